@@ -30,6 +30,7 @@ __all__ = [
     "RDF",
     "RDFS",
     "SH",
+    "SHAPES",
     "SKOS",
     "TIME",
     "XSD",
@@ -39,6 +40,8 @@ __all__ = [
 
 PROB = Namespace("https://w3id.org/probation-kg/def#")
 """Terms of the probkg ontology (classes, properties, SKOS concepts)."""
+SHAPES = Namespace("https://w3id.org/probation-kg/def/shapes#")
+"""Names of the SHACL shapes in ``shapes.ttl`` (kept out of ``prob:`` so shapes are not ontology terms)."""
 ID = Namespace("https://w3id.org/probation-kg/id/")
 """Things described by the graph: organisations, inspections, findings, documents, graphs."""
 
@@ -53,6 +56,7 @@ DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
 
 PREFIXES: dict[str, Namespace] = {
     "prob": PROB,
+    "probsh": SHAPES,
     "id": ID,
     "org": ORG,
     "prov": Namespace(str(PROV)),

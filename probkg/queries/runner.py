@@ -1,0 +1,437 @@
+"""Bind parameters into named queries and run them, or run SPARQL given as text.
+
+Parameters never reach the query as pasted text: each value is turned into an rdflib term (a date,
+an integer, a string, or the IRI of a node found by label) and the terms are written into a
+``VALUES`` block at the start of the query's ``WHERE`` group with ``Term.n3()``. A ``VALUES`` block
+is standard SPARQL 1.1, so the bound query runs the same on Oxigraph, rdflib and a remote endpoint.
+Labels are looked up on the store itself, again through ``VALUES``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from probkg.errors import ProbkgError, QueryError
+from probkg.ontology.namespaces import PREFIXES, sparql_prologue
+from probkg.queries.catalogue import NamedQuery, Parameter, get
+
+__all__ = [
+    "QueryOutput",
+    "SupportsQuery",
+    "bind",
+    "resolve",
+    "run_named",
+    "run_sparql",
+]
+
+
+class SupportsQuery(Protocol):
+    """Anything with ``query(sparql_string)`` returning an rdflib result: a probkg store, an rdflib graph."""
+
+    def query(self, sparql: str) -> Any: ...
+
+
+@dataclass
+class QueryOutput:
+    """What a query returned.
+
+    ``kind`` is ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``. For SELECT, ``vars`` are the column
+    names and ``rows`` hold one rdflib term (or ``None`` when unbound) per column; literals typed
+    ``xsd:string`` are given as plain literals so every backend yields the same terms. ASK sets
+    ``boolean``; CONSTRUCT and DESCRIBE set ``graph``. ``result`` is the rdflib result as the store gave it.
+    """
+
+    kind: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Any = None
+    result: Any = None
+    query: str = ""
+
+
+# ---------------------------------------------------------------------------------------------------
+# label lookup
+# ---------------------------------------------------------------------------------------------------
+
+_PROLOGUE = sparql_prologue()
+_LABELS = "skos:prefLabel|skos:altLabel|skos:hiddenLabel|rdfs:label|foaf:name|dct:title"
+
+_ORG_CLASSES = ("org:Organization org:OrganizationalUnit prob:ProbationProvider "
+                "prob:CommunityRehabilitationCompany prob:NationalProbationService prob:NpsDivision "
+                "prob:OwnerOrganisation prob:Inspectorate")
+_PROVIDER_CLASSES = ("prob:ProbationProvider prob:CommunityRehabilitationCompany "
+                     "prob:NationalProbationService prob:NpsDivision")
+_DOC_CLASSES = "prob:SourceDocument prob:PressRelease prob:BlogPost prob:InspectionReport prob:WebPage"
+
+_KIND_PATTERNS: dict[str, str] = {
+    "org": f"VALUES ?class {{ {_ORG_CLASSES} }} ?node a ?class .",
+    "provider": f"VALUES ?class {{ {_PROVIDER_CLASSES} }} ?node a ?class .",
+    "owner": ("{ ?node a prob:OwnerOrganisation } UNION { ?m a prob:Ownership ; org:member ?node } "
+              "UNION { ?m a prob:Shareholding ; org:member ?node }"),
+    "inspection": "?node a prob:Inspection .",
+    "doc": f"VALUES ?class {{ {_DOC_CLASSES} }} ?node a ?class .",
+    "finding": "?node prob:hasEvidence ?anyEvidence .",
+    "area": "?node a prob:Area .",
+    "rating": "?node skos:inScheme prob:RatingScheme .",
+    "polarity": "?node skos:inScheme prob:PolarityScheme .",
+    "theme": "?node skos:inScheme prob:ThemeScheme .",
+}
+_KIND_NAMES = {
+    "org": "organisation", "provider": "provider", "owner": "owner", "inspection": "inspection",
+    "doc": "source document", "finding": "finding", "area": "area", "rating": "rating",
+    "polarity": "polarity", "theme": "theme",
+}
+
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABSOLUTE = re.compile(r"^(?:https?|urn|file|mailto|tag):", re.IGNORECASE)
+_CURIE = re.compile(r"^([A-Za-z][\w.-]*):(\S*)$")
+
+
+def _n3(term: Node) -> str:
+    """The SPARQL form of a term; an IRI that cannot be written safely raises :class:`QueryError`."""
+    if isinstance(term, URIRef) and _IRI_BAD.search(str(term)):
+        raise QueryError(f"not a valid IRI: {str(term)!r}")
+    return term.n3()
+
+
+def _values_block(bindings: Mapping[str, Node]) -> str:
+    names = " ".join(f"?{n}" for n in bindings)
+    terms = " ".join(_n3(t) for t in bindings.values())
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def _select(store: SupportsQuery, text: str) -> list[tuple[Node | None, ...]]:
+    try:
+        return [tuple(row) for row in store.query(_PROLOGUE + text)]
+    except ProbkgError:
+        raise
+    except Exception as exc:  # the store's own error type varies by backend
+        raise QueryError(f"label lookup failed on the store: {_one_line(exc)}") from exc
+
+
+def _as_iri(value: str) -> str | None:
+    """The IRI ``value`` denotes when written as one (``<...>``, ``http(s)://...``, ``prefix:local``)."""
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        return v[1:-1]
+    if _ABSOLUTE.match(v):
+        return v
+    m = _CURIE.match(v)
+    if m and m.group(1) in PREFIXES:
+        return str(PREFIXES[m.group(1)]) + m.group(2)
+    return None
+
+
+def _norm(text: str) -> str:
+    """A label folded for forgiving comparison: case, accents, '&' vs 'and', punctuation, a leading 'the'."""
+    t = unicodedata.normalize("NFKD", text).casefold()
+    t = "".join(c for c in t if not unicodedata.combining(c)).replace("&", " and ")
+    t = " ".join(re.sub(r"[^\w]+", " ", t).split())
+    return t[4:] if t.startswith("the ") else t
+
+
+def _suggest(needle: str, candidates: list[str], n: int = 5) -> list[str]:
+    """Up to ``n`` candidates closest to ``needle``, substrings first, then by similarity."""
+    key = _norm(needle)
+    scored = []
+    for c in dict.fromkeys(candidates):
+        ck = _norm(c)
+        ratio = difflib.SequenceMatcher(None, key, ck).ratio()
+        if key and (key in ck or ck in key):
+            ratio = max(ratio, 0.8)
+        scored.append((ratio, c))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [c for r, c in scored[:n] if r >= 0.35]
+
+
+def resolve(store: SupportsQuery, kind: str, value: str, parameter: str = "value") -> URIRef:
+    """The IRI of the node of ``kind`` that ``value`` names, by label (any case) or by IRI.
+
+    A value that names nothing, or several nodes, raises :class:`QueryError` naming ``parameter`` and the
+    closest labels. Labels are compared exactly (ignoring case) first, then after folding punctuation,
+    '&'/'and' and a leading 'the'.
+    """
+    if kind not in _KIND_PATTERNS:
+        raise QueryError(f"parameter '{parameter}': unknown kind {kind!r}")
+    what = _KIND_NAMES[kind]
+    pattern = _KIND_PATTERNS[kind]
+    text = value.strip()
+    if not text:
+        raise QueryError(f"parameter '{parameter}': empty {what}")
+
+    iri = _as_iri(text)
+    if iri is not None:
+        node = URIRef(iri)
+        values = _values_block({"node": node})
+        if _select(store, f"SELECT ?node WHERE {{ {values} {pattern} }} LIMIT 1"):
+            return node
+        if kind == "doc":  # a document may be named by its URL
+            pages = {iri, iri.rstrip("/"), iri.rstrip("/") + "/"}
+            pages |= {p.replace("http://", "https://", 1) for p in pages}
+            pages |= {p.replace("https://", "http://", 1) for p in pages}
+            block = "VALUES ?page { " + " ".join(_n3(URIRef(p)) for p in sorted(pages)) + " }"
+            found = {r[0] for r in _select(
+                store, f"SELECT DISTINCT ?node WHERE {{ {block} {pattern} ?node foaf:page ?page }}")}
+            if len(found) == 1:
+                return found.pop()  # type: ignore[return-value]
+        known = [str(r[0]) for r in _select(store, f"SELECT DISTINCT ?node WHERE {{ {pattern} }}")]
+        close = _suggest(iri, known)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        raise QueryError(f"parameter '{parameter}': unknown {what} <{iri}>{hint}")
+
+    needle = Literal(" ".join(text.split()).lower())
+    values = _values_block({"needle": needle})
+    rows = _select(store, f"SELECT DISTINCT ?node WHERE {{ {values} {pattern} "
+                          f"?node {_LABELS} ?label . FILTER (LCASE(STR(?label)) = ?needle) }}")
+    matches = sorted({r[0] for r in rows}, key=str)
+    if not matches:
+        labelled = _select(store,
+                           f"SELECT DISTINCT ?node ?label WHERE {{ {pattern} ?node {_LABELS} ?label }}")
+        key = _norm(text)
+        matches = sorted({n for n, label in labelled if _norm(str(label)) == key}, key=str)
+        if not matches:
+            close = _suggest(text, sorted(str(label) for _, label in labelled))
+            hint = f"; closest labels: {', '.join(repr(c) for c in close)}" if close else ""
+            raise QueryError(f"parameter '{parameter}': unknown {what} {text!r}{hint}")
+    if len(matches) > 1:
+        names = ", ".join(f"<{m}>" for m in matches[:5])
+        raise QueryError(f"parameter '{parameter}': {text!r} names several {what}s ({names}); give an IRI")
+    return matches[0]  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------------
+# binding
+# ---------------------------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+def _convert(query: NamedQuery, param: Parameter, raw: str, store: SupportsQuery | None) -> Node:
+    value = raw.strip()
+    if param.type == "date":
+        try:
+            if not _DATE.match(value):
+                raise ValueError(value)
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            raise QueryError(f"parameter '{param.name}': {raw!r} is not a date (expected YYYY-MM-DD)"
+                             ) from None
+        return Literal(value, datatype=XSD.date)
+    if param.type == "int":
+        if not _INT.match(value):
+            raise QueryError(f"parameter '{param.name}': {raw!r} is not an integer")
+        return Literal(int(value))
+    if param.type == "string":
+        return Literal(raw)
+    kind = param.kind
+    if kind is None:  # pragma: no cover - catalogue.parse_header rejects unknown types
+        raise QueryError(f"parameter '{param.name}' of query '{query.name}' has unknown type {param.type!r}")
+    if store is None:
+        raise QueryError(f"parameter '{param.name}': a store is needed to look up {raw!r}")
+    return resolve(store, kind, raw, param.name)
+
+
+def bind(query: NamedQuery | str, params: Mapping[str, str], store: SupportsQuery | None = None) -> str:
+    """The SPARQL text of ``query`` with ``params`` bound, ready for ``store.query``.
+
+    Values are checked against the declared types; ``iri(...)`` values are looked up by label or IRI on
+    ``store``. An unknown parameter name, a missing required parameter, or a value of the wrong type
+    raises :class:`QueryError` naming the parameter. Optional parameters given no value (or an empty
+    one) take their declared default, else stay unbound, which each query reads as "any".
+    """
+    q = get(query) if isinstance(query, str) else query
+    declared = [p.name for p in q.parameters]
+    for name in params:
+        if q.parameter(name) is None:
+            close = difflib.get_close_matches(name, declared, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            known = ", ".join(declared) or "none"
+            raise QueryError(f"unknown parameter '{name}' for query '{q.name}' (parameters: {known}){hint}")
+    bound: dict[str, Node] = {}
+    for p in q.parameters:
+        raw = params.get(p.name)
+        if raw is None or not str(raw).strip():
+            raw = p.default
+        if raw is None:
+            if p.required:
+                raise QueryError(f"missing required parameter '{p.name}' for query '{q.name}' "
+                                 f"({p.type}: {p.description})")
+            continue
+        bound[p.name] = _convert(q, p, str(raw), store)
+    if not bound:
+        return q.text
+    return inject_values(q.text, _values_block(bound))
+
+
+def _where_brace(text: str) -> int:
+    """Index of the ``{`` opening the query pattern, skipping comments, strings and IRIs."""
+    i, n = 0, len(text)
+    construct = False
+    seen_where = False
+    iri = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+    word = re.compile(r"[A-Za-z_]+")
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<":
+            m = iri.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        if c in {"?", "$"}:
+            m = word.match(text, i + 1)
+            i = m.end() if m else i + 1
+            continue
+        if c.isalpha():
+            m = word.match(text, i)
+            assert m is not None
+            w = m.group(0).upper()
+            if w == "CONSTRUCT":
+                construct = True
+            elif w == "WHERE":
+                seen_where = True
+            i = m.end()
+            continue
+        if c == "{" and (seen_where or not construct):
+            return i
+        i += 1
+    raise QueryError("the query has no WHERE group to bind parameters into")
+
+
+def inject_values(text: str, values_block: str) -> str:
+    """``text`` with ``values_block`` placed first inside the query's WHERE group."""
+    at = _where_brace(text) + 1
+    return f"{text[:at]}\n  {values_block}\n{text[at:]}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# running
+# ---------------------------------------------------------------------------------------------------
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _plain(term: Node | None) -> Node | None:
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+def _output(result: Any, text: str) -> QueryOutput:
+    kind = str(getattr(result, "type", "SELECT")).upper()
+    if kind == "ASK":
+        return QueryOutput("ASK", boolean=bool(result.askAnswer), result=result, query=text)
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        return QueryOutput(kind, graph=result.graph, result=result, query=text)
+    names = [str(v) for v in (result.vars or [])]
+    rows = [tuple(_plain(t) for t in row) for row in result]
+    return QueryOutput("SELECT", vars=names, rows=rows, result=result, query=text)
+
+
+def _execute(store: SupportsQuery, text: str, *, path: str, line_offset: int = 0) -> QueryOutput:
+    try:
+        return _output(store.query(text), text)
+    except ProbkgError as exc:
+        # stores wrap parser errors in QueryError; unwrap them to report the position in the caller's text
+        if not isinstance(exc, QueryError) or exc.__cause__ is None:
+            raise
+        failure: BaseException = exc.__cause__
+    except Exception as exc:  # backend-specific parse or evaluation errors
+        failure = exc
+    line, column = _position(failure)
+    if line is None:
+        line, column = _syntax_position(text)
+    what = "SPARQL syntax error" if line is not None else "query failed"
+    if line is not None:
+        line = max(1, line - line_offset)
+    message = re.sub(r"^error at \d+:\d+:\s*", "", _one_line(_message(failure)))
+    raise QueryError(f"{what}: {message}", path=path, line=line, column=column) from failure
+
+
+def _message(exc: BaseException) -> str:
+    msg = getattr(exc, "msg", None)
+    return str(msg) if isinstance(msg, str) and msg else str(exc)
+
+
+def _position(exc: BaseException) -> tuple[int | None, int | None]:
+    """Line and column a parser reported (pyparsing attributes, or Oxigraph's 'error at L:C')."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
+        if isinstance(line, int) and isinstance(col, int):
+            return line, col
+        m = re.search(r"\bat (\d+):(\d+)", str(exc))
+        if m:
+            return int(m.group(1)), int(m.group(2))
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return None, None
+
+
+def _syntax_position(text: str) -> tuple[int | None, int | None]:
+    """Where Oxigraph's parser stops on ``text``, when the store's own error gave no position."""
+    try:
+        import pyoxigraph
+    except ImportError:  # pragma: no cover - pyoxigraph is a dependency
+        return None, None
+    try:
+        pyoxigraph.Store().query(text)  # an empty store: parsing only matters here
+    except SyntaxError as exc:
+        return _position(exc)
+    except Exception:
+        return None, None
+    return None, None
+
+
+_UPDATE = re.compile(r"^\s*(INSERT|DELETE|DROP|CLEAR|LOAD|CREATE|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_PROLOGUE_DECL = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*|#[^\n]*\n)*",
+                            re.IGNORECASE)
+
+
+def run_sparql(store: SupportsQuery, text: str, *, prefixes: bool = True) -> QueryOutput:
+    """Run SPARQL query text as given (SELECT, ASK, CONSTRUCT or DESCRIBE).
+
+    With ``prefixes`` the standard probkg ``PREFIX`` lines are put in front, so ``prob:`` and friends
+    need no declaration (the text's own declarations still win). A syntax error raises
+    :class:`QueryError` with the line and column in ``text``; SPARQL Update is refused.
+    """
+    if not text or not text.strip():
+        raise QueryError("empty query", path="<query>")
+    body = text[_PROLOGUE_DECL.match(text).end():]  # type: ignore[union-attr]
+    if _UPDATE.match(body):
+        raise QueryError("SPARQL Update is not accepted here; only SELECT, ASK, CONSTRUCT and DESCRIBE",
+                         path="<query>")
+    full = (_PROLOGUE + text) if prefixes else text
+    offset = _PROLOGUE.count("\n") if prefixes else 0
+    return _execute(store, full, path="<query>", line_offset=offset)
+
+
+def run_named(store: SupportsQuery, name: str | NamedQuery, params: Mapping[str, str] | None = None
+              ) -> QueryOutput:
+    """Run the named query ``name`` with ``params`` (values as the user typed them) on ``store``."""
+    q = get(name) if isinstance(name, str) else name
+    text = bind(q, params or {}, store)
+    return _execute(store, text, path=f"{q.name}.rq")

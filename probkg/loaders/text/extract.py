@@ -1,0 +1,889 @@
+"""Extraction of inspection facts from one press release: the JSON of ``probkg extract``.
+
+The pipeline, all rules (see :mod:`.segment`, :mod:`.lexicon`, :mod:`.linking`):
+
+1. read the document (:mod:`.reader`) and cut its body into blocks, sentences and clauses;
+2. find organisation mentions and decide what "the CRC", "the NPS" and "the division" refer to in
+   this document: a CRC or NPS division named in the body, else the CRC serving the places the text
+   names ("probation services in Gwent"), narrowed by a named owner ("a CRC owned by Working Links");
+   a bare "NPS" is the national service unless a division is named;
+3. the inspected providers are the providers the body (not the notes to editors) refers to, except
+   in sentences about other providers' ownership ("also owns", "neighbouring");
+4. ratings, figures, ownership statements, the chief inspector and dates are read by patterns;
+5. every evaluative clause of the body becomes a finding with polarity, theme and the providers it is
+   about (named in the clause, else in the sentence, else the section heading, else the providers of
+   the previous sentence, else the first inspected provider).
+
+Contact details (phone numbers, e-mail addresses, press-office lines) are never read: their blocks
+are dropped during segmentation. Every item's ``quote`` is ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from probkg.errors import InputError
+from probkg.loaders.registry import Organisation, Registry, load_registry
+
+from .lexicon import normalise_rating, parse_number_words, polarity, theme
+from .linking import Mention, OrgRef, by_place, find_mentions, org_ref, slugify
+from .reader import TEXT_SUFFIXES, Document, read_document, read_path
+from .segment import WS, Block, blocks, clauses, sentences, strip_span
+
+__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text"]
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
+_MONTH_RE = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+@dataclass
+class Sent:
+    start: int
+    end: int
+    block: Block
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    """The JSON result plus what the RDF conversion needs beyond it."""
+
+    doc: Document
+    result: dict[str, Any]
+    mentioned_inspections: list[dict[str, Any]] = field(default_factory=list)
+    unresolved: list[OrgRef] = field(default_factory=list)
+    follows_up: str | None = None
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _date_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    m = re.search(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])(?:/|$)", url)
+    return f"{m.group(1)}-{m.group(2)}" if m else None
+
+
+def doc_slug(doc: Document) -> str:
+    """The document's slug: from the URL path when there is one, else ``sha-<16 hex of the text>``."""
+    if doc.url:
+        path = re.sub(r"^[a-z]+://[^/]+", "", doc.url).strip("/")
+        segs = [s for s in path.split("/") if s]
+        if segs:
+            date = [s for s in segs if re.fullmatch(r"(19|20)\d\d|0[1-9]|1[0-2]", s)]
+            keep = [segs[0], *date, segs[-1]] if len(segs) > 1 else segs
+            slug = slugify(" ".join(dict.fromkeys(keep)))
+            if slug and slug != "unnamed":
+                return slug[:90].strip("-")
+    import hashlib
+
+    return "sha-" + hashlib.sha256(doc.text.encode("utf-8")).hexdigest()[:16]
+
+
+_PUB_DATE = re.compile(
+    r"\b(?:published|publish\w*|available|released?|out)\b[^.\n]{0,60}?\b(\d{1,2})(?:st|nd|rd|th)?\s+"
+    rf"({_MONTH_RE})\s+((?:19|20)\d\d)\b"
+)
+
+
+def _publication(doc: Document, view_body: str) -> tuple[str | None, str]:
+    m = _PUB_DATE.search(view_body)
+    if m:
+        return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}", "text"
+    url_date = _date_from_url(doc.url)
+    if url_date:
+        return url_date, "url"
+    return None, "none"
+
+
+_CHIEF = re.compile(
+    r"(?:(?:HM|Her Majesty’s|Her Majesty's)\s+)?Chief Inspector(?:\s+of\s+Probation)?,?\s+"
+    r"(?:(?:Dame|Sir|Mr|Mrs|Ms|Dr)\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?![\w-])"
+    r"|(?:(?:Dame|Sir|Mr|Mrs|Ms|Dr)\s+)?([A-Z][a-z]+\s+[A-Z][a-z]+),\s+"
+    r"(?:(?:HM|Her Majesty’s)\s+)?Chief Inspector"
+)
+_NOT_NAMES = {"Said", "Of", "Probation", "The", "Has", "Is"}
+
+
+def _chief_inspector(view: str, reg: Registry) -> str | None:
+    for m in _CHIEF.finditer(view):
+        name = m.group(1) or m.group(2)
+        if not name or name.split()[0] in _NOT_NAMES:
+            continue
+        person = reg.person(name)
+        if person is not None:
+            return person.name
+        if " " in name:
+            return name
+    return None
+
+
+_TYPES = [
+    (re.compile(r"quality\s*(?:&|and)\s*impact"), "Quality & Impact inspection"),
+    (re.compile(r"\bthematic\s+inspection"), "thematic inspection"),
+    (re.compile(r"\bfollow[- ]up\s+inspection"), "follow-up inspection"),
+    (re.compile(r"\barea\s+inspection"), "area inspection"),
+    (re.compile(r"\b(?:core|routine)\s+inspection"), "core inspection"),
+]
+
+
+def _inspection_type(view: str, rated: bool, published: str | None) -> str | None:
+    low = view.lower()
+    for rx, label in _TYPES:
+        if rx.search(low):
+            return label
+    if rated and published and published[:4] >= "2018":
+        return "core inspection"
+    return None
+
+
+_PLACE = re.compile(
+    r"\b(?:in|across|covering|for|of)\s+(?:the\s+)?((?:(?:north|south|east|west)\s+of\s+)?"
+    r"(?:[A-Z][a-z]+)(?:(?:\s+|,\s*|\s+and\s+(?:the\s+)?)(?:[A-Z][a-z]+))*)"
+)
+
+
+def _places(view: str, start: int, end: int, reg: Registry) -> list[str]:
+    """Place names the registry knows, as written, in text order (no duplicates)."""
+    out: list[str] = []
+    for m in _PLACE.finditer(view, start, end):
+        chunk = m.group(1)
+        parts = re.split(r",\s*|\s+and\s+(?:the\s+)?", chunk)
+        for raw in parts:
+            part = raw.strip()
+            if not part or part in ("England", "United Kingdom", "Probation", "Transforming", "HM"):
+                continue
+            key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", part, flags=re.I)
+            if by_place(reg, key) and reg.find(part) is None and part not in out:
+                out.append(part)
+    return out
+
+
+# ----------------------------------------------------------------------------- the extractor
+
+
+class _Doc:
+    def __init__(self, doc: Document, reg: Registry) -> None:
+        self.doc = doc
+        self.reg = reg
+        self.view = doc.view
+        self.text = doc.text
+        blks = blocks(doc.view, doc.body_start)
+        if doc.title and blks and blks[0].kind != "bullet":
+            first = _flat(doc.view[blks[0].start : blks[0].end])
+            if first.lower() == _flat(doc.title).lower():
+                blks = blks[1:]
+        self.blocks = blks
+        self.sents: list[Sent] = []
+        for b in blks:
+            for s, e in sentences(doc.view, b.start, b.end):
+                self.sents.append(Sent(s, e, b, find_mentions(doc.view, s, e, reg)))
+        self.body = [s for s in self.sents if s.block.zone == "body"]
+        self.body_text = "\n".join(doc.view[s.start : s.end] for s in self.body)
+        self.all_text = "\n".join(doc.view[s.start : s.end] for s in self.sents)
+        self.published, self.pub_basis = _publication(doc, self.all_text)
+        self.places = self._doc_places()
+        self._resolve()
+
+    # -- organisations ----------------------------------------------------------------
+
+    def _doc_places(self) -> list[str]:
+        places: list[str] = []
+        if self.doc.title:
+            t = self.doc.title
+            places.extend(_places(t, 0, len(t), self.reg))
+        for s in self.body:
+            for p in _places(self.view, s.start, s.end, self.reg):
+                if p not in places:
+                    places.append(p)
+        return places
+
+    @staticmethod
+    def _excluded(sent_text: str) -> bool:
+        return bool(
+            re.search(
+                r"\balso\s+(?:owns|runs|run|owned|manages)\b|\bneighbouring\b|\bformerly\b(?!\s+known)",
+                sent_text,
+            )
+        )
+
+    def _resolve(self) -> None:
+        reg = self.reg
+        named_crc: OrgRef | None = None
+        named_div: OrgRef | None = None
+        owners: list[Organisation] = []
+        for s in self.body:
+            st = self.view[s.start : s.end]
+            for m in s.mentions:
+                if m.kind != "name" or m.org is None:
+                    continue
+                if m.org.kind == "Owner":
+                    org = reg.get(m.org.iri)
+                    if org is not None:
+                        owners.append(org)
+                if self._excluded(st) or m.extra.get("appositive"):
+                    continue
+                if (m.org.kind == "CRC" or (m.org.provider and not m.org.resolved)) and named_crc is None:
+                    named_crc = m.org
+                if m.org.kind == "NPSDivision" and named_div is None:
+                    named_div = m.org
+        if named_crc is None:
+            candidates: list[Organisation] = []
+            for place in self.places:
+                key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", place, flags=re.I)
+                for org in by_place(reg, key):
+                    if org.kind == "CRC" and org not in candidates:
+                        candidates.append(org)
+            if owners:
+                owned = {p.owned_iri for o in owners for p in reg.owned_by(o)}
+                narrowed = [c for c in candidates if c.iri in owned]
+                candidates = narrowed or candidates
+            if candidates:
+                named_crc = org_ref(candidates[0])
+        self.crc = named_crc
+        nps = reg.get("nps")
+        self.nps = named_div or (org_ref(nps) if nps is not None else None)
+        self.division = named_div
+        # resolve generic mentions
+        for s in self.sents:
+            for m in s.mentions:
+                if m.kind == "crc":
+                    m.org = self.crc
+                elif m.kind == "nps":
+                    m.org = self.nps
+                elif m.kind == "division":
+                    m.org = self.division
+        # inspected providers, in order of first mention in the body
+        inspected: list[OrgRef] = []
+        for s in self.body:
+            st = self.view[s.start : s.end]
+            if self._excluded(st):
+                continue
+            for m in s.mentions:
+                if m.org is None or m.extra.get("appositive"):
+                    continue
+                if m.org.provider and m.org not in inspected:
+                    inspected.append(m.org)
+        if not inspected and self.places:
+            for place in self.places[:2]:
+                for org in by_place(reg, place):
+                    ref = org_ref(org)
+                    if ref not in inspected:
+                        inspected.append(ref)
+        if self.division is not None and self.nps is not None:
+            inspected = [o for o in inspected if o.kind != "NPS"]
+        self.inspected = inspected
+        self.main = inspected[0] if inspected else None
+
+    def providers_of(self, mentions: list[Mention]) -> list[OrgRef]:
+        """Inspected providers a list of mentions points to (owners map to what they own)."""
+        out: list[OrgRef] = []
+        for m in mentions:
+            if m.org is None:
+                continue
+            targets: list[OrgRef] = []
+            if m.org in self.inspected:
+                targets = [m.org]
+            elif m.org.kind == "Owner":
+                owned = {p.owned_iri for p in self.reg.owned_by(m.org.iri)}
+                targets = [o for o in self.inspected if o.iri in owned]
+            for t in targets:
+                if t not in out:
+                    out.append(t)
+        return out
+
+    _ALL = re.compile(
+        r"\b(both organisations|the two organisations|probation services? in|probation work in"
+        r"|probation staff from both|both the)\b",
+        re.I,
+    )
+
+    # -- items ------------------------------------------------------------------------
+
+    def organisations(self) -> list[dict[str, Any]]:
+        by_iri: dict[str, dict[str, Any]] = {}
+        for s in self.sents:
+            for m in s.mentions:
+                if m.org is None:
+                    continue
+                entry = by_iri.setdefault(
+                    m.org.iri, {"iri": m.org.iri, "label": m.org.label, "kind": m.org.kind, "mentions": []}
+                )
+                entry["mentions"].append({"text": self.text[m.start : m.end], "start": m.start, "end": m.end})
+        for org in self.inspected:
+            by_iri.setdefault(org.iri, {"iri": org.iri, "label": org.label, "kind": org.kind, "mentions": []})
+        return list(by_iri.values())
+
+    def unresolved(self) -> list[OrgRef]:
+        out: list[OrgRef] = []
+        for s in self.sents:
+            for m in s.mentions:
+                if m.org is not None and not m.org.resolved and m.org not in out:
+                    out.append(m.org)
+        return out
+
+    _OWN_CUE = re.compile(
+        r"\b(own|owns|owned|owner|owners|run by|runs|managed by|operated by|led by|consortium)\b"
+    )
+
+    def ownership(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str, str]] = set()
+        for s in self.sents:
+            st = self.view[s.start : s.end]
+            if not self._OWN_CUE.search(st):
+                continue
+            owners = [m.org for m in s.mentions if m.org is not None and m.org.kind in ("Owner",)]
+            owners += [
+                m.org
+                for m in s.mentions
+                if m.org is not None
+                and not m.org.resolved
+                and re.search(
+                    r"\b(owned|run|managed|operated|led) by\s+(the\s+)?$",
+                    self.view[max(s.start, m.start - 30) : m.start],
+                )
+            ]
+            if not owners:
+                continue
+            owned = [
+                m.org for m in s.mentions if m.org is not None and m.org.provider and m.org.kind != "NPS"
+            ]
+            if not owned and self.main is not None and self.main.kind != "NPS" and self.main.provider:
+                owned = [self.main]
+            for owner in owners:
+                for target in owned:
+                    if owner is None or target is None or (owner.iri, target.iri) in seen:
+                        continue
+                    seen.add((owner.iri, target.iri))
+                    qs, qe = s.start, s.end
+                    out.append(
+                        {
+                            "owner": owner.iri,
+                            "owned": target.iri,
+                            "quote": self.text[qs:qe],
+                            "start": qs,
+                            "end": qe,
+                        }
+                    )
+        return out
+
+    # ratings ---------------------------------------------------------------------------
+
+    _VALUE = (
+        r"(Outstanding|Good|Requires\s+[Ii]mprovement|Requiring\s+[Ii]mprovement|Inadequate|outstanding|good"
+        r"|requires\s+improvement|requiring\s+improvement|inadequate)"
+    )
+    _QUOTED = re.compile(r"[‘'“\"]" + _VALUE + r"\.?[’'”\"]")
+    _BARE = re.compile(
+        r"(?:\b(?:rated|assessed|assessing|judged|graded)\b[^.;:]{0,40}?\b(?:as|to be)\s+"
+        r"|\boverall\s+)" + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))"
+    )
+    _PAST = re.compile(r"\b(last inspected|previous inspection|previously|when we last|in our last)\b", re.I)
+    _STANDARDS: ClassVar[list[tuple[str, str]]] = [
+        (r"leadership|leaders", "leadership"),
+        (r"\bstaff", "staff"),
+        (r"information and facilities|facilities", "information and facilities"),
+        (r"victim", "statutory victim work"),
+        (r"unpaid work", "unpaid work"),
+        (r"through the gate", "through the gate"),
+        (r"court reports|case allocation", "court reports and case allocation"),
+        (r"reviewing|review", "reviewing"),
+        (r"implementation|delivery", "implementation and delivery"),
+        (r"planning|plan activity", "planning"),
+        (r"assess", "assessment"),
+        (r"services", "services"),
+    ]
+
+    def ratings(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for s in self.body:
+            st = self.view[s.start : s.end]
+            if self._PAST.search(st):
+                continue
+            hits: list[tuple[int, int, str]] = []
+            for rx in (self._QUOTED, self._BARE):
+                for m in rx.finditer(self.view, s.start, s.end):
+                    vs, ve = m.span(1)
+                    if rx is self._QUOTED:
+                        before = self.view[max(s.start, m.start() - 14) : m.start()].lower()
+                        after = self.view[m.end() : m.end() + 8].lower()
+                        if not (
+                            re.search(r"(was|were|is|are|as|of|overall|an|a|its|been|be)\s*$", before)
+                            or after.startswith((" rating", " grade", " –", " -", ",", "."))
+                        ):
+                            continue
+                    if any(vs < he and ve > hs for hs, he, _ in hits):
+                        continue
+                    hits.append((vs, ve, m.group(1)))
+            if not hits:
+                continue
+            hits.sort()
+            frm = re.search(r"\bfrom\s+[‘'“\"]?" + self._VALUE + r"[’'”\"]?\s+to\b", st)
+            if frm:
+                hits = [h for h in hits if h[0] > s.start + frm.end()]
+            for vs, ve, word in hits:
+                value = normalise_rating(word)
+                if value is None:
+                    continue
+                aspect, provider = self._rating_target(s, vs)
+                if provider is None:
+                    continue
+                qs, qe = self._window(s, vs, ve)
+                out.append(
+                    {
+                        "provider": provider.iri,
+                        "aspect": aspect,
+                        "value": value,
+                        "quote": self.text[qs:qe],
+                        "start": qs,
+                        "end": qe,
+                    }
+                )
+        return out
+
+    def _window(self, s: Sent, vs: int, ve: int) -> tuple[int, int]:
+        for cs, ce in clauses(self.view, s.start, s.end):
+            if cs <= vs and ve <= ce + 1:
+                return cs, max(ce, ve)
+        return s.start, s.end
+
+    def _rating_target(self, s: Sent, vs: int) -> tuple[str, OrgRef | None]:
+        before = self.view[s.start : vs]
+        provs = self.providers_of(s.mentions) or ([self.main] if self.main else [])
+        provider = provs[0] if provs else None
+        m = re.search(r"\brating\s+for\s+([\w\s’']+?)(?:[.,;]|$)", self.view[vs : s.end])
+        if m:
+            return self._standard(m.group(1)), provider
+        if re.search(r"\boverall\b", before[-80:]) or re.search(r"\b(?:given|gave|give)\b", before):
+            return "overall", provider
+        if re.search(r"\b(?:the|its|their|an?)\s+rating\b", before) or re.search(
+            r"\bfrom\s+\W?\w+", before[-40:]
+        ):
+            return "overall", provider
+        rated = re.search(r"\brated\s+(.*?)\s+as\s*\W?$", before)
+        if rated and any(
+            m.start >= s.start + rated.start(1) and m.end <= vs and m.org is not None and m.org.provider
+            for m in s.mentions
+        ):
+            return "overall", provider
+        verb = re.search(
+            r"^(.*?)\b(?:was|were|is|are|has been|have been)\s+(?:rated|assessed|judged|found)?",
+            before.split("–")[-1].split(":")[-1],
+            re.S,
+        )
+        subject = verb.group(1) if verb else before
+        subject = re.split(r",\s*|\band\b|\bthat\b|\bfound\b|\bwhilst\b|\bwhile\b", subject)[-1].strip(
+            WS + ","
+        )
+        if re.match(r"^(?:rated|we have rated)\b", self.view[s.start : vs].split(",")[-1].strip(), re.I):
+            subject = re.sub(r"^.*?\brated\s+", "", self.view[s.start : vs].split(",")[-1]).strip()
+        if not subject or re.fullmatch(
+            r"(?i)(?:the|this|it|its)?\s*(?:CRC|NPS|division|service|organisation|company"
+            r"|region|it|[A-Z][\w\s,&]*(?:CRC|NPS|Company|Service|[Dd]ivision))",
+            subject,
+        ):
+            return "overall", provider
+        return self._standard(subject), provider
+
+    def _standard(self, phrase: str) -> str:
+        low = phrase.lower()
+        if re.search(r"\baspects?\b", low) and not re.search(r"leadership|victim|facilities|unpaid", low):
+            return " ".join(phrase.split())
+        for rx, name in self._STANDARDS:
+            if re.search(rx, low):
+                return name
+        return " ".join(phrase.split())
+
+    # figures ---------------------------------------------------------------------------
+
+    _NUMWORD = (
+        "three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+        "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+    )
+    _QUAL = (
+        r"(?:(?P<qual>around|about|nearly|almost|over|more than|less than|fewer than|under|approximately"
+        r"|roughly|an average of|up to|at least|just over|just under|some|every)\s+)?"
+    )
+    _FIG = re.compile(
+        r"(?<![\w.,/£$-])" + _QUAL + r"(?P<num>"
+        r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:%|per\s?cent\b|percent\b))?"
+        r"|(?:[Oo]ne|[Tt]wo|[Tt]hree)\s+in\s+(?:three|four|five|six|seven|eight|nine|ten)\b"
+        r"|(?:an?|one|two|three)[ -](?:half|third|thirds|quarter|quarters|fifth|fifths)\b"
+        r"|[Hh]alf\b(?=\s+(?:of|the))"
+        r"|(?:" + _NUMWORD + r"|" + _NUMWORD.title() + r")\b"
+        r"|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
+        r")(?![\w-])"
+    )
+    _DURATION = re.compile(r"^\s*(?:years?|months?|weeks?|days?|hours?|minutes?)\b")
+    _MEASURE_STOP = re.compile(
+        r"\b(?:is|are|was|were|has|have|had|in|at|on|by|from|with|who|which|that|to|across|said|of|for|during"
+        r"|each|and\s+the|undergoing|felt|thought)\b|[,.;:()–—“”\"]"
+    )
+
+    def figures(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for s in self.sents:
+            st = self.view[s.start : s.end]
+            for m in self._FIG.finditer(self.view, s.start, s.end):
+                num = m.group("num")
+                ns, ne = m.span("num")
+                before = self.view[max(s.start, ns - 25) : ns]
+                after = self.view[ne : min(s.end, ne + 40)]
+                low = num.lower()
+                is_ord = low in (
+                    "first",
+                    "second",
+                    "third",
+                    "fourth",
+                    "fifth",
+                    "sixth",
+                    "seventh",
+                    "eighth",
+                    "ninth",
+                    "tenth",
+                )
+                if is_ord:
+                    if not self._ordinal_counts(low, after):
+                        continue
+                elif re.fullmatch(r"\d+", num):
+                    val = int(num)
+                    if 1900 <= val <= 2099 and "," not in num:
+                        continue  # a year
+                    if re.match(r"\s*(?:" + _MONTH_RE + r")\b", after) or re.search(
+                        r"(?:" + _MONTH_RE + r")\s*$", before
+                    ):
+                        continue  # a day of a date
+                    if re.match(r"[.:]\d", self.view[ne : ne + 2]) or re.search(r"\d[.:]$", before):
+                        continue  # a time
+                    if re.match(r"\s*[-–]\s*\d", after) or re.search(r"\d\s*[-–]\s*$", before):
+                        continue  # a range such as 18-25
+                    if re.search(r"\[$", before) or re.search(r"[A-Za-z]-$", before):
+                        continue  # footnote mark or a name like Covid-19
+                if self._DURATION.match(after) and m.group("qual") != "every":
+                    continue
+                if (
+                    re.search(r"\b(?:the|all|of the first|out of(?: the)?|of the)\s+$", before)
+                    and not re.fullmatch(r"[\d,]+", num)
+                    and not is_ord
+                    and " in " not in low
+                ):
+                    continue
+                if re.search(r"\bout of(?: the)?\s+$", before) or re.search(r"\bof the first\s+$", before):
+                    continue
+                if re.match(r"\s*\(\s*\d", after) and not re.fullmatch(r"[\d,.]+", num):
+                    continue  # "two-thirds (69 per cent)": the exact figure follows
+                if low in ("one", "two"):
+                    continue
+                value = parse_number_words(num)
+                if value is None:
+                    continue
+                qual = m.group("qual")
+                if qual == "every":
+                    qual = None
+                qs = m.start("qual") if qual else ns
+                qe, measure = self._measure(ne, s.end)
+                if not measure and not re.search(r"%|per\s?cent", num) and not is_ord:
+                    continue
+                quote_start, quote_end = strip_span(self.view, qs, qe)
+                out.append(
+                    {
+                        "value": int(value) if float(value).is_integer() else value,
+                        "qualifier": qual.lower() if qual else None,
+                        "measure": measure,
+                        "about": self._figure_about(s),
+                        "as_of": self._as_of(st),
+                        "quote": self.text[quote_start:quote_end],
+                        "start": quote_start,
+                        "end": quote_end,
+                    }
+                )
+        return out
+
+    @staticmethod
+    def _ordinal_counts(word: str, after: str) -> bool:
+        m = re.match(
+            r"\s+((?:area|HMI Probation|HM Inspectorate of Probation)\s+)?inspection\b(\s+of\s+(\S))?", after
+        )
+        if not m:
+            return False
+        if word == "first":
+            return bool(m.group(3) and m.group(3)[0].isupper())
+        return True
+
+    def _measure(self, ne: int, end: int) -> tuple[int, str]:
+        rest = self.view[ne:end]
+        lead = re.match(r"\s*(?:%|per\s?cent\b)?\s*(?:of\s+(?:the\s+|all\s+(?:the\s+)?|those\s+)?)?", rest)
+        pos = ne + (lead.end() if lead else 0)
+        stop = self._MEASURE_STOP.search(self.view, pos, end)
+        me = stop.start() if stop else end
+        words = self.view[pos:me].split()[:6]
+        if not words:
+            return ne, ""
+        phrase = " ".join(words)
+        me = self.view.find(words[-1], pos) + len(words[-1])
+        return me, _flat(phrase)
+
+    def _figure_about(self, s: Sent) -> str | None:
+        provs = self.providers_of(s.mentions)
+        return provs[0].iri if provs else None
+
+    _AS_OF = re.compile(
+        rf"\b(?:as at|as of|in|during)\s+(?:(\d{{1,2}})\s+)?({_MONTH_RE})\s+((?:19|20)\d\d)\b"
+    )
+
+    def _as_of(self, st: str) -> str | None:
+        m = self._AS_OF.search(st)
+        if not m:
+            return None
+        month = _MONTHS[m.group(2).lower()]
+        if m.group(1):
+            return f"{m.group(3)}-{month:02d}-{int(m.group(1)):02d}"
+        return f"{m.group(3)}-{month:02d}"
+
+    # findings --------------------------------------------------------------------------
+
+    _ATTRIB = re.compile(
+        r",\s+(?:said|says|she added|he added|according to|the report (?:noted|found|said)"
+        r"|a new inspection report has found|(?:Dame|Mr|Ms|Sir)\s+\w+\s+(?:said|added))\b"
+        r"(?:\s+\S+){0,14}\s*$",
+        re.S,
+    )
+    _NON_EVAL = re.compile(
+        r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
+        r"|^inspectors (?:looked|examined)\b|\b(?:that|find that|found that)$",
+        re.I,
+    )
+    _RATING_CLAUSE = re.compile(
+        r"\b(?:rated|rating|grade|assessed as|judged)\b.{0,40}?[‘'“\"]?"
+        r"(?:outstanding|good|requires improvement"
+        r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]",
+        re.I,
+    )
+
+    def findings(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        focus: list[OrgRef] = []
+        section_focus: dict[int, list[OrgRef]] = {}
+        for s in self.body:
+            sent_provs = self._about(s.mentions, s.start, s.end)
+            if s.block.kind == "heading":
+                if sent_provs:
+                    section_focus[s.block.section] = sent_provs
+                else:
+                    section_focus.pop(s.block.section, None)
+            for c_start, c_end in clauses(self.view, s.start, s.end):
+                cs, ce = c_start, c_end
+                ctext = self.view[cs:ce]
+                am = self._ATTRIB.search(ctext)
+                if am and len(ctext[: am.start()].split()) >= 3:
+                    ce = cs + am.start()
+                    cs, ce = strip_span(self.view, cs, ce, WS + ",")
+                    ctext = self.view[cs:ce]
+                if len(ctext.split()) < 3 or self._NON_EVAL.search(ctext.rstrip(WS + ":.,")):
+                    continue
+                if self._RATING_CLAUSE.search(ctext) and not re.search(
+                    r"\b(mixed|but|however|improve)\b", ctext, re.I
+                ):
+                    continue
+                pol = polarity(ctext)
+                if pol is None:
+                    continue
+                cl_m = [m for m in s.mentions if cs <= m.start < ce]
+                about = self._about(cl_m, cs, ce) or sent_provs or section_focus.get(s.block.section) or focus
+                if not about and self.main is not None:
+                    about = [self.main]
+                if not about:
+                    continue
+                th, _also = theme(ctext)
+                out.append(
+                    {
+                        "about": [a.iri for a in about],
+                        "polarity": pol,
+                        "theme": th,
+                        "quote": self.text[cs:ce],
+                        "start": cs,
+                        "end": ce,
+                    }
+                )
+            if sent_provs:
+                focus = sent_provs
+        return out
+
+    def _about(self, mentions: list[Mention], start: int, end: int) -> list[OrgRef]:
+        provs = self.providers_of(mentions)
+        if self._ALL.search(self.view, start, end) and len(self.inspected) > 1:
+            return list(self.inspected)
+        return provs
+
+    # inspections ------------------------------------------------------------------------
+
+    _EARLIER = re.compile(
+        r"\b(?:last inspected|previous inspection|(?:an|the|our) inspection)\b[^.]*?\bin\s+"
+        rf"(?:({_MONTH_RE})\s+)?((?:19|20)\d\d)\b"
+        r"|\bThe first \(in ((?:19|20)\d\d)\)"
+    )
+
+    def earlier_inspections(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for s in self.sents:
+            st = self.view[s.start : s.end]
+            for m in self._EARLIER.finditer(st):
+                year = m.group(2) or m.group(3)
+                if not year or (self.published and year >= self.published[:4] and not m.group(1)):
+                    continue
+                month = f"-{_MONTHS[m.group(1).lower()]:02d}" if m.group(1) else ""
+                date = year + month
+                if date in seen:
+                    continue
+                seen.add(date)
+                provs = self.providers_of(s.mentions) or list(self.inspected)
+                out.append(
+                    {
+                        "date": date,
+                        "inspected": [p.iri for p in provs],
+                        "quote": self.text[s.start : s.end],
+                        "start": s.start,
+                        "end": s.end,
+                        "follow_up": bool(re.search(r"last inspected|since|previous|first \(in", st)),
+                    }
+                )
+        return out
+
+    def inspection(self, ratings: list[dict[str, Any]]) -> dict[str, Any]:
+        published = self.published
+        slug_part = (
+            self.inspected[0].iri.rsplit("/", 1)[-1]
+            if len(self.inspected) == 1
+            else (
+                slugify(self.places[0])
+                if self.places
+                else (self.inspected[0].iri.rsplit("/", 1)[-1] if self.inspected else "unknown")
+            )
+        )
+        date = published[:7] if published else "undated"
+        chief = _chief_inspector(self.all_text, self.reg)
+        return {
+            "iri": f"https://w3id.org/probation-kg/id/inspection/{date}-{slug_part}",
+            "inspected": [o.iri for o in self.inspected],
+            "published": published,
+            "areas": list(self.places),
+            "chief_inspector": chief,
+            "type": _inspection_type(self.body_text, bool(ratings), published),
+        }
+
+
+_SHIPPED: list[Registry] = []
+
+
+def default_registry() -> Registry:
+    """The shipped registry, read once per process."""
+    if not _SHIPPED:
+        _SHIPPED.append(load_registry())
+    return _SHIPPED[0]
+
+
+def extract_document(doc: Document, registry: Registry | None = None) -> Extraction:
+    """Run the whole pipeline on a document already read."""
+    reg = registry or default_registry()
+    d = _Doc(doc, reg)
+    ratings = d.ratings()
+    inspection = d.inspection(ratings)
+    result: dict[str, Any] = {
+        "source": {
+            "path": doc.path,
+            "url": doc.url,
+            "title": doc.title,
+            "published": d.published,
+            "offsets": doc.offsets,
+        },
+        "organisations": d.organisations(),
+        "ownership": d.ownership(),
+        "inspections": [inspection] if inspection["inspected"] else [],
+        "ratings": ratings,
+        "findings": d.findings(),
+        "figures": d.figures(),
+    }
+    earlier = d.earlier_inspections()
+    follows = next((e["date"] for e in earlier if e["follow_up"]), None)
+    return Extraction(
+        doc=doc, result=result, mentioned_inspections=earlier, unresolved=d.unresolved(), follows_up=follows
+    )
+
+
+def _fmt_of(path: str | None) -> str:
+    suffix = Path(path).suffix.lower() if path else ""
+    return {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix, "txt")
+
+
+def extract_text(
+    text: str,
+    *,
+    path: str | None = None,
+    url: str | None = None,
+    title: str | None = None,
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """Extract from a text already read (offsets refer to ``text`` exactly as given).
+
+    ``path`` only labels the result (and selects Markdown handling for ``.md``); an HTML page
+    should go through :func:`extract_file`, whose offsets refer to the extracted plain text.
+    """
+    fmt = _fmt_of(path)
+    if fmt == "html":
+        fmt = "txt"
+    doc = read_document(text, fmt=fmt, path=path, url=url, title=title)
+    return extract_document(doc, registry).result
+
+
+def extract_file(path: str | Path, registry: Registry | None = None) -> dict[str, Any]:
+    """Extract from one ``.txt``, ``.md``, ``.html`` or ``.htm`` file."""
+    doc, _ = read_path(path)
+    return extract_document(doc, registry).result
+
+
+def extract_paths(
+    paths: list[str] | list[Path] | tuple[str | Path, ...], registry: Registry | None = None
+) -> list[dict[str, Any]]:
+    """Extract from files and directories (walked recursively, files sorted by path)."""
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.extend(
+                sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError("no such file or directory", path=str(path))
+    reg = registry or default_registry()
+    return [extract_file(f, reg) for f in files]

@@ -1,0 +1,577 @@
+"""Word lists that turn clauses into judgements: polarity, theme, rating values and numbers.
+
+Everything here is a transparent rule: a cue is a regular expression over the lower-cased clause
+(U+00A0 read as a space). Polarity counts positive, critical and mixed cues, with negation ("not
+good enough", "nowhere near") turning a positive cue critical. A theme is the best-scoring of the
+twelve themes of ``prob:ThemeScheme``; ``other`` when no theme cue fires.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "RATING_VALUES",
+    "THEMES",
+    "normalise_rating",
+    "parse_number_words",
+    "polarity",
+    "theme",
+]
+
+THEMES = (
+    "public protection",
+    "reducing reoffending",
+    "abiding by the sentence / compliance & enforcement",
+    "leadership & management",
+    "staffing & workload",
+    "partnerships & services",
+    "assessment & planning",
+    "court work",
+    "unpaid work",
+    "through-the-gate / resettlement",
+    "safeguarding & domestic abuse",
+    "other",
+)
+"""The theme labels (``skos:prefLabel`` of the concepts of ``prob:ThemeScheme``), in scheme order."""
+
+_NEG = r"(?:not|no|never|nowhere near|hardly|n’t|n't|neither|nor|far from|less)\s+(?:\w+\s+){0,3}?"
+
+_CRITICAL = [
+    r"\bpoor(ly)?\b",
+    r"\bdeteriorat\w*",
+    r"\btroubl\w*",
+    r"\black(s|ed|ing)?\b",
+    r"\bunacceptabl\w*",
+    r"\binadequate\w*",
+    r"\binsufficient(ly)?\b",
+    r"\bconcern(s|ed|ing)?\b",
+    r"\bshortfall\w*",
+    r"\bshortages?\b",
+    r"\btoo (high|many|few|little|much|low|long|slow)\b",
+    r"\bunmanageable\b",
+    r"\bunreasonabl\w*",
+    r"\bweak(ness|nesses)?\b",
+    r"\bstrained\b",
+    r"\btensions?\b",
+    r"\bdifficult(y|ies)?\b",
+    r"\bfail(ure|ures|ed|ing|s)?\b",
+    r"\bunrealistic\b",
+    r"\bvariable\b",
+    r"\bstruggl\w*",
+    r"\bworse(ned)?\b",
+    r"\bdisappoint\w*",
+    r"\bundue\b",
+    r"\b(very|most|highly) critical\b",
+    r"\bat risk\b",
+    r"\b(needs?|needed|must|should|has to|have to|had to) (\w+ ){0,2}improve\w*",
+    r"\bimprovements? (is |are |was |were )?(still )?(needed|required|necessary)\b",
+    r"\bmore (also )?(needs to|can|could|should|must) be done\b",
+    r"\barea for improvement\b",
+    r"\brequir\w* improvement\b",
+    r"\bshortcomings?\b",
+    r"\bcriticism\b",
+    r"\bnowhere near\b",
+    r"\balarming\w*",
+    r"\bin a state of flux\b",
+    r"\brelegated\b",
+    r"\bdispiriting\w*",
+    r"\bunsatisfactor\w*",
+    r"\bill-informed\b",
+    r"\b(heavy|high|excessive|unmanageable) (work|case)loads?\b",
+    r"\b(work|case)loads (were|are|was|is|remain|remained) (too )?high\b",
+    r"\bachilles\b",
+    r"\burgent(ly)?\b",
+    r"\bfell short\b",
+    r"\bfalls? short\b",
+    r"\babsent\b",
+    r"\bmismatch\b",
+    r"\bpedantic\b",
+    r"\bunhelpful\b",
+    r"\bunnecessary\b",
+    r"\binexperience\b",
+    r"\bproblems?\b",
+    r"\bnot (always|all|enough|sufficiently|consistently|yet)\b",
+    r"\bdid not\b",
+    r"\bhad not\b",
+    r"\bwas not\b",
+    r"\bwere not\b",
+    r"\bis not\b",
+    r"\bare not\b",
+    r"\bnot good enough\b",
+    r"\bstill not\b",
+    r"\bnot treating\b",
+    r"\blow\b(?!-level|\s+and\s+medium|\s+or\s+medium|-risk|\s+risk)",
+    r"\bunlikely\b",
+    r"\bless likely\b",
+    r"\bless effective\b",
+    r"\bmore troubling\b",
+    r"\bfailings?\b",
+    r"\bscale back\b",
+    r"\btoo little\b",
+    r"\bvaried significantly\b",
+    r"\bmore at risk\b",
+    r"\bdeclin\w*",
+    r"\brisks? to the public\b",
+    r"\bserious issues\b",
+    r"\bgaps?\b",
+    r"\bsuffer(ed|s|ing)?\b",
+    r"\bwell below\b",
+    r"\bbelow (what|the)\b",
+]
+_STRONG_CRITICAL = re.compile(
+    r"\b(?:poor(?:ly)?|deteriorat\w*|unacceptabl\w*|inadequate\w*|troubl\w*|lack of"
+    r"|too (?:high|many|few|little|much)|not good enough|well below|worsened"
+    r"|(?:heavy|high|excessive) (?:work|case)loads?|alarming|unmanageable)"
+)
+_OBLIGATION = re.compile(
+    r"\b(?:needs? to|needed to|must|should|has to|have to|had to|required|requires"
+    r"|expect (?:the|them|it|\w+) \w+ to"
+    r"|needs? (?:more|further|urgent)|needed (?:more|further|urgent)|told to)\b"
+)
+_FRAME = re.compile(
+    r"^(?:despite|notwithstanding)\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+(?:,\s*|\s+(?=we\b|the\b|it\b|they\b"
+    r"|there\b|inspectors\b))"
+)
+_POSITIVE = [
+    r"\bgood\b",
+    r"\bwell\b(?!-being| as\b| below| above)",
+    r"\bimpress\w*",
+    r"\bimproved\b",
+    r"\bimproving\b",
+    r"\bimprovements?\b",
+    r"\bprogress\b",
+    r"\bexcellen\w*",
+    r"\boutstanding\b",
+    r"\bstrong(ly)?\b",
+    r"\beffective(ly)?\b",
+    r"\bcommendable\b",
+    r"\bpromising\b",
+    r"\bproductive\b",
+    r"\bpositive(ly)?\b",
+    r"\bpleased\b",
+    r"\blaudable\b",
+    r"\bskilled\b",
+    r"\bknowledgeable\b",
+    r"\benergetic\b",
+    r"\bcommitted\b",
+    r"\bexperienced\b",
+    r"\bsufficient(ly)?\b",
+    r"\bsatisfactor(y|ily)\b",
+    r"\bacceptable\b",
+    r"\bappropriate(ly)?\b",
+    r"\bclear (vision|strategy|plan|plans|focus|progress)\b",
+    r"\bwell-(established|developed|led|managed)\b",
+    r"\bwelcome[ds]?\b",
+    r"\bcatalyst\b",
+    r"\bachievement\b",
+    r"\bbetter\b",
+    r"\bfully aware\b",
+    r"\btailored\b",
+    r"\binnovat\w*",
+    r"\bworking hard\b",
+    r"\bwork hard\b",
+    r"\bmeaningfully\b",
+    r"\babided\b",
+    r"\bre-energise\b",
+    r"\bdriving change\b",
+    r"\bresponded to\b",
+    r"\bfavourabl\w*",
+    r"\bsuccess\w*",
+    r"\bable\b(?= (management|managers|leaders|staff|and))",
+    r"\bexcellent\b",
+    r"\bhigh-quality\b",
+    r"\bhigh quality\b",
+    r"\bstrength\w*",
+    r"\bsound\b",
+    r"\bthorough\b",
+    r"\bencourag\w*",
+    r"\bdiverting\b",
+    r"\bproud\b",
+    r"\bessentials in place\b",
+    r"\bin place\b",
+    r"\bincreased staffing\b",
+    r"\breduced\b",
+    r"\bsecure[ds]?\b",
+    r"\bwell led\b",
+    r"\baspire\b",
+    r"\battain\w*",
+    r"\bachiev\w*",
+    r"\bpraise[ds]?\b",
+]
+_MIXED = [
+    r"\bmixed\b",
+    r"\bvariations?\b",
+    r"\bvaried\b(?! significantly)",
+    r"\bless critical\b",
+    r"\broom for improvement\b",
+    r"\bclose to the (national )?average\b",
+    r"\bcomparable\b",
+    r"\bnational average\b",
+    r"\bconsiderable variation\b",
+    r"\bmore favourably\b",
+    r"\binconsisten\w*",
+    r"\bmuch still to do\b",
+    r"\bmore (for (\w+ ){1,3})?to do\b",
+    r"\bstill (implementing|developing|embedding|establishing|putting)\b",
+]
+
+_CRIT_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _CRITICAL) + ")")]
+_POS_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _POSITIVE) + ")")]
+_MIX_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _MIXED) + ")")]
+_NEG_BEFORE = re.compile(
+    r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of)"
+    r"(?:\s+[\w-]+){0,3}\s*$"
+)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").lower().split())
+
+
+def _spans(regexes: list[re.Pattern[str]], text: str) -> list[tuple[int, int]]:
+    out = []
+    for rx in regexes:
+        out.extend(m.span() for m in rx.finditer(text))
+    return out
+
+
+def polarity(text: str) -> str | None:
+    """``critical`` / ``positive`` / ``mixed`` for an evaluative clause, ``None`` when no cue fires.
+
+    Cues are counted (strong critical cues such as "poor" or "too many" count twice); positive cues
+    after "not"/"no"/"nowhere near" count as critical; in a clause that states an obligation
+    ("needs to", "must", "should") positive words describe the aim, not the finding, and are not
+    counted; a leading concession ("Despite these difficulties, ...") is not counted; a clause
+    opening "Not all" or "None of" is critical. Mixed cues ("mixed", "variation", "room for
+    improvement") win unless one side clearly outweighs them.
+    """
+    t = _norm(text)
+    frame = _FRAME.match(t)
+    if frame:
+        t = t[frame.end() :]
+    if re.match(r"^(?:not all|not every|none of|few of)\b", t):
+        return "critical"
+    crit_spans = _spans(_CRIT_RE, t)
+    obligation = _OBLIGATION.search(t)
+    pos = 0
+    for s, e in _spans(_POS_RE, t):
+        if any(cs <= s < ce for cs, ce in crit_spans):
+            continue  # "needs to improve", "low" already read as critical
+        if t[max(0, s - 3) : s].endswith("un") or t[max(0, s - 2) : s] == "in":
+            continue
+        if _NEG_BEFORE.search(t[max(0, s - 40) : s]):
+            crit_spans.append((s, e))
+        elif not obligation:
+            pos += 1
+    crit = len(crit_spans) + len(_STRONG_CRITICAL.findall(t))
+    if obligation and not crit_spans:
+        crit += 1
+    mixed = len(_spans(_MIX_RE, t))
+    if mixed and not (crit > mixed + 1 or pos > mixed + 1):
+        return "mixed"
+    if crit and pos:
+        if crit > pos:
+            return "critical"
+        if pos > crit:
+            return "positive"
+        return "mixed"
+    if crit:
+        return "critical"
+    if pos:
+        return "positive"
+    if mixed:
+        return "mixed"
+    return None
+
+
+_THEME_CUES: dict[str, list[tuple[str, float]]] = {
+    "public protection": [
+        (r"public protection", 3),
+        (r"protect(s|ing|ed)? (the )?public", 3),
+        (r"risk of (serious )?harm", 3),
+        (r"\bharm\b", 1.5),
+        (r"at risk\b", 2),
+        (r"risk management", 2),
+        (r"\bprotect\w*", 1),
+        (r"\bsafe(ty|ly)?\b", 1),
+        (r"managing risk|manage risk|manage the risk", 2),
+        (r"high(er)? risk", 0.5),
+        (r"\bvictims?\b", 0.5),
+        (r"members of the public", 2),
+    ],
+    "reducing reoffending": [
+        (r"reoffend\w*", 3),
+        (r"rehabilitat\w*", 2),
+        (r"offending behaviour", 2),
+        (r"desist\w*", 2),
+        (r"stop (re)?offending", 3),
+        (r"meaningful attention", 1.5),
+        (r"further offending", 1),
+    ],
+    "abiding by the sentence / compliance & enforcement": [
+        (r"\bcontact\b", 2),
+        (r"non-compliance|compliance", 3),
+        (r"enforc\w*", 3),
+        (r"abid\w*", 3),
+        (r"appointments?", 2),
+        (r"court orders", 2),
+        (r"conditions of", 2),
+        (r"\bbreach\w*", 2),
+        (r"being seen|seen sufficiently", 2),
+        (r"\bengagement\b", 1),
+        (r"supervised more closely", 1.5),
+        (r"face-to-face", 1),
+        (r"telephone", 1),
+    ],
+    "leadership & management": [
+        (r"\bleader(s|ship)?\b", 3),
+        (r"\bled\b", 2),
+        (r"\bmanagers?\b", 2),
+        (r"\bmanagement\b", 1.5),
+        (r"\bstrateg\w*", 2.5),
+        (r"\bvision\b", 2.5),
+        (r"\bplans?\b", 1),
+        (r"recommendations", 2),
+        (r"\bowners?\b", 2),
+        (r"transition", 1),
+        (r"\bacademics\b", 1.5),
+        (r"catalyst for change", 2),
+        (r"senior", 1.5),
+        (r"action taken", 1.5),
+        (r"operating model", 1),
+    ],
+    "staffing & workload": [
+        (r"\bstaff(ing)?\b", 1.5),
+        (r"workloads?", 3),
+        (r"caseloads?", 3),
+        (r"\bmorale\b", 3),
+        (r"recruit\w*", 3),
+        (r"agency (staff|workers)", 3),
+        (r"shortages?|shortfall", 3),
+        (r"\bposts\b", 2),
+        (r"workforce", 2),
+        (r"probation officers", 1.5),
+        (r"inexperience", 2),
+        (r"wellbeing", 2),
+        (r"training", 1),
+        (r"team managers", 1),
+    ],
+    "partnerships & services": [
+        (r"partner\w*", 3),
+        (r"\bagencies\b", 2.5),
+        (r"\bservices\b", 1),
+        (r"interventions?", 2),
+        (r"relationships?", 2),
+        (r"range of", 1.5),
+        (r"initiative", 1.5),
+        (r"\bpolice\b", 1.5),
+        (r"community hub", 2),
+        (r"co-?ordinat\w*", 2),
+        (r"working (reasonably )?well together", 2.5),
+        (r"specialist", 1.5),
+        (r"tensions", 1.5),
+        (r"\bnetworks\b", 1.5),
+        (r"information from", 1),
+        (r"work(s|ing)? well with", 2),
+        (r"mismatch", 1),
+    ],
+    "assessment & planning": [
+        (r"\bassess(ment|ments|ed|ing)?\b", 2.5),
+        (r"\bplann\w*", 2.5),
+        (r"\breview(s|ing|ed)?\b", 2),
+        (r"recognised", 1),
+        (r"significant information", 2),
+        (r"changes in", 1),
+        (r"initial", 1),
+    ],
+    "court work": [
+        (r"\bcourts?\b", 2.5),
+        (r"pre-sentence reports?", 3),
+        (r"court reports?", 3),
+        (r"sentencers", 3),
+        (r"case allocation", 2),
+        (r"\ballocation\b", 1),
+    ],
+    "unpaid work": [(r"unpaid work", 4), (r"community payback", 4), (r"placements", 1.5)],
+    "through-the-gate / resettlement": [
+        (r"through the gate", 4),
+        (r"leaving prison|leave prison", 3),
+        (r"resettle\w*", 3),
+        (r"\bmentors\b", 2),
+        (r"\bprison\b", 1),
+        (r"custody", 1.5),
+        (r"release", 1),
+    ],
+    "safeguarding & domestic abuse": [
+        (r"safeguarding", 3.5),
+        (r"domestic abuse|domestic violence", 3.5),
+        (r"\bchild(ren)?\b", 1.5),
+        (r"children’s social|children's social", 2),
+    ],
+    "other": [
+        (r"quality of (some )?(their |its |core probation )?work", 1.5),
+        (r"\boverall\b", 0.5),
+        (r"\bperformance\b", 1),
+        (r"victim contact|victim liaison|support victims", 2.5),
+        (r"premises|offices|property|facilities", 2),
+        (r"write-up|rating|report", 0.5),
+        (r"\bdiversity\b", 2),
+        (r"quality of work", 1.5),
+        (r"\bbasics\b", 1.5),
+        (r"\bpoor\b", 0.5),
+        (r"deteriorat\w*", 1),
+        (r"\bservice\b", 0.3),
+    ],
+}
+
+
+def _required_literal(pattern: str) -> str | None:
+    """The longest literal text every match of ``pattern`` contains (``None`` if there is none).
+
+    Used as a cheap ``in`` test before running a cue's regular expression; only literals on the
+    pattern's top level count, so the test never hides a match.
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    best, cur = "", ""
+    for op, av in _parser.parse(pattern):
+        if str(op) == "LITERAL":
+            cur += chr(av)
+            continue
+        best, cur = max(best, cur, key=len), ""
+    best = max(best, cur, key=len)
+    return best if len(best) >= 3 else None
+
+
+_THEME_ALL = [(k, re.compile(p), w, _required_literal(p)) for k, v in _THEME_CUES.items() for p, w in v]
+_THEME_THRESHOLD = 2.0
+
+
+def theme(text: str) -> tuple[str, list[str]]:
+    """Primary theme label and any secondary themes scoring at least two thirds of the best."""
+    t = _norm(text)
+    scores: dict[str, float] = {}
+    for name, rx, w, literal in _THEME_ALL:
+        if literal is not None and literal not in t:
+            continue
+        n = len(rx.findall(t))
+        if n:
+            scores[name] = scores.get(name, 0.0) + w * n
+    if not scores:
+        return "other", []
+    order = sorted(scores.items(), key=lambda kv: (-kv[1], THEMES.index(kv[0])))
+    best, best_score = order[0]
+    if best_score < _THEME_THRESHOLD:
+        best = "other"
+    also = [n for n, s in order[1:] if s >= max(_THEME_THRESHOLD, best_score * 2 / 3) and n != best]
+    return best, also
+
+
+RATING_VALUES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+_RATING_WORDS = re.compile(r"(requir(?:es|ing|ed)?\s+improvement|outstanding|inadequate|good)", re.IGNORECASE)
+
+
+def normalise_rating(text: str) -> str | None:
+    """Map a rating as written ('requiring improvement', 'Good.', '‘outstanding’') to the scale."""
+    m = _RATING_WORDS.search(text.replace("\u00a0", " "))
+    if not m:
+        return None
+    word = m.group(1).lower()
+    if word.startswith("requir"):
+        return "Requires improvement"
+    return word.capitalize() if word != "good" else "Good"
+
+
+_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+}
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+_FRACTIONS = {"half": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5}
+
+
+def parse_number_words(text: str) -> float | None:
+    """Numeric value of a number as written: digits, number words, fractions, "one in four" (as %).
+
+    Fractions and "N in M" are returned as percentages rounded to one decimal place ("a third" ->
+    33.3, "one in four" -> 25.0, "half" -> 50.0); "every six weeks" -> 6.
+    """
+    t = _norm(text).replace(",", "")
+    t = re.sub(
+        r"^(around|about|nearly|almost|over|more than|less than|fewer than|under|some|approximately"
+        r"|roughly|an average of|up to|at least|just over|just under|every)\s+",
+        "",
+        t,
+    )
+    t = re.sub(r"\s*(%|per ?cent|percent)$", "", t)
+    m = re.fullmatch(r"-?\d+(\.\d+)?", t)
+    if m:
+        return float(t)
+    m = re.match(r"(\w+) in (\w+)\b", t)
+    if m:
+        a, b = _word_value(m.group(1)), _word_value(m.group(2))
+        if a and b:
+            return round(100.0 * a / b, 1)
+    m = re.match(r"(a|one|two|three|four)[ -](half|third|thirds|quarter|quarters|fifth|fifths)\b", t)
+    if m:
+        a = 1 if m.group(1) == "a" else _word_value(m.group(1))
+        if a:
+            return round(100.0 * a / _FRACTIONS[m.group(2)], 1)
+    if t.startswith("half"):
+        return 50.0
+    first = t.split()[0] if t.split() else ""
+    v = _word_value(first)
+    return float(v) if v is not None else None
+
+
+def _word_value(word: str) -> int | None:
+    word = word.strip()
+    if word.isdigit():
+        return int(word)
+    if word in _UNITS:
+        return _UNITS[word]
+    if word in _ORDINALS:
+        return _ORDINALS[word]
+    if "-" in word:
+        parts = word.split("-")
+        if all(p in _UNITS for p in parts):
+            return sum(_UNITS[p] for p in parts)
+    return None

@@ -1,0 +1,252 @@
+"""Finding organisation mentions in a document and linking them to the registry.
+
+A mention is found three ways:
+
+1. **Names** from the registry (official names, short forms, aliases), written with either
+   "Community Rehabilitation Company" or "CRC", "National Probation Service" or "NPS", "&" or
+   "and"; a name must start with a capital (or be an acronym) and stand on word boundaries.
+   Aliases that are just a place name ("Devon") are not used as organisation names.
+2. **Patterns** for names the registry lists in other forms: "<Area> division (of the NPS)",
+   "a neighbouring CRC, Thames Valley" (an appositive name), "the CRC in <place>".
+3. **Generic references**: "Community Rehabilitation Company (CRC)", "the CRC", "the NPS",
+   "the division". Their referent is decided per document by :class:`Resolver`.
+
+Organisations that look like organisations (names after "owned by", "run by", "managed by",
+"led by", or capitalised names ending in Ltd, Group, Consortium, Trust...) but are not in the
+registry get ``id:org/unresolved/<slug>`` and kind ``Other``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from probkg.loaders.registry import ID_BASE, Organisation, Registry, load_registry, normalise_name
+
+__all__ = ["Mention", "OrgRef", "by_place", "find_mentions", "gazetteer", "slugify"]
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    """An organisation an item can point to: registry organisation or a minted unresolved one."""
+
+    iri: str
+    label: str
+    kind: str
+    resolved: bool = True
+    provider: bool = False
+
+
+@dataclass
+class Mention:
+    """One place in the text that refers to an organisation.
+
+    ``kind`` is ``name`` (a registry name or pattern), ``crc`` / ``nps`` / ``division`` (a generic
+    reference resolved per document), ``unresolved`` (an organisation not in the registry).
+    """
+
+    start: int
+    end: int
+    kind: str
+    org: OrgRef | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug: words joined with '-', '&' read as 'and'."""
+    norm = normalise_name(text)
+    return re.sub(r"[^a-z0-9]+", "-", norm).strip("-") or "unnamed"
+
+
+def org_ref(org: Organisation) -> OrgRef:
+    return OrgRef(org.iri, org.label, org.kind, True, org.kind in ("CRC", "NPSDivision", "NPS"))
+
+
+def unresolved_ref(name: str, *, provider: bool = False) -> OrgRef:
+    clean = " ".join(name.replace("\u00a0", " ").split())
+    return OrgRef(f"{ID_BASE}org/unresolved/{slugify(clean)}", clean, "Other", False, provider)
+
+
+def _variants(name: str) -> set[str]:
+    out = {name}
+    pairs = [
+        ("Community Rehabilitation Company", "CRC"),
+        ("National Probation Service", "NPS"),
+        (" & ", " and "),
+    ]
+    for _ in range(2):
+        for v in list(out):
+            for a, b in pairs:
+                if a in v:
+                    out.add(v.replace(a, b))
+                if b in v and b.strip():
+                    out.add(v.replace(b, a))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_for(reg_id: int) -> tuple[re.Pattern[str], dict[str, Organisation]]:
+    reg = _REGISTRIES[reg_id]
+    table: dict[str, Organisation] = {}
+    for org in reg.organisations:
+        names = [org.label, *([org.short_label] if org.short_label else []), *org.aliases]
+        for name in names:
+            bare = name.strip()
+            if bare.lower().startswith("the "):
+                bare = bare[4:]
+            if not bare or (
+                org.kind in ("CRC", "NPSDivision")
+                and by_place(reg, bare)
+                and not re.search(r"\b(CRC|NPS|division|Company|Service)\b", bare, re.I)
+            ):
+                continue  # a place name is not a name of the organisation
+            if bare in ("NPS", "Probation Service"):
+                continue  # generic references, resolved per document
+            for v in _variants(bare):
+                if v[0].islower() and not v.isupper() and org.kind != "Owner":
+                    continue
+                table.setdefault(v, org)
+    alts = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w’'-])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-])")
+    return pattern, table
+
+
+_REGISTRIES: dict[int, Registry] = {}
+
+
+@lru_cache(maxsize=4)
+def _place_index(reg_id: int) -> tuple[dict[str, set[str]], dict[str, list[Organisation]]]:
+    """Normalised place name -> area slugs (with the areas they lie within); area slug -> organisations."""
+    reg = _REGISTRIES[reg_id]
+    by_slug = {a.slug: a for a in reg.areas}
+    names: dict[str, set[str]] = {}
+    for area in reg.areas:
+        chain: set[str] = set()
+        current = area
+        while current is not None and current.slug not in chain:
+            chain.add(current.slug)
+            current = by_slug.get(current.within) if current.within else None
+        for n in (area.label, *area.covers):
+            names.setdefault(normalise_name(n), set()).update(chain)
+    orgs: dict[str, list[Organisation]] = {}
+    for org in reg.organisations:
+        if org.area:
+            orgs.setdefault(org.area, []).append(org)
+    return names, orgs
+
+
+@lru_cache(maxsize=4096)
+def _by_place(reg_id: int, place: str) -> tuple[Organisation, ...]:
+    """Same answer as :meth:`Registry.by_place`, from a prebuilt index (it is called per sentence)."""
+    names, orgs = _place_index(reg_id)
+    key = normalise_name(place)
+    if not key:
+        return ()
+    wanted = set(names.get(key, ()))
+    if not wanted:
+        words = set(key.split())
+        for n, slugs in names.items():
+            if words <= set(n.split()):
+                wanted |= slugs
+    kinds = ("CRC", "NPSDivision", "NPS", "Owner", "Inspectorate", "Other")
+    found = [o for slug in wanted for o in orgs.get(slug, [])]
+    return tuple(sorted(set(found), key=lambda o: (kinds.index(o.kind) if o.kind in kinds else 9, o.label)))
+
+
+def by_place(reg: Registry, place: str) -> list[Organisation]:
+    """``reg.by_place(place)``, memoised (the registry is immutable)."""
+    _REGISTRIES[id(reg)] = reg
+    return list(_by_place(id(reg), place))
+
+
+def gazetteer(reg: Registry) -> tuple[re.Pattern[str], dict[str, Organisation]]:
+    """A regular expression matching every registry name form, and the table name -> organisation."""
+    _REGISTRIES[id(reg)] = reg
+    return _gazetteer_for(id(reg))
+
+
+_GENERIC = re.compile(
+    r"(?P<crc>\bCommunity Rehabilitation Company\b(?:\s*\(CRC\))?|\bCRC\b|\bcompany\b(?= running))"
+    r"|(?P<nps>\bNational Probation Service\b(?:\s*\(NPS\))?|\bNPS\b)"
+    r"|(?P<division>\b[Tt]he division\b|\b[Tt]his division\b)"
+)
+_DIVISION = re.compile(
+    r"\b(?:the\s+)?((?:[A-Z][a-z]+\s+){0,3}[A-Z][a-z]+)\s+[Dd]ivision\b"
+    r"(?:\s+of\s+the\s+(?:National Probation "
+    r"Service|NPS)(?:\s*\(NPS\))?)?"
+    r"|\b(?:National Probation Service|NPS)\s*\(((?:[A-Z][a-z]+\s+){0,3}[A-Z][a-z]+)\s+division\)"
+)
+_APPOSITIVE = re.compile(r"\bCRC,\s+((?:[A-Z][a-z]+)(?:(?:\s+|,\s*|\s+and\s+)[A-Z][a-z]+){0,4})")
+_CRC_IN_PLACE = re.compile(
+    r"\b(?:the\s+)?(?:CRC|Community Rehabilitation Company)\s+in\s+(?:the\s+)?"
+    r"((?:north|south|east|west|North|South|East|West)?\s*(?:of\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+)
+_UNKNOWN_PROVIDER = re.compile(
+    r"\b((?:[A-Z][a-z]+(?:,?\s+|\s+and\s+)){1,4}(?:CRC|Community Rehabilitation Company))\b"
+)
+_UNRESOLVED = re.compile(
+    r"\b(?:owned(?: and operated)? by|run by|managed by|led by|operated by)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w&’'-]*)(?:\s+(?:[A-Z][\w&’'-]*|of|and|&))*)"
+    r"|\b((?:[A-Z][\w’'-]+\s+){1,4}(?:Ltd|Limited|Group|Consortium|Trust|Partnership|Corporation|plc|LLP))\b"
+)
+
+
+def find_mentions(text: str, start: int, end: int, reg: Registry | None = None) -> list[Mention]:
+    """Organisation mentions in ``text[start:end]`` (named, generic or unresolved), in text order."""
+    reg = reg or load_registry()
+    pattern, table = gazetteer(reg)
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= ts or s >= te for ts, te in taken)
+
+    def add(m: Mention) -> None:
+        found.append(m)
+        taken.append((m.start, m.end))
+
+    for m in _DIVISION.finditer(text, start, end):
+        region = m.group(1) or m.group(2)
+        org = reg.find(f"{region} division")
+        if org is not None and org.kind == "NPSDivision" and free(*m.span()):
+            add(Mention(m.start(), m.end(), "name", org_ref(org)))
+    for m in _APPOSITIVE.finditer(text, start, end):
+        org = reg.find(m.group(1) + " CRC")
+        if org is not None and free(m.start(1), m.end(1)):
+            add(Mention(m.start(), m.end(), "name", org_ref(org), {"appositive": "1"}))
+    for m in pattern.finditer(text, start, end):
+        if free(*m.span()):
+            add(Mention(m.start(), m.end(), "name", org_ref(table[m.group(0)])))
+    for m in _CRC_IN_PLACE.finditer(text, start, end):
+        if not free(*m.span()):
+            continue
+        place = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", m.group(1), flags=re.I)
+        crcs = [o for o in by_place(reg, place) if o.kind == "CRC"]
+        if len(crcs) == 1:
+            add(Mention(m.start(), m.end(), "name", org_ref(crcs[0]), {"place": m.group(1)}))
+    for m in _UNKNOWN_PROVIDER.finditer(text, start, end):
+        if not free(*m.span()):
+            continue
+        name = re.sub(r"^(?:The|A|An|This|In|By|Of|Its|Their)\s+", "", m.group(1))
+        if name.split()[0] in ("CRC", "Community") or reg.find(name) is not None:
+            continue
+        s = m.end(1) - len(name)
+        add(Mention(s, m.end(1), "unresolved", unresolved_ref(name, provider=True)))
+    for m in _GENERIC.finditer(text, start, end):
+        if not free(*m.span()):
+            continue
+        kind = m.lastgroup or "crc"
+        add(Mention(m.start(), m.end(), kind))
+    for m in _UNRESOLVED.finditer(text, start, end):
+        name = (m.group(1) or m.group(2) or "").strip()
+        s = m.start(1) if m.group(1) else m.start(2)
+        name = re.sub(r"\s+(?:and|of|&)$", "", name)
+        e = s + len(name)
+        if not name or not free(s, e) or name in ("HM", "HMI") or len(name) < 3:
+            continue
+        if reg.find(name) is not None or name.split()[0] in ("Community", "National", "The", "This", "It"):
+            continue
+        add(Mention(s, e, "unresolved", unresolved_ref(name)))
+    found.sort(key=lambda x: x.start)
+    return found

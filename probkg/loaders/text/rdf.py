@@ -1,0 +1,346 @@
+"""RDF for one extracted document, following ``docs/data-model.md``.
+
+The graph ``id:graph/doc/<doc-slug>`` holds: the source document (``prob:sha256`` of the text the
+offsets refer to), the inspection it reports on and the earlier inspections it mentions, every
+finding, rating and figure with its evidence (``oa:SpecificResource`` with a ``TextQuoteSelector``
+and a ``TextPositionSelector``), the ``prob:ExtractionRun`` that produced
+them, and organisations that are not in the registry (``id:org/unresolved/<slug>``). Registry
+organisations are only referred to, never re-declared.
+
+IRIs of items are ``id:<kind>/<doc-slug>/<12 hex>`` over the item's key fields, so extracting the
+same text twice gives the same triples except the run's start time.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
+
+from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
+from probkg.loaders.registry import Registry, load_registry
+from probkg.ontology.namespaces import ID, OA, ORG, PROB, bind_prefixes
+
+from .extract import Extraction, doc_slug, extract_document
+from .reader import read_path
+
+__all__ = ["load_text", "software_version", "to_graph"]
+
+_THEME_IRI = {
+    "public protection": PROB.PublicProtection,
+    "reducing reoffending": PROB.ReducingReoffending,
+    "abiding by the sentence / compliance & enforcement": PROB.AbidingBySentence,
+    "leadership & management": PROB.LeadershipManagement,
+    "staffing & workload": PROB.StaffingWorkload,
+    "partnerships & services": PROB.PartnershipsServices,
+    "assessment & planning": PROB.AssessmentPlanning,
+    "court work": PROB.CourtWork,
+    "unpaid work": PROB.UnpaidWork,
+    "through-the-gate / resettlement": PROB.ThroughTheGate,
+    "safeguarding & domestic abuse": PROB.SafeguardingDomesticAbuse,
+    "other": PROB.OtherTheme,
+}
+_POLARITY_IRI = {"critical": PROB.Critical, "positive": PROB.Positive, "mixed": PROB.Mixed}
+_RATING_IRI = {
+    "Outstanding": PROB.Outstanding,
+    "Good": PROB.Good,
+    "Requires improvement": PROB.RequiresImprovement,
+    "Inadequate": PROB.Inadequate,
+}
+_TYPE_IRI = {
+    "area inspection": PROB.AreaInspection,
+    "Quality & Impact inspection": PROB.QualityImpactInspection,
+    "core inspection": PROB.CoreInspection,
+    "follow-up inspection": PROB.FollowUpInspection,
+    "thematic inspection": PROB.ThematicInspection,
+}
+_STANDARD_IRI = {
+    "leadership": PROB.StandardLeadership,
+    "staff": PROB.StandardStaff,
+    "services": PROB.StandardServices,
+    "information and facilities": PROB.StandardInformationFacilities,
+    "assessment": PROB.StandardAssessment,
+    "planning": PROB.StandardPlanning,
+    "implementation and delivery": PROB.StandardImplementationDelivery,
+    "reviewing": PROB.StandardReviewing,
+    "unpaid work": PROB.StandardUnpaidWork,
+    "through the gate": PROB.StandardThroughTheGate,
+    "court reports and case allocation": PROB.StandardCourtReports,
+    "statutory victim work": PROB.StandardVictimWork,
+}
+_KIND_CLASS = {
+    "CRC": PROB.CommunityRehabilitationCompany,
+    "NPSDivision": PROB.NpsDivision,
+    "NPS": PROB.NationalProbationService,
+    "Owner": PROB.OwnerOrganisation,
+    "Inspectorate": PROB.Inspectorate,
+    "Other": ORG.Organization,
+}
+_AGENT = ID["agent/probkg"]
+
+
+def software_version() -> str:
+    """probkg's version: ``probkg.__version__`` or the installed distribution's version."""
+    try:
+        import probkg
+
+        version = getattr(probkg, "__version__", None)
+        if version:
+            return str(version)
+    except ImportError:  # pragma: no cover - probkg is importable when this module is
+        pass
+    try:
+        from importlib.metadata import version as _v
+
+        return _v("probkg")
+    except Exception:  # pragma: no cover - not installed
+        return "0.0.0"
+
+
+def _hex(*parts: Any) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
+
+
+def _date_literal(value: str) -> Literal:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value[:4], datatype=XSD.gYear)
+
+
+def _number(value: float | int) -> Literal:
+    if isinstance(value, int) or float(value).is_integer():
+        return Literal(int(value), datatype=XSD.integer)
+    return Literal(str(value), datatype=XSD.decimal)
+
+
+def _evidence(g: Graph, doc_iri: URIRef, slug: str, text: str, *, start: int, end: int) -> URIRef:
+    ev = ID[f"evidence/{slug}/{_hex(start, end)}"]
+    quote, position = URIRef(f"{ev}#quote"), URIRef(f"{ev}#position")
+    g.add((ev, RDF.type, OA.SpecificResource))
+    g.add((ev, OA.hasSource, doc_iri))
+    g.add((ev, OA.hasSelector, quote))
+    g.add((ev, OA.hasSelector, position))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(text[start:end])))
+    g.add((quote, OA.prefix, Literal(text[max(0, start - 32) : start])))
+    g.add((quote, OA.suffix, Literal(text[end : end + 32])))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    return ev
+
+
+def to_graph(
+    ex: Extraction, *, started: _dt.datetime | None = None, registry: Registry | None = None
+) -> tuple[Graph, URIRef]:
+    """The RDF of one extraction and the IRI of its named graph."""
+    reg = registry or load_registry()
+    doc = ex.doc
+    res = ex.result
+    text = doc.text
+    slug = doc_slug(doc)
+    text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    version = software_version()
+    g = bind_prefixes(Graph())
+    doc_iri = ID[f"doc/{slug}"]
+    run = ID[f"run/{slug}/{_hex(text_sha, version)}"]
+    started = started or _dt.datetime.now(_dt.UTC)
+
+    g.add((doc_iri, RDF.type, PROB.PressRelease if doc.fmt != "html" or not doc.url else PROB.WebPage))
+    g.add((doc_iri, PROB.sha256, Literal(text_sha)))
+    g.add((doc_iri, DCTERMS.publisher, ID["org/hmi-probation"]))
+    if doc.title:
+        g.add((doc_iri, DCTERMS.title, Literal(doc.title, lang="en")))
+    if doc.url:
+        g.add((doc_iri, FOAF.page, URIRef(doc.url)))
+    if res["source"].get("published"):
+        g.add((doc_iri, DCTERMS.issued, _date_literal(res["source"]["published"])))
+
+    g.add((run, RDF.type, PROB.ExtractionRun))
+    g.add((run, PROV.used, doc_iri))
+    g.add((run, PROV.wasAssociatedWith, _AGENT))
+    g.add(
+        (run, PROV.startedAtTime, Literal(started.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime))
+    )
+    g.add((run, PROB.softwareVersion, Literal(version)))
+    g.add((run, PROB.sha256, Literal(text_sha)))
+    g.add((_AGENT, RDF.type, PROV.SoftwareAgent))
+    g.add((_AGENT, SKOS.prefLabel, Literal("probkg", lang="en")))
+
+    for org in ex.unresolved:
+        iri = URIRef(org.iri)
+        g.add((iri, RDF.type, ORG.Organization))
+        g.add((iri, SKOS.prefLabel, Literal(org.label, lang="en")))
+        g.add((iri, PROB.kind, Literal("Other")))
+        g.add((iri, PROB.unverified, Literal(True)))
+        g.add(
+            (
+                iri,
+                PROB.verificationNote,
+                Literal("Named in a text but not in the registry; needs curation.", lang="en"),
+            )
+        )
+        g.add((iri, DCTERMS.source, doc_iri))
+
+    inspection_iri: URIRef | None = None
+    for insp in res["inspections"]:
+        inspection_iri = URIRef(insp["iri"])
+        g.add((doc_iri, PROB.reportsOn, inspection_iri))
+        g.add((inspection_iri, RDF.type, PROB.Inspection))
+        names = [_label(reg, ex, i) for i in insp["inspected"]]
+        year = (insp.get("published") or "")[:4]
+        g.add(
+            (
+                inspection_iri,
+                SKOS.prefLabel,
+                Literal(f"Inspection of {' and '.join(names)}" + (f", {year}" if year else ""), lang="en"),
+            )
+        )
+        for iri in insp["inspected"]:
+            g.add((inspection_iri, PROB.inspected, URIRef(iri)))
+        g.add((inspection_iri, PROV.wasAssociatedWith, ID["org/hmi-probation"]))
+        if insp.get("type") in _TYPE_IRI:
+            g.add((inspection_iri, DCTERMS.type, _TYPE_IRI[insp["type"]]))
+        if insp.get("published"):
+            g.add((inspection_iri, PROB.publicationDate, _date_literal(insp["published"])))
+        if insp.get("areas"):
+            g.add((inspection_iri, PROB.areaDescription, Literal(", ".join(insp["areas"]), lang="en")))
+        if insp.get("chief_inspector"):
+            person = reg.person(insp["chief_inspector"])
+            if person is not None:
+                p_iri = URIRef(person.iri)
+                g.add((inspection_iri, PROB.chiefInspector, p_iri))
+                assoc = BNode()
+                g.add((inspection_iri, PROV.qualifiedAssociation, assoc))
+                g.add((assoc, RDF.type, PROV.Association))
+                g.add((assoc, PROV.agent, p_iri))
+                g.add((assoc, PROV.hadRole, PROB.chiefInspectorRole))
+    for earlier in ex.mentioned_inspections:
+        provs = earlier["inspected"]
+        tail = (
+            provs[0].rsplit("/", 1)[-1]
+            if len(provs) == 1
+            else (
+                re.sub(
+                    r"[^a-z0-9]+", "-", (res["inspections"][0]["areas"] or ["probation"])[0].lower()
+                ).strip("-")
+                if res["inspections"]
+                else "probation"
+            )
+        )
+        e_iri = ID[f"inspection/{earlier['date']}-{tail}"]
+        if e_iri == inspection_iri:
+            continue
+        g.add((doc_iri, PROB.mentions, e_iri))
+        g.add((e_iri, RDF.type, PROB.Inspection))
+        g.add((e_iri, SKOS.prefLabel, Literal(f"Earlier inspection, {earlier['date']}", lang="en")))
+        g.add((e_iri, PROB.fieldworkStart, _date_literal(earlier["date"])))
+        for iri in provs:
+            g.add((e_iri, PROB.inspected, URIRef(iri)))
+        if inspection_iri is not None and earlier.get("follow_up") and earlier["date"] == ex.follows_up:
+            g.add((inspection_iri, PROB.followsUp, e_iri))
+
+    def item(kind: str, *key: Any) -> URIRef:
+        iri = ID[f"{kind}/{slug}/{_hex(*key)}"]
+        g.add((iri, PROV.wasGeneratedBy, run))
+        g.add((iri, PROV.wasDerivedFrom, doc_iri))
+        return iri
+
+    allowed = set(res["inspections"][0]["inspected"]) if res["inspections"] else set()
+    for f in res["findings"]:
+        about = [a for a in f["about"] if a in allowed]
+        if inspection_iri is None or not about:
+            continue
+        iri = item("finding", f["start"], f["end"], f["polarity"], f["theme"], *about)
+        g.add((iri, RDF.type, PROB.Finding))
+        for a in about:
+            g.add((iri, PROB.aboutProvider, URIRef(a)))
+        g.add((iri, PROB.inInspection, inspection_iri))
+        g.add((iri, PROB.theme, _THEME_IRI.get(f["theme"], PROB.OtherTheme)))
+        g.add((iri, PROB.polarity, _POLARITY_IRI[f["polarity"]]))
+        g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=f["start"], end=f["end"])))
+    for r in res["ratings"]:
+        if inspection_iri is None or r["provider"] not in allowed:
+            continue
+        iri = item("rating", r["provider"], r["aspect"], r["value"], r["start"])
+        g.add((iri, RDF.type, PROB.Rating))
+        g.add((iri, PROB.ratingOf, URIRef(r["provider"])))
+        g.add((iri, PROB.inInspection, inspection_iri))
+        g.add((iri, PROB.ratingValue, _RATING_IRI[r["value"]]))
+        if r["aspect"] not in ("", "overall"):
+            if r["aspect"] in _STANDARD_IRI:
+                g.add((iri, PROB.ratingAspect, _STANDARD_IRI[r["aspect"]]))
+            g.add((iri, PROB.aspectLabel, Literal(r["aspect"], lang="en")))
+        g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=r["start"], end=r["end"])))
+    for fig in res["figures"]:
+        iri = item("figure", fig["value"], fig["start"], fig["end"])
+        g.add((iri, RDF.type, PROB.Figure))
+        g.add((iri, PROB.value, _number(fig["value"])))
+        percent = bool(
+            re.search(
+                r"%|per\s?cent|\bhalf\b|third|quarter|fifth|\bin\s+\w+$",
+                fig["quote"].split(fig["measure"])[0] if fig["measure"] else fig["quote"],
+            )
+        )
+        g.add((iri, PROB.unit, PROB.Percent if percent else PROB.Count))
+        if fig.get("qualifier"):
+            g.add((iri, PROB.qualifier, Literal(fig["qualifier"])))
+        if fig.get("measure"):
+            g.add((iri, PROB.measure, Literal(fig["measure"], lang="en")))
+        if fig.get("about"):
+            g.add((iri, PROB.figureAbout, URIRef(fig["about"])))
+        if fig.get("as_of"):
+            g.add((iri, PROB.asOf, _date_literal(fig["as_of"])))
+        if inspection_iri is not None:
+            g.add((iri, PROB.inInspection, inspection_iri))
+        g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=fig["start"], end=fig["end"])))
+    return g, ID[f"graph/doc/{slug}"]
+
+
+def _label(reg: Registry, ex: Extraction, iri: str) -> str:
+    org = reg.get(iri)
+    if org is not None:
+        return org.short_label or org.label
+    for o in ex.result["organisations"]:
+        if o["iri"] == iri:
+            return str(o["label"])
+    return iri.rsplit("/", 1)[-1]
+
+
+def load_text(path: str | Path, *, registry: Registry | None = None) -> LoadUnit:
+    """Extract one text document and return its RDF as a :class:`LoadUnit` (loader ``text``).
+
+    ``checksum`` is the SHA-256 of the file's bytes; the document node's ``prob:sha256`` is that of
+    the text the offsets refer to (the same for ``.txt``/``.md``; the extracted text for HTML).
+    """
+    reg = registry or load_registry()
+    doc, data = read_path(path)
+    ex = extract_document(doc, reg)
+    graph, graph_iri = to_graph(ex, registry=reg)
+    report = LoadReport(
+        counts={
+            "findings": len(ex.result["findings"]),
+            "ratings": len(ex.result["ratings"]),
+            "figures": len(ex.result["figures"]),
+            "inspections": len(ex.result["inspections"]),
+            "ownership": len(ex.result["ownership"]),
+        },
+        unresolved=[f"{o.label} -> {o.iri}" for o in ex.unresolved],
+    )
+    if not ex.result["inspections"]:
+        report.warnings.append(f"{path}: no inspected provider found; findings and ratings were not loaded")
+    return LoadUnit(
+        graph=graph_iri,
+        triples=graph,
+        checksum=sha256_bytes(data),
+        source=str(path),
+        loader="text",
+        report=report,
+    )

@@ -1,0 +1,375 @@
+"""Text extraction on the project's own fixture releases (tests/resources/text): no ../shared needed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, XSD
+
+from probkg.errors import InputError
+from probkg.loaders.registry import load_registry
+from probkg.loaders.text import extract_file, extract_paths, extract_text, load_text
+from probkg.loaders.text.evaluate import Scores, names_match, norm_words, score_document
+from probkg.loaders.text.lexicon import normalise_rating, parse_number_words, polarity, theme
+from probkg.loaders.text.reader import read_path
+from probkg.ontology.namespaces import ID, OA, PROB, PROV
+
+RES = Path(__file__).parent / "resources" / "text"
+ESSEX = RES / "essex_2018_release.txt"
+SUFFOLK = RES / "suffolk_2019_blog.md"
+MIDLANDS = RES / "midlands_2018_page.html"
+WESTSHIRE = RES / "westshire_2020_release.txt"
+ORG = "https://w3id.org/probation-kg/id/org/"
+
+
+def _items(result: dict) -> list[dict]:
+    items = [*result["findings"], *result["ratings"], *result["figures"], *result["ownership"]]
+    for org in result["organisations"]:
+        items.extend({"quote": m["text"], **m} for m in org["mentions"])
+    return items
+
+
+def _assert_slices(text: str, result: dict) -> None:
+    for item in _items(result):
+        assert text[item["start"] : item["end"]] == item["quote"], item
+
+
+@pytest.mark.parametrize("path", [ESSEX, SUFFOLK, MIDLANDS, WESTSHIRE], ids=lambda p: p.name)
+def test_every_quote_is_the_slice_of_the_text_as_read(path: Path) -> None:
+    doc, _ = read_path(path)
+    result = extract_file(path)
+    assert _items(result), "the fixture should yield items"
+    _assert_slices(doc.text, result)
+
+
+_PHRASES = [
+    "The CRC was well led.",
+    "Essex CRC\u00a0had  high workloads;",
+    "• staff morale was low, but leaders were able.",
+    "“We found the quality of work was poor.”",
+    "Dame Glenys Stacey said:",
+    "Around 4,000 people\u00a0are supervised.",
+    "\n\n",
+    "\n– ENDS –\n",
+    "Share on twitter\n",
+    "1. Notes to editors\n",
+    "The NPS was rated ‘Good’.",
+    "Although risk work needed to improve, the NPS had a clear strategy.",
+    "It was **impressive**.",
+    "  - ",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PHRASES), min_size=1, max_size=25), st.sampled_from(["a.txt", "a.md"]))
+def test_quote_slice_property_on_generated_texts(parts: list[str], name: str) -> None:
+    text = " ".join(parts)
+    result = extract_text(text, path=name)
+    _assert_slices(text, result)
+    for f in result["findings"]:
+        assert f["polarity"] in ("critical", "positive", "mixed")
+        assert f["about"], f
+
+
+def test_private_contact_details_are_never_extracted() -> None:
+    result = extract_file(ESSEX)
+    dump = json.dumps(result, ensure_ascii=False)
+    for secret in ("Pat Quill", "020 7946 0123", "pat.quill@example.org", "7946"):
+        assert secret not in dump
+    html = json.dumps(extract_file(MIDLANDS), ensure_ascii=False)
+    assert "0999" not in html
+    assert all(f["value"] not in (20, 7946, 123, 999) for f in result["figures"])
+
+
+def test_inspection_facts_of_a_release() -> None:
+    result = extract_file(ESSEX)
+    (insp,) = result["inspections"]
+    assert insp["inspected"] == [ORG + "essex-crc"]
+    assert insp["published"] == "2018-11"  # from the URL path
+    assert insp["chief_inspector"] == "Glenys Stacey"  # "Dame Glenys Stacy" normalised
+    assert insp["iri"].endswith("/inspection/2018-11-essex-crc")
+    assert result["ratings"][0] == {
+        **result["ratings"][0],
+        "provider": ORG + "essex-crc",
+        "aspect": "overall",
+        "value": "Requires improvement",
+    }
+    assert result["ownership"][0]["owner"] == ORG + "sodexo-justice-services"
+    assert result["ownership"][0]["owned"] == ORG + "essex-crc"
+    assert result["source"]["url"].startswith("https://www.example.org/")
+
+
+def test_figures_have_qualifiers_and_measures_but_no_dates_or_phone_numbers() -> None:
+    figs = {f["value"]: f for f in extract_file(ESSEX)["figures"]}
+    assert set(figs) == {4200, 60}
+    assert figs[4200]["qualifier"] == "around"
+    assert figs[4200]["measure"] == "people"
+    assert figs[60]["qualifier"] == "more than"
+    suffolk = extract_file(SUFFOLK)["figures"]
+    assert [f["value"] for f in suffolk] == [3000]  # not 12 (a day) nor 2019 (a year)
+
+
+def test_findings_split_at_contrast_and_carry_polarity_and_theme() -> None:
+    findings = extract_file(ESSEX)["findings"]
+    by_quote = {f["quote"]: f for f in findings}
+    assert by_quote["staff morale is good."]["polarity"] == "positive"
+    assert by_quote["caseloads were too high."]["polarity"] == "critical"
+    assert by_quote["caseloads were too high."]["theme"] == "staffing & workload"
+    abuse = next(f for f in findings if "domestic abuse" in f["quote"])
+    assert abuse["polarity"] == "critical"
+    assert abuse["theme"] == "safeguarding & domestic abuse"
+    assert "\u00a0" in abuse["quote"]  # the no-break space is kept in the quote
+    assert all(f["about"] == [ORG + "essex-crc"] for f in findings)
+    # nothing from the notes to editors
+    notes_at = ESSEX.read_text(encoding="utf-8").index("Notes to editors")
+    assert all(f["start"] < notes_at for f in findings)
+
+
+def test_markdown_offsets_point_into_the_file_and_boilerplate_is_dropped() -> None:
+    text = SUFFOLK.read_text(encoding="utf-8")
+    result = extract_file(SUFFOLK)
+    (insp,) = result["inspections"]
+    assert insp["inspected"] == [ORG + "norfolk-and-suffolk-crc"]  # "the CRC in Suffolk"
+    assert insp["published"] == "2019-03-12"  # "published today (12 March 2019)"
+    assert result["ratings"][0]["aspect"] == "leadership"
+    assert result["ratings"][0]["value"] == "Good"
+    quotes = " ".join(f["quote"] for f in result["findings"])
+    assert "Share" not in quotes
+    assert "Reply" not in quotes
+    poor = next(f for f in result["findings"] if "poor" in f["quote"])
+    assert poor["polarity"] == "critical"
+    assert text[poor["start"] : poor["end"]] == poor["quote"]
+    assert result["source"]["offsets"].startswith("file text")
+
+
+def test_html_offsets_refer_to_the_extracted_text() -> None:
+    doc, raw = read_path(MIDLANDS)
+    result = extract_file(MIDLANDS)
+    assert result["source"]["offsets"].startswith("plain text extracted from the HTML")
+    assert "<p>" not in doc.text
+    assert "rated Inadequate" not in doc.text
+    assert result["source"]["title"] == "Midlands NPS rated Good by inspectors"
+    _assert_slices(doc.text, result)
+    ratings = {(r["aspect"], r["value"]) for r in result["ratings"]}
+    assert ("overall", "Good") in ratings
+    assert ("statutory victim work", "Outstanding") in ratings
+    assert result["inspections"][0]["inspected"] == [ORG + "nps-midlands"]
+    assert raw.startswith(b"<!DOCTYPE html>")
+
+
+def test_unknown_organisations_are_minted_and_reported() -> None:
+    result = extract_file(WESTSHIRE)
+    iris = {o["iri"]: o for o in result["organisations"]}
+    assert ORG + "unresolved/acme-justice-ltd" in iris
+    assert iris[ORG + "unresolved/acme-justice-ltd"]["kind"] == "Other"
+    assert result["inspections"][0]["inspected"] == [ORG + "unresolved/westshire-crc"]
+    # "raised from 'Inadequate' to 'Requires improvement'": the second value is the current one;
+    # the sentence about the last inspection gives no current rating
+    assert [(r["aspect"], r["value"]) for r in result["ratings"]] == [("overall", "Requires improvement")]
+    unit = load_text(WESTSHIRE)
+    assert any("acme-justice-ltd" in u for u in unit.report.unresolved)
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("‘requires improvement’", "Requires improvement"),
+        ("Requiring Improvement.", "Requires improvement"),
+        ("good", "Good"),
+        ("‘Outstanding’", "Outstanding"),
+        ("rated Inadequate", "Inadequate"),
+        ("none", None),
+    ],
+)
+def test_rating_normalisation(written: str, value: str | None) -> None:
+    assert normalise_rating(written) == value
+
+
+def test_ratings_from_wording() -> None:
+    text = (
+        "Inspectors rated Essex CRC as ‘Requiring improvement’ in 2017. This year we have raised the CRC’s "
+        "overall rating from ‘Requires improvement’ to ‘Good’. Leadership was rated as ‘Outstanding’."
+    )
+    ratings = [(r["provider"], r["aspect"], r["value"]) for r in extract_text(text)["ratings"]]
+    assert (ORG + "essex-crc", "overall", "Good") in ratings
+    assert (ORG + "essex-crc", "leadership", "Outstanding") in ratings
+    assert (ORG + "essex-crc", "overall", "Requires improvement") in ratings[:1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Staff at Sodexo's Northumbria CRC said workloads were too high.", "northumbria-crc"),
+        (
+            "The London Community Rehabilitation Company (CRC) was inspected. The CRC had low morale.",
+            "london-crc",
+        ),
+        (
+            "Probation services in Gwent were inspected. "
+            "The Community Rehabilitation Company (CRC) was troubling.",
+            "wales-crc",
+        ),
+        (
+            "The North West division of the National Probation Service (NPS) was good. The NPS was well led.",
+            "nps-north-west",
+        ),
+        ("Inspectors looked at DDC. The CRC was poor.", "dorset-devon-and-cornwall-crc"),
+    ],
+)
+def test_linking_resolves_names_short_forms_places_and_discourse(text: str, expected: str) -> None:
+    result = extract_text(text)
+    assert result["inspections"][0]["inspected"] == [ORG + expected]
+    assert all(f["about"] == [ORG + expected] for f in result["findings"])
+
+
+def test_owner_reference_narrows_the_crc_and_bare_nps_is_the_national_service() -> None:
+    text = (
+        "Probation in Wales: this was the first inspection of a CRC owned by Working Links. "
+        "The National Probation Service (NPS) managed high-risk cases well, but the CRC was troubling."
+    )
+    result = extract_text(text)
+    assert set(result["inspections"][0]["inspected"]) == {ORG + "wales-crc", ORG + "nps"}
+    assert {(o["owner"], o["owned"]) for o in result["ownership"]} == {
+        (ORG + "working-links", ORG + "wales-crc")
+    }
+    crit = next(f for f in result["findings"] if "troubling" in f["quote"])
+    assert crit["about"] == [ORG + "wales-crc"]
+
+
+def test_lexicon_polarity_and_theme() -> None:
+    assert polarity("Caseloads were too high and morale was low.") == "critical"
+    assert polarity("The quality of work was not good enough.") == "critical"
+    assert polarity("Leaders had a clear vision and were impressive.") == "positive"
+    assert polarity("The quality of work was mixed.") == "mixed"
+    assert polarity("The report was published on Tuesday.") is None
+    assert theme("Unpaid work placements were well supervised.")[0] == "unpaid work"
+    assert theme("Domestic abuse checks were missing.")[0] == "safeguarding & domestic abuse"
+    assert theme("The report was published on Tuesday.")[0] == "other"
+    assert parse_number_words("one in four") == 25.0
+    assert parse_number_words("a third") == 33.3
+    assert parse_number_words("more than 4,000") == 4000.0
+
+
+def test_load_text_builds_the_contract_graph() -> None:
+    unit = load_text(ESSEX)
+    g = unit.triples
+    assert unit.loader == "text"
+    assert unit.checksum == hashlib.sha256(ESSEX.read_bytes()).hexdigest()
+    assert str(unit.graph) == str(ID["graph/doc/hmiprobation-2018-11-essex-fixture"])
+    doc = ID["doc/hmiprobation-2018-11-essex-fixture"]
+    assert (doc, RDF.type, PROB.PressRelease) in g
+    text_sha = hashlib.sha256(ESSEX.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+    assert (doc, PROB.sha256, Literal(text_sha)) in g
+    insp = URIRef("https://w3id.org/probation-kg/id/inspection/2018-11-essex-crc")
+    assert (doc, PROB.reportsOn, insp) in g
+    assert (insp, PROB.inspected, URIRef(ORG + "essex-crc")) in g
+    assert (insp, PROB.chiefInspector, URIRef("https://w3id.org/probation-kg/id/person/glenys-stacey")) in g
+    runs = list(g.subjects(RDF.type, PROB.ExtractionRun))
+    assert len(runs) == 1
+    assert (runs[0], PROV.used, doc) in g
+    findings = list(g.subjects(RDF.type, PROB.Finding))
+    assert findings
+    text = ESSEX.read_text(encoding="utf-8")
+    for f in findings:
+        assert (f, PROV.wasGeneratedBy, runs[0]) in g
+        ev = g.value(f, PROB.hasEvidence)
+        pos = URIRef(f"{ev}#position")
+        quote = URIRef(f"{ev}#quote")
+        start, end = g.value(pos, OA.start), g.value(pos, OA.end)
+        assert start.datatype == XSD.nonNegativeInteger
+        assert text[int(start) : int(end)] == str(g.value(quote, OA.exact))
+    # registry organisations are referred to, never declared here
+    registry_iris = {URIRef(o.iri) for o in load_registry().organisations}
+    assert not any((iri, RDF.type, None) in g for iri in registry_iris)
+    assert not any(g.triples((None, OWL.sameAs, None)))
+
+
+def test_reloading_gives_the_same_triples_except_the_run_time() -> None:
+    def without_time(unit):  # type: ignore[no-untyped-def]
+        g = Graph()
+        for t in unit.triples:
+            if t[1] != PROV.startedAtTime:
+                g.add(t)
+        return g
+
+    a, b = load_text(ESSEX), load_text(ESSEX)
+    assert isomorphic(without_time(a), without_time(b))  # the chief-inspector association is a blank node
+    assert len(a.triples) == len(b.triples)
+    assert a.checksum == b.checksum
+    assert a.graph == b.graph
+
+
+def test_extract_paths_walks_directories_in_order_and_rejects_missing_paths(tmp_path: Path) -> None:
+    results = extract_paths([RES])
+    names = [Path(r["source"]["path"]).name for r in results]
+    assert names == sorted(names)
+    assert len(names) == 4
+    with pytest.raises(InputError, match="no such file"):
+        extract_paths([tmp_path / "missing.txt"])
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"caf\xe9 \xff")
+    with pytest.raises(InputError, match="UTF-8"):
+        extract_file(bad)
+
+
+def test_scoring_rules() -> None:
+    assert norm_words("The London Community Rehabilitation Company (CRC)") == {"london", "crc"}
+    assert names_match("National Probation Service Midlands Division", "Midlands NPS")
+    assert not names_match(
+        "National Probation Service (NPS)", "National Probation Service North East Division"
+    )
+    text = "Alpha was good. Beta was poor, but Gamma was fine."
+    gold = {
+        "file": "x.txt",
+        "providers": [
+            {"id": "c", "inspected": True, "canonical_name": "Essex CRC", "overall_rating": "Good"}
+        ],
+        "chief_inspector": {"normalised": "Dame Glenys Stacey"},
+        "figures": [{"value": "one in four"}, {"value": 4000}],
+        "findings": [
+            {"quote": "Beta was poor", "polarity": "critical", "theme": "other", "about": ["c"]},
+            {"quote": "Alpha was good", "polarity": "positive", "theme": "other", "about": ["c"]},
+        ],
+    }
+    out = {
+        "organisations": [{"iri": "x:essex", "label": "Essex Community Rehabilitation Company"}],
+        "inspections": [{"inspected": ["x:essex"], "chief_inspector": "Glenys Stacey"}],
+        "ratings": [{"provider": "x:essex", "aspect": "overall", "value": "good"}],
+        "figures": [{"value": 25}, {"value": 4000}, {"value": 7}],
+        "findings": [
+            {
+                "about": ["x:essex"],
+                "polarity": "critical",
+                "theme": "other",
+                "quote": "Beta was poor,",
+                "start": 16,
+                "end": 30,
+            },
+            {
+                "about": ["x:essex"],
+                "polarity": "mixed",
+                "theme": "other",
+                "quote": "Alpha",
+                "start": 3,
+                "end": 8,
+            },
+        ],
+    }
+    scores = Scores()
+    score_document(gold, out, text, scores)
+    v = scores.as_dict()
+    assert v["inspected_f1"] == 1.0
+    assert v["overall_rating_accuracy"] == 1.0
+    assert v["chief_inspector_accuracy"] == 1.0
+    assert scores.figures.tp == 2
+    assert scores.figures.out == 3
+    assert scores.findings.tp == 2
+    assert v["polarity_accuracy"] == 0.5
+    assert scores.offset_errors == 1  # "Alpha" is not text[3:8]

@@ -241,3 +241,9 @@ def test_owner_change_must_agree_with_the_periods(tmp_path):
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"owner_changes\[0\].*disagree"):
         load_registry(bad)
+
+
+@pytest.mark.parametrize("place", ["Kent", "Derbyshire", "Devon", "Bristol", "Humberside"])
+def test_a_bare_county_is_not_an_alias_of_a_crc(place: str) -> None:
+    # Regression: unquoted names with commas in YAML flow lists split into county names.
+    assert load_registry().find(place) is None

@@ -30,13 +30,10 @@ def test_corpus_meets_every_acceptance_threshold(shared: Path) -> None:
     scores = score_gold_files(GOLD)
     values = scores.as_dict()
     report = format_scores(scores)
-    # throughput is machine-dependent; on a loaded machine measure again before failing
-    if values["throughput_docs_per_s"] < THRESHOLDS["throughput_docs_per_s"]:
-        values["throughput_docs_per_s"] = max(
-            values["throughput_docs_per_s"], score_gold_files(GOLD).as_dict()["throughput_docs_per_s"]
-        )
+    # Throughput is a speed target: benchmarks/extraction_eval.py measures it; tests never time anything.
+    quality_bars = {k: v for k, v in THRESHOLDS.items() if k != "throughput_docs_per_s"}
     assert scores.documents == 12
-    assert not failed_thresholds(values), report
+    assert not failed_thresholds(values, quality_bars), report
     assert scores.offset_errors == 0, report
 
 

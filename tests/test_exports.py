@@ -1,0 +1,270 @@
+"""Exports checked against their formats: GraphML + yEd, GEXF 1.2draft, Cytoscape.js, DOT, HTML, JSON-LD."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from lxml import etree
+from rdflib import Dataset, URIRef
+from rdflib.compare import isomorphic
+
+from probkg.errors import InputError
+from probkg.graph.base import CATALOG_GRAPH
+from probkg.graph.exports import FORMATS, dot_quote, dumps, export, jsonld_context
+from probkg.graph.nxview import to_networkx
+from probkg.ontology.namespaces import PREFIXES
+
+FIXTURE = Path(__file__).parent / "resources" / "viz-sample.trig"
+GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
+YED = "{http://www.yworks.com/xml/graphml}"
+GEXF = "{http://www.gexf.net/1.2draft}"
+VIZ = "{http://www.gexf.net/1.2draft/viz}"
+PLAIN = (str, int, float, bool)
+
+
+def fixture_dataset() -> Dataset:
+    ds = Dataset()
+    ds.parse(FIXTURE, format="trig")
+    return ds
+
+
+def load_fixture(store):
+    """Write the fixture's data graphs into ``store`` (its catalogue is the store's own business)."""
+    for g in fixture_dataset().graphs():
+        if isinstance(g.identifier, URIRef) and g.identifier != CATALOG_GRAPH and len(g):
+            store.replace_graph(g.identifier, list(g))
+    return store
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return fixture_dataset()
+
+
+@pytest.fixture(scope="module")
+def view(ds):
+    return to_networkx(ds)
+
+
+def test_registry_is_data():
+    assert set(FORMATS) == {"graphml", "gexf", "cytoscape", "dot", "html", "jsonld"}
+    for name, exporter in FORMATS.items():
+        assert exporter.name == name
+        assert exporter.suffix.startswith(".")
+        assert "/" in exporter.media_type
+    with pytest.raises(InputError, match="unknown export format"):
+        dumps(fixture_dataset(), "svg")
+
+
+def test_graphml_parses_and_carries_yed_labels(ds, view):
+    text = dumps(ds, "graphml")
+    root = etree.fromstring(text.encode())
+    assert root.tag == GRAPHML + "graphml"
+    nodes = root.findall(f".//{GRAPHML}node")
+    assert len(nodes) == view.number_of_nodes()
+    keys = {k.get("id"): k.get("attr.name") for k in root.findall(f"{GRAPHML}key") if k.get("attr.name")}
+    for node in nodes:
+        data = {keys[d.get("key")]: d.text for d in node.findall(f"{GRAPHML}data") if d.get("key") in keys}
+        label = node.find(f".//{YED}ShapeNode/{YED}NodeLabel")
+        assert label is not None
+        assert label.text == view.nodes[data["iri"]]["label"] == data["label"]
+        geometry = node.find(f".//{YED}Geometry")
+        assert float(geometry.get("x")) == pytest.approx(float(data["x"]))
+    for edge in root.findall(f".//{GRAPHML}edge"):
+        assert edge.find(f".//{YED}EdgeLabel").text
+    # networkx reads it back with typed attributes and the same shape
+    back = nx.read_graphml(io.BytesIO(text.encode()))
+    assert back.number_of_nodes() == view.number_of_nodes()
+    assert back.number_of_edges() == view.number_of_edges()
+    by_iri = {d["iri"]: d for _, d in back.nodes(data=True)}
+    finding = by_iri["https://w3id.org/probation-kg/id/finding/test-north-london/aaaaaaaaaaa1"]
+    assert finding["evidence_start"] == 120
+    assert by_iri["https://w3id.org/probation-kg/id/org/seetec"]["prob:unverified"] is True
+    note = by_iri["https://w3id.org/probation-kg/id/org/seetec"]["prob:verificationNote"]
+    assert note == 'Test note: "quoted" text, a backslash \\ and <angle> & ampersand.'
+
+
+def test_gexf_is_1_2draft_with_positions_on_every_node(ds, view):
+    text = dumps(ds, "gexf")
+    root = etree.fromstring(text.encode())
+    assert root.tag == GEXF + "gexf"  # exactly the 1.2draft namespace, not 1.2 or a misspelt 1.3
+    assert root.nsmap[None] == "http://www.gexf.net/1.2draft"
+    assert root.nsmap["viz"] == "http://www.gexf.net/1.2draft/viz"
+    assert root.get("version") == "1.2"
+    graph = root.find(f"{GEXF}graph")
+    assert graph.get("defaultedgetype") == "directed"
+    declared = {(a.getparent().get("class"), a.get("id")): a.get("type")
+                for a in graph.iter(f"{GEXF}attribute")}
+    assert all(t in {"string", "long", "double", "boolean", "integer", "float"} for t in declared.values())
+    nodes = graph.findall(f"{GEXF}nodes/{GEXF}node")
+    assert len(nodes) == view.number_of_nodes()
+    ids = set()
+    for node in nodes:
+        assert node.get("id")
+        assert node.get("label")
+        ids.add(node.get("id"))
+        pos = node.find(f"{VIZ}position")
+        assert pos is not None, node.get("id")
+        float(pos.get("x")), float(pos.get("y"))
+        assert node.find(f"{VIZ}color") is not None
+        assert node.find(f"{VIZ}size") is not None
+        for value in node.iter(f"{GEXF}attvalue"):
+            kind = declared[("node", value.get("for"))]
+            if kind == "long":
+                int(value.get("value"))
+            if kind == "boolean":
+                assert value.get("value") in ("true", "false")
+    edges = graph.findall(f"{GEXF}edges/{GEXF}edge")
+    assert len({e.get("id") for e in edges}) == len(edges) == view.number_of_edges()
+    assert all(e.get("source") in ids and e.get("target") in ids for e in edges)
+    back = nx.read_gexf(io.BytesIO(text.encode()))
+    assert back.number_of_nodes() == view.number_of_nodes()
+
+
+def test_cytoscape_json_shape(ds, view):
+    doc = json.loads(dumps(ds, "cytoscape"))
+    nodes, edges = doc["elements"]["nodes"], doc["elements"]["edges"]
+    assert len(nodes) == view.number_of_nodes()
+    assert len(edges) == view.number_of_edges()
+    ids = {n["data"]["id"] for n in nodes}
+    assert ids == set(view.nodes)
+    for n in nodes:
+        assert isinstance(n["position"]["x"], float)
+        assert isinstance(n["position"]["y"], float)
+        assert n["data"]["label"]
+        assert all(type(v) in PLAIN for v in n["data"].values())
+    assert len({e["data"]["id"] for e in edges}) == len(edges)
+    for e in edges:
+        assert e["data"]["source"] in ids
+        assert e["data"]["target"] in ids
+        assert e["data"]["predicate"]
+        assert e["data"]["label"]
+
+
+def test_dot_parses_with_pydot_and_quotes_everything(ds, view):
+    pydot = pytest.importorskip("pydot")
+    text = dumps(ds, "dot")
+    (graph,) = pydot.graph_from_dot_data(text)
+    names = {n.get_name() for n in graph.get_nodes()} - {"graph", "node", "edge"}
+    assert names == {dot_quote(n) for n in view.nodes}
+    assert len(graph.get_edges()) == view.number_of_edges()
+    seetec = graph.get_node(dot_quote("https://w3id.org/probation-kg/id/org/seetec"))[0]
+    note = seetec.get_attributes()['"prob:verificationNote"']
+    assert note == dot_quote('Test note: "quoted" text, a backslash \\ and <angle> & ampersand.')
+
+
+def test_dot_quote_escapes():
+    assert dot_quote('say "hi"') == '"say \\"hi\\""'
+    assert dot_quote("a\\b") == '"a\\\\b"'
+    assert dot_quote("two\nlines") == '"two\\nlines"'
+    assert dot_quote(True) == '"true"'
+
+
+def test_html_is_offline_and_embeds_every_node(ds, view):
+    text = dumps(ds, "html")
+    data_match = re.search(r'<script type="application/json" id="probkg-graph">(.*?)</script>', text, re.S)
+    assert data_match
+    page = text[:data_match.start(1)] + text[data_match.end(1):]
+    # nothing outside the embedded data refers to the network
+    assert not re.search(r"https?:|//[a-z0-9.-]+\.[a-z]{2,}/", page, re.I)
+    assert not re.search(r"\b(src|href)\s*=", page, re.I)
+    assert "@import" not in page
+    assert "url(" not in page
+    doc = json.loads(data_match.group(1))
+    nodes = {n["data"]["id"]: n for n in doc["elements"]["nodes"]}
+    assert set(nodes) == set(view.nodes)
+    assert all("x" in n["position"] and "y" in n["position"] for n in nodes.values())
+    assert "</" not in data_match.group(1)  # cannot close the script element early
+    assert 'id="search"' in page
+    assert 'id="details"' in page
+
+
+def test_jsonld_round_trips_to_isomorphic_graphs(ds):
+    text = dumps(ds, "jsonld")
+    doc = json.loads(text)
+    assert doc["@context"] == {p: str(ns) for p, ns in PREFIXES.items()} == jsonld_context()
+    assert '"prob:CommunityRehabilitationCompany"' in text  # compacted with the prefixes
+    back = Dataset()
+    back.parse(data=text, format="json-ld")
+    names = {g.identifier for g in ds.graphs() if len(g) and g.identifier != CATALOG_GRAPH}
+    assert {g.identifier for g in back.graphs() if len(g)} == names
+    for name in names:
+        assert isomorphic(back.graph(name), ds.graph(name)), name
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_output_is_deterministic(fmt):
+    first = dumps(fixture_dataset(), fmt)
+    second = dumps(fixture_dataset(), fmt)  # fresh parse: new blank node labels, new set order
+    assert first == second
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "jsonld"])
+def test_paths_and_streams_get_the_same_bytes(tmp_path, memory_store, fmt):
+    store = load_fixture(memory_store)
+    path = tmp_path / f"out{FORMATS[fmt].suffix}"
+    export(store, fmt, path)
+    binary, text = io.BytesIO(), io.StringIO()
+    export(store, fmt, binary)
+    export(store, fmt, text)
+    assert path.read_bytes() == binary.getvalue() == text.getvalue().encode("utf-8")
+    assert not binary.closed
+
+
+def test_networkx_graph_can_be_exported_directly(view):
+    text = dumps(view, "cytoscape")
+    assert len(json.loads(text)["elements"]["nodes"]) == view.number_of_nodes()
+    with pytest.raises(InputError, match="exports RDF"):
+        dumps(view, "jsonld")
+
+
+def test_export_options_reach_the_view(ds):
+    doc = json.loads(dumps(ds, "cytoscape", include="all", memberships="nodes"))
+    ids = {n["data"]["id"] for n in doc["elements"]["nodes"]}
+    assert "https://w3id.org/probation-kg/id/doc/test-north-london" in ids
+    assert "https://w3id.org/probation-kg/id/ownership/wales-crc/seetec/2019-02" in ids
+
+
+def test_large_graph_layout_without_scipy():
+    pytest.importorskip("numpy")
+    from probkg.graph.exports import layout
+
+    G = nx.MultiDiGraph()
+    for i in range(520):
+        G.add_edge(f"n{i}", f"n{(i * 7 + 1) % 520}")
+    pos = layout(G)
+    assert len(pos) == 520
+    assert max(max(abs(x), abs(y)) for x, y in pos.values()) == pytest.approx(1000.0)
+    assert pos == layout(G)
+
+
+def test_cli_export_and_analyse(cli_runner, tmp_path):
+    from probkg.cli import cli
+
+    out = tmp_path / "kg.gexf"
+    result = cli_runner.invoke(cli, ["export", "--memory", "--format", "gexf", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    root = etree.parse(str(out)).getroot()
+    assert root.tag == GEXF + "gexf"
+    labels = {n.get("label") for n in root.iter(f"{GEXF}node")}
+    assert "MTCnovo" in labels
+    result = cli_runner.invoke(cli, ["analyse", "--memory", "--format", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    owners = {r["owner_label"]: r for r in doc["owner_portfolio"]}
+    assert owners["MTCnovo"]["count"] == 2
+    criticism = {r["owner_label"]: r for r in doc["criticism_by_owner"]}
+    assert criticism["MTCnovo"]["critical"] > 0
+    assert "London Community Rehabilitation Company" in criticism["MTCnovo"]["providers"]
+
+
+def test_store_graph_names_are_kept(memory_store):
+    store = load_fixture(memory_store)
+    doc = json.loads(dumps(store, "jsonld"))
+    names = {g["@id"] for g in doc["@graph"]}
+    assert names == {"id:graph/registry", "id:graph/curated/test-north-london"}  # catalogue left out

@@ -1,0 +1,94 @@
+"""Loaders turn sources into RDF for one named graph each; :func:`load_path` picks one by file suffix.
+
+=====================================  ======================================  ============================
+suffix                                 loader                                  graph
+=====================================  ======================================  ============================
+``.yaml`` ``.yml``                     :mod:`probkg.loaders.curated`           ``id:graph/registry``,
+                                                                               ``id:graph/curated/<doc>``
+``.ttl`` ``.nt`` ``.nq`` ``.trig``     :mod:`probkg.loaders.rdf`               ``id:graph/file/<sha16>``
+``.jsonld`` ``.rdf`` ``.owl``                                                  or the file's own graphs
+``.txt`` ``.md`` ``.html`` ``.htm``    :mod:`probkg.loaders.text`              ``id:graph/doc/<doc>``
+=====================================  ======================================  ============================
+
+Loaders never write to a store; :meth:`probkg.graph.base.Store.load` does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from probkg.errors import InputError
+from probkg.loaders.base import LoadReport, LoadUnit
+
+__all__ = [
+    "CURATED_SUFFIXES",
+    "RDF_FILE_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "LoadReport",
+    "LoadUnit",
+    "expand_paths",
+    "load_file",
+    "load_path",
+]
+
+CURATED_SUFFIXES = frozenset({".yaml", ".yml"})
+RDF_FILE_SUFFIXES = frozenset({
+    ".ttl", ".turtle", ".nt", ".nq", ".trig", ".jsonld", ".json-ld", ".rdf", ".owl",
+})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+_KNOWN = CURATED_SUFFIXES | RDF_FILE_SUFFIXES | TEXT_SUFFIXES
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """The files to load: each file as given, and the loadable files under each directory in sorted order.
+
+    Inside a directory, hidden entries and files with a suffix no loader reads are skipped; a file
+    named explicitly must exist.
+    """
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                rel = child.relative_to(p)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if child.is_file() and child.suffix.lower() in _KNOWN:
+                    yield child
+        elif p.exists():
+            yield p
+        else:
+            raise InputError("no such file or directory", path=str(p))
+
+
+def load_file(path: str | os.PathLike[str], sources: str | os.PathLike[str] | None = None) -> list[LoadUnit]:
+    """Run the loader for one file, chosen by its suffix."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in CURATED_SUFFIXES:
+        from probkg.loaders.curated import load_curated
+
+        return list(load_curated(p, sources))
+    if suffix in RDF_FILE_SUFFIXES:
+        from probkg.loaders.rdf import load_rdf
+
+        return load_rdf(p)
+    if suffix in TEXT_SUFFIXES:
+        from probkg.loaders.text import load_text
+
+        return [load_text(p)]
+    known = " ".join(sorted(_KNOWN))
+    raise InputError(f"cannot load files with suffix {suffix or '(none)'!r}; known suffixes: {known}",
+                     path=str(p))
+
+
+def load_path(path: str | os.PathLike[str], sources: str | os.PathLike[str] | None = None) -> list[LoadUnit]:
+    """Load a file, or every loadable file under a directory (sorted), into :class:`LoadUnit` s.
+
+    ``sources`` is the directory of source texts that curated YAML files may quote from.
+    """
+    units: list[LoadUnit] = []
+    for p in expand_paths([path]):
+        units.extend(load_file(p, sources))
+    return units

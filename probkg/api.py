@@ -1,0 +1,142 @@
+"""The Python API: open a store, build it, load files, query, validate and count.
+
+Every ``probkg`` command is a thin layer over these functions::
+
+    import probkg
+    with probkg.open_store("/tmp/kg") as store:
+        probkg.build(store)
+        out = probkg.query(store, "criticised-by-owner", owner="MTCnovo")
+        print(probkg.stats(store)["triples"])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from probkg.graph.store import open_store
+
+if TYPE_CHECKING:
+    from probkg.graph.base import LoadOutcome, Store
+    from probkg.graph.validate import Report
+    from probkg.loaders.base import LoadUnit
+    from probkg.queries.runner import QueryOutput
+
+__all__ = ["build", "load", "load_units", "ontology_unit", "open_store", "query", "stats", "validate"]
+
+PathLike = str | os.PathLike[str]
+Progress = Callable[[str], None]
+
+
+def ontology_unit() -> LoadUnit:
+    """The ontology and its concept schemes as a unit for graph ``https://w3id.org/probation-kg/def``.
+
+    The checksum covers the bytes of the shipped Turtle files, so an unchanged ontology is not
+    rewritten by a second ``build``.
+    """
+    from probkg.loaders.base import LoadUnit
+    from probkg.ontology import ONTOLOGY_FILES, ONTOLOGY_IRI, ontology_graph, resource_path
+
+    digest = hashlib.sha256()
+    for name in ONTOLOGY_FILES:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(resource_path(name).read_bytes())
+        digest.update(b"\0")
+    return LoadUnit(graph=ONTOLOGY_IRI, triples=ontology_graph(), checksum=digest.hexdigest(),
+                    source="probkg.ontology (" + ", ".join(ONTOLOGY_FILES) + ")", loader="ontology")
+
+
+def load_units(store: Store, units: Iterable[LoadUnit], *, validate: bool = True, force: bool = False,
+               progress: Progress | None = None) -> list[LoadOutcome]:
+    """Write loader output into the store, one validated transaction per unit, in the order given."""
+    outcomes = []
+    for unit in units:
+        if progress is not None:
+            progress(unit.source)
+        outcomes.append(store.load(unit, validate=validate, force=force))
+    return outcomes
+
+
+def build(store: Store, sources: PathLike | None = None, *,
+          progress: Progress | None = None) -> list[LoadOutcome]:
+    """Load the ontology, the organisation registry and the shipped curated facts, each validated.
+
+    ``sources`` is a directory of the source texts: with it, curated findings gain their exact
+    quotes. Running ``build`` again changes nothing unless the shipped files (or the texts found)
+    changed. When the ontology changed, every shipped graph is rewritten so that the inferred
+    types follow the new class hierarchy.
+    """
+    from probkg.loaders.curated import load_curated, shipped_curated_files
+
+    outcomes = load_units(store, [ontology_unit()], progress=progress)
+    ontology_changed = outcomes[0].status != "unchanged"
+    for path in shipped_curated_files():
+        units = load_curated(path, sources)
+        outcomes += load_units(store, units, force=ontology_changed, progress=progress)
+    return outcomes
+
+
+def load(store: Store, paths: PathLike | Iterable[PathLike], *, sources: PathLike | None = None,
+         validate: bool = True, progress: Progress | None = None) -> list[LoadOutcome]:
+    """Load files or directories (RDF, curated YAML, press-release text), one named graph per source.
+
+    Files are read and written one at a time in sorted order within each directory; the first
+    failure stops the run, leaving the graphs loaded before it in place.
+    """
+    from probkg.loaders import expand_paths, load_file
+
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    outcomes: list[LoadOutcome] = []
+    for path in expand_paths(paths):
+        outcomes += load_units(store, load_file(path, sources), validate=validate, progress=progress)
+    return outcomes
+
+
+def _looks_like_sparql(text: str) -> bool:
+    return any(ch.isspace() or ch in "{?" for ch in text.strip())
+
+
+def query(store: Store, name_or_sparql: str, /, **params: Any) -> QueryOutput:
+    """Run a named query from the catalogue with keyword parameters, or SPARQL text as given.
+
+    Text containing whitespace or braces is taken as SPARQL (parameters are then not allowed);
+    anything else is a query name.
+    """
+    from probkg.errors import QueryError
+    from probkg.queries import run_named, run_sparql
+
+    if _looks_like_sparql(name_or_sparql):
+        if params:
+            raise QueryError("parameters apply to named queries only; bind values in the SPARQL text")
+        return run_sparql(store, name_or_sparql)
+    return run_named(store, name_or_sparql, {k: str(v) for k, v in params.items()})
+
+
+def validate(store: Store) -> Report:
+    """SHACL-validate everything in the store; ``report.conforms`` is false when there are Violations."""
+    from probkg.graph.validate import validate_store
+
+    return validate_store(store)
+
+
+def stats(store: Store) -> dict[str, Any]:
+    """Counts: ``triples`` in the data graphs, triples per ``graphs`` and instances per ``classes``.
+
+    The store's catalogue graph is left out of every count.
+    """
+    from probkg.graph.base import CATALOG_GRAPH
+
+    sizes = store.graph_sizes()
+    graphs = {g: n for g, n in sorted(sizes.items()) if g != str(CATALOG_GRAPH)}
+    text = ("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?class } "
+            "FILTER(?g != " + CATALOG_GRAPH.n3() + ") } GROUP BY ?class")
+    classes: dict[str, int] = {}
+    for row in store.query(text):
+        cls, n = row[0], row[1]  # type: ignore[index]
+        if cls is not None and n is not None:
+            classes[str(cls)] = int(n)
+    ordered = dict(sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])))
+    return {"triples": sum(graphs.values()), "graphs": graphs, "classes": ordered}

@@ -1,0 +1,540 @@
+"""The ``probkg`` command: a thin layer over :mod:`probkg.api`.
+
+Exit codes: 0 success; 1 a check failed (SHACL violations); 2 bad usage or input (unknown query,
+missing parameter, malformed file, unknown format); 3 the store or endpoint failed (locked, unreachable);
+4 an unexpected internal error. Errors are printed as one line on stderr, ``probkg: error: ...``;
+``--debug`` adds the traceback.
+
+Store selection, on every command that uses one: ``--store DIR`` (else ``$PROBKG_STORE``, else
+``~/.local/share/probkg/store``), ``--memory`` (a throwaway in-memory store: ``build --memory`` validates
+and reports without persisting anything; other commands first build the shipped data into it), or
+``--endpoint URL`` (a remote SPARQL server).
+
+Imports of the heavy parts happen inside the commands so that ``probkg query`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from probkg import __version__
+from probkg.errors import InputError, ProbkgError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from probkg.graph.base import LoadOutcome, Store
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INTERNAL = 4
+_QUIET = "probkg.quiet"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class ProbkgGroup(click.Group):
+    """A click group that turns every error into one ``probkg: error:`` line and a documented exit code."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        code: int
+        try:
+            rv = super().main(argv, prog_name or "probkg", complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except ProbkgError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"probkg: error: {_one_line(str(exc))}", err=True)
+            code = exc.exit_code
+        except click.exceptions.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            click.echo(f"probkg: error: {_one_line(exc.format_message())}{hint}", err=True)
+            code = 2
+        except click.exceptions.ClickException as exc:
+            click.echo(f"probkg: error: {_one_line(exc.format_message())}", err=True)
+            code = 2
+        except click.exceptions.Abort:
+            click.echo("probkg: aborted", err=True)
+            code = 1
+        except KeyboardInterrupt:
+            click.echo("probkg: interrupted", err=True)
+            code = 130
+        except BrokenPipeError:
+            code = 0
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"probkg: error: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+                       "(run again with --debug for the traceback)", err=True)
+            code = EXIT_INTERNAL
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+# ---- shared options ------------------------------------------------------------------------------
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_QUIET] = True
+
+
+def _common(f: F) -> F:
+    f = click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                     help="Show the traceback of an error.")(f)
+    f = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_quiet,
+                     help="Print only the requested output, no progress or summaries.")(f)
+    return f
+
+
+def _store_options(f: F) -> F:
+    f = click.option("--endpoint", metavar="URL",
+                     help="Use a remote SPARQL 1.1 endpoint instead of a local store.")(f)
+    f = click.option("--memory", is_flag=True,
+                     help="Use a throwaway in-memory store (nothing is saved).")(f)
+    f = click.option("--store", "store_dir", metavar="DIR",
+                     help="Store directory (default: $PROBKG_STORE, else ~/.local/share/probkg/store).")(f)
+    return _common(f)
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.meta.get(_QUIET))
+
+
+def _note(message: str) -> None:
+    if not _quiet():
+        click.echo(message, err=True)
+
+
+@contextmanager
+def _opened(store_dir: str | None, memory: bool, endpoint: str | None, *,
+            prebuild: bool = True) -> Iterator[Store]:
+    """Open the chosen store; a memory store gets the shipped data first unless ``prebuild`` is off."""
+    from probkg.api import build, open_store
+
+    store = open_store(store_dir, memory=memory, endpoint=endpoint)
+    try:
+        if memory and prebuild:
+            _note("probkg: building the shipped data into a throwaway in-memory store")
+            build(store)
+        yield store
+    finally:
+        store.close()
+
+
+def _short(iri: str) -> str:
+    from probkg.ontology.namespaces import PREFIXES
+
+    best = ("", "")
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(str(ns)) and len(str(ns)) > len(best[1]):
+            best = (prefix, str(ns))
+    return f"{best[0]}:{iri[len(best[1]):]}" if best[1] else iri
+
+
+def _console(err: bool = False) -> Any:
+    from rich.console import Console
+
+    stream = sys.stderr if err else sys.stdout
+    width = None if stream.isatty() else 200
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+def _table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[object]],
+           right: Sequence[int] = ()) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_edge=False, box=None, pad_edge=False, header_style="bold")
+    for i, h in enumerate(headers):
+        table.add_column(h, justify="right" if i in right else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(str(c) for c in row))
+    _console().print(table)
+
+
+def _print_outcomes(outcomes: list[LoadOutcome], fmt: str, store: Store,
+                    errors: dict[str, str] | None = None) -> None:
+    errors = errors or {}
+    if fmt == "json":
+        doc = []
+        for o in outcomes:
+            item: dict[str, Any] = {"graph": o.graph or None, "status": o.status, "triples": o.triples,
+                                    "source": o.source, "superseded": list(o.superseded)}
+            if o.status == "failed":
+                item["error"] = errors.get(o.source)
+            doc.append(item)
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    if _quiet():
+        return
+    rows = []
+    for o in outcomes:
+        status = o.status + (f" (dropped {len(o.superseded)} older)" if o.superseded else "")
+        rows.append((_short(o.graph) if o.graph else o.source, status, o.triples))
+    _table(None, ("graph", "status", "triples"), rows, right=(2,))
+    counts = {s: sum(1 for o in outcomes if o.status == s)
+              for s in ("added", "replaced", "unchanged", "failed")}
+    where = "in memory, not saved" if store.kind == "memory" else store.location
+    failed = f", {counts['failed']} failed" if counts["failed"] else ""
+    _note(f"{len(outcomes)} graph{'s' if len(outcomes) != 1 else ''}: {counts['added']} added, "
+          f"{counts['replaced']} replaced, {counts['unchanged']} unchanged{failed}; "
+          f"{store.triple_count()} triples ({where})")
+
+
+# ---- commands ---------------------------------------------------------------------------------------
+@click.group(cls=ProbkgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="probkg")
+@_common
+def cli() -> None:
+    """A knowledge graph of HM Inspectorate of Probation findings on probation providers."""
+
+
+@cli.command()
+@click.option("--sources", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="Directory of source texts; curated findings then carry their exact quotes.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_store_options
+def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
+    """Load the ontology, the organisation registry and the curated facts, each validated.
+
+    Idempotent: a second run changes nothing. With --memory the data is built and validated in
+    memory and nothing is saved.
+    """
+    from probkg.api import build as build_store
+
+    with _opened(store_dir, memory, endpoint, prebuild=False) as store:
+        outcomes = build_store(store, sources)
+        _print_outcomes(outcomes, fmt, store)
+    return 0
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--sources", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="Directory of source texts that curated YAML files quote from.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_store_options
+def load(paths: tuple[str, ...], sources: str | None, fmt: str, store_dir: str | None, memory: bool,
+         endpoint: str | None) -> int:
+    """Load files or directories: RDF (.ttl .nt .nq .trig .jsonld .rdf), curated .yaml, text (.txt .md .html).
+
+    Each source becomes one named graph, validated before it is written; loading the same bytes
+    again changes nothing, and a changed file replaces its graph. A file that fails (malformed, or
+    breaking the shapes) is reported on its own line and skipped; the others are still loaded, and
+    the exit status is that of the worst failure.
+    """
+    from probkg.api import load_units
+    from probkg.errors import StoreError
+    from probkg.graph.base import LoadOutcome as Outcome
+    from probkg.loaders import expand_paths, load_file
+
+    files = list(expand_paths(paths))
+    if not files:
+        raise InputError("no loadable files found in " + ", ".join(paths))
+    failures: list[ProbkgError] = []
+    with _opened(store_dir, memory, endpoint) as store:
+        outcomes: list[LoadOutcome] = []
+
+        def one(f: Path) -> None:
+            try:
+                outcomes.extend(load_units(store, load_file(f, sources)))
+            except StoreError:
+                raise
+            except ProbkgError as exc:
+                if len(files) == 1:
+                    raise
+                failures.append(exc)
+                click.echo(f"probkg: error: {_one_line(str(exc))}", err=True)
+                count = store.triple_count()
+                outcomes.append(Outcome("", "failed", 0, count, count, str(f)))
+
+        if len(files) > 3 and not _quiet() and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(console=_console(err=True), transient=True) as bar:
+                task = bar.add_task("loading", total=len(files))
+                for f in files:
+                    bar.update(task, description=f.name)
+                    one(f)
+                    bar.advance(task)
+        else:
+            for f in files:
+                one(f)
+        _print_outcomes(outcomes, fmt, store, {str(e.path): _one_line(str(e)) for e in failures})
+    return max((e.exit_code for e in failures), default=0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@_common
+def extract(paths: tuple[str, ...], fmt: str) -> int:
+    """Extract organisations, inspections, ratings, findings and figures from press-release texts.
+
+    Prints one JSON array with an object per file; no store is used.
+    """
+    from probkg.loaders import expand_paths
+    from probkg.loaders.text import extract_paths
+
+    files = [str(p) for p in expand_paths(paths)]
+    click.echo(json.dumps(extract_paths(files), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _jsonable(value: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_common
+def queries(fmt: str) -> int:
+    """List the named queries: name, title and parameters."""
+    from probkg.queries import catalogue
+
+    items = catalogue()
+    if fmt == "json":
+        doc = [{"name": q.name, "title": q.title, "description": q.description,
+                "parameters": _jsonable(list(q.parameters))} for q in items]
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return 0
+    rows = []
+    for q in items:
+        params = " ".join(f"{p.name}" if getattr(p, "required", False) else f"[{p.name}]"
+                          for p in q.parameters)
+        rows.append((q.name, q.title, params))
+    _table(None, ("name", "title", "parameters"), rows)
+    return 0
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    from probkg.errors import QueryError
+
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param {pair!r} is not KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="Value of a parameter of the named query (repeatable).")
+@click.option("--file", "query_file", type=click.Path(dir_okay=False), metavar="Q.rq",
+              help="Run the SPARQL query in this file.")
+@click.option("--sparql", metavar="TEXT", help="Run this SPARQL query text.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle", "nt"]),
+              default="table", show_default=True,
+              help="Output: table, or W3C SPARQL results CSV/TSV/JSON; turtle or nt for CONSTRUCT.")
+@_store_options
+def query(name: str | None, params: tuple[str, ...], query_file: str | None, sparql: str | None, fmt: str,
+          store_dir: str | None, memory: bool, endpoint: str | None) -> int:
+    """Run a named query (see 'probkg queries'), a query file, or SPARQL text."""
+    given = sum(x is not None for x in (name, query_file, sparql))
+    if given != 1:
+        raise click.UsageError("give exactly one of NAME, --file Q.rq or --sparql TEXT")
+    if params and name is None:
+        raise click.UsageError("--param applies to named queries only")
+    text = None
+    if query_file is not None:
+        try:
+            with open(query_file, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise InputError(f"cannot read query file: {exc.strerror or exc}", path=query_file) from exc
+    elif sparql is not None:
+        text = sparql
+    from probkg.queries import format_result, run_named, run_sparql
+
+    bound = _params(params)
+    if name is not None:  # check the name and parameters before opening a store
+        from probkg.queries import get
+
+        get(name)
+    with _opened(store_dir, memory, endpoint) as store:
+        if text is not None:
+            try:
+                output = run_sparql(store, text)
+            except ProbkgError as exc:
+                if query_file is not None and exc.path in (None, "<query>"):
+                    exc.path = query_file
+                raise
+        else:
+            output = run_named(store, name, bound)  # type: ignore[arg-type]
+        rendered = format_result(output, fmt)
+    click.echo(rendered, nl=not rendered.endswith("\n"))
+    return 0
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_store_options
+def validate(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
+    """SHACL-validate the whole store; exit status 1 when there are violations."""
+    from probkg.api import validate as validate_store
+
+    with _opened(store_dir, memory, endpoint) as store:
+        report = validate_store(store)
+    click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=fmt == "json")
+    return 0 if report.conforms else 1
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_store_options
+def stats(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
+    """Count triples per named graph and instances per class."""
+    from probkg.api import stats as store_stats
+
+    with _opened(store_dir, memory, endpoint) as store:
+        counts = store_stats(store)
+    if fmt == "json":
+        click.echo(json.dumps(counts, indent=2, ensure_ascii=False))
+        return 0
+    _table(None, ("graph", "triples"), [(_short(g), n) for g, n in counts["graphs"].items()], right=(1,))
+    click.echo(f"\n{counts['triples']} triples in {len(counts['graphs'])} graphs\n")
+    _table(None, ("class", "instances"), [(_short(c), n) for c, n in counts["classes"].items()], right=(1,))
+    return 0
+
+
+_RDF_EXPORTS = ("nq", "trig", "nt", "ttl")
+
+
+@cli.command()
+@click.option("--format", "fmt", default="nq", show_default=True, metavar="FORMAT",
+              help="nq, trig, nt, ttl or jsonld (RDF); graphml, gexf, cytoscape, dot or html (graph views).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write to FILE instead of standard output.")
+@_store_options
+def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
+    """Write the store's data (the catalogue left out) in an RDF or graph format."""
+    fmt = fmt.lower()
+    exporter = None
+    if fmt not in _RDF_EXPORTS:
+        try:
+            from probkg.graph.exports import FORMATS
+            from probkg.graph.exports import export as exporter
+        except ModuleNotFoundError:  # graph exports not installed: the RDF formats remain
+            FORMATS, exporter = {"jsonld": None}, None
+        if fmt not in FORMATS:
+            names = ", ".join([*_RDF_EXPORTS, *sorted(FORMATS)])
+            raise InputError(f"unknown export format {fmt!r}; choose from {names}")
+    with _opened(store_dir, memory, endpoint) as store:
+        target = open(output, "wb") if output else None  # noqa: SIM115 - closed below, removed on failure
+        out = target or sys.stdout.buffer
+        try:
+            if exporter is not None:
+                exporter(store, fmt, out)
+            else:
+                store.dump(out, fmt)
+        except BaseException:
+            if target is not None:
+                target.close()
+                os.unlink(output)  # type: ignore[arg-type]
+            raise
+        if target is not None:
+            target.close()
+            _note(f"probkg: wrote {fmt} to {output}")
+        else:
+            out.flush()
+    return 0
+
+
+# ---- graph analytics and the HTTP endpoint (probkg.graph.nxview, probkg.server) --------------------
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--include", default="domain", show_default=True, metavar="VIEW",
+              help="Nodes to analyse: domain, assessment, all, or categories separated by commas.")
+@click.option("--on", "on_date", metavar="YYYY-MM-DD", help="Count only ownerships that held on this day.")
+@click.option("--top", default=15, show_default=True, help="Rows of the degree table.")
+@_store_options
+def analyse(fmt: str, include: str, on_date: str | None, top: int, store_dir: str | None, memory: bool,
+            endpoint: str | None) -> int:
+    """Network analytics: most connected nodes, providers per owner, findings per owner."""
+    from probkg.graph.nxview import criticism_by_owner, degree_table, owner_portfolio, to_networkx
+
+    with _opened(store_dir, memory, endpoint) as store:
+        G = to_networkx(store, include=include)
+    doc = {
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "degree": degree_table(G, limit=top),
+        "owner_portfolio": owner_portfolio(G, on=on_date),
+        "criticism_by_owner": criticism_by_owner(G),
+    }
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return 0
+    click.echo(f"{doc['nodes']} nodes, {doc['edges']} edges ({include} view)\n")
+    _table("Most connected", ("node", "kind", "in", "out", "degree"),
+           [(r["label"], r["kind"], r["in"], r["out"], r["degree"]) for r in doc["degree"]], right=(2, 3, 4))
+    click.echo()
+    _table("Providers per owner" + (f" on {on_date}" if on_date else ""), ("owner", "providers", "held"),
+           [(r["owner_label"], r["count"],
+             "; ".join(f"{p['label']} ({p['begin'] or '?'} to {p['end'] or 'now'})" for p in r["providers"]))
+            for r in doc["owner_portfolio"]], right=(1,))
+    click.echo()
+    _table("Findings about providers while the owner held them",
+           ("owner", "critical", "positive", "mixed", "findings", "providers"),
+           [(r["owner_label"], r["critical"], r["positive"], r["mixed"], r["findings"],
+             "; ".join(r["providers"])) for r in doc["criticism_by_owner"]], right=(1, 2, 3, 4))
+    return 0
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port (0 picks a free one).")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL Update (refused by default).")
+@_store_options
+def serve(host: str, port: int, allow_update: bool, store_dir: str | None, memory: bool,
+          endpoint: str | None) -> int:
+    """Serve the store as a SPARQL 1.1 endpoint (/sparql), named queries (/queries) and a web page (/)."""
+    from probkg.server import serve as run_server
+
+    with _opened(store_dir, memory, endpoint) as store:
+        try:
+            run_server(store, host, port, allow_update=allow_update,
+                       on_ready=lambda url: _note(f"probkg: serving {url} (SPARQL at {url}sparql); "
+                                                  "Ctrl-C stops"))
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``probkg`` command."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="probkg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,327 @@
+"""Store backends: embedded Oxigraph on disk and an in-memory rdflib dataset, and how to open one.
+
+Both keep one named graph per source and answer queries with the union of the named graphs as the
+default graph. :func:`open_store` picks the backend and the location (``--store DIR``, else
+``$PROBKG_STORE``, else a per-user data directory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDF
+from rdflib.query import Result
+
+from probkg.errors import InputError, QueryError, StoreError
+from probkg.graph._oxterms import nt_term
+from probkg.graph._oxterms import to_rdflib as from_ox
+from probkg.graph.base import CATALOG_GRAPH, Quad, Store, Triple
+
+__all__ = ["MemoryStore", "OxigraphStore", "default_store_path", "open_store"]
+
+
+def _prefixes() -> dict[str, str]:
+    from probkg.ontology.namespaces import PREFIXES
+
+    return {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+def default_store_path() -> Path:
+    """Where the store lives when no ``--store`` is given: ``$PROBKG_STORE`` or the user data dir."""
+    env = os.environ.get("PROBKG_STORE")
+    if env:
+        return Path(env).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "probkg" / "store"
+
+
+class OxigraphStore(Store):
+    """An Oxigraph (RocksDB) store in a directory, used through pyoxigraph.
+
+    Every write is one Oxigraph transaction (a single SPARQL Update), so a graph and its catalogue
+    entry change together. Only one process may open a directory at a time.
+    """
+
+    kind = "oxigraph"
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self.location = str(self.path)
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"store location {self.path} is a file, not a directory")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreError(f"store {self.path} is in use by another process "
+                                 "(close it, or use another --store)") from exc
+            raise StoreError(f"cannot open store {self.path}: {text.splitlines()[0]}") from exc
+        self._prefixes = _prefixes()
+
+    # ---- reading ---------------------------------------------------------------------
+    def query(self, sparql: str) -> Result:
+        try:
+            answer = self._store.query(sparql, use_default_graph_as_union=True, prefixes=self._prefixes)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc.msg}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed in store {self.path}: {exc}") from exc
+        return _to_result(answer)
+
+    def graph_sizes(self) -> dict[str, int]:
+        answer = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {sol[0].value: int(sol[1].value) for sol in answer}  # type: ignore[index,union-attr]
+
+    def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
+        pattern = ox.NamedNode(str(graph)) if graph is not None else None
+        for q in self._store.quads_for_pattern(None, None, None, pattern):
+            g = q.graph_name
+            if type(g) is ox.DefaultGraph:
+                continue
+            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(g)  # type: ignore[misc]
+
+    def context_triples(self, iris: Iterable[URIRef], exclude: Iterable[URIRef] = ()) -> Iterator[Triple]:
+        skip = {str(g) for g in exclude} | {str(CATALOG_GRAPH)}
+        rdf_type = ox.NamedNode(str(RDF.type))
+        seen: set[Triple] = set()
+        typed: set[object] = set()
+        for iri in sorted({str(i) for i in iris if isinstance(i, URIRef)}):
+            for q in self._store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+                g = q.graph_name
+                if type(g) is ox.DefaultGraph or g.value in skip:
+                    continue
+                triple = (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+                if triple not in seen:
+                    seen.add(triple)
+                    yield triple
+                obj = q.object
+                if type(obj) is not ox.Literal and obj not in typed:
+                    typed.add(obj)
+                    for tq in self._store.quads_for_pattern(obj, rdf_type, None, None):
+                        tg = tq.graph_name
+                        if type(tg) is ox.DefaultGraph or tg.value in skip:
+                            continue
+                        t = (from_ox(tq.subject), RDF.type, from_ox(tq.object))
+                        if t not in seen:
+                            seen.add(t)
+                            yield t
+
+    # ---- writing ---------------------------------------------------------------------
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> int:
+        return self.commit(graph, triples, catalog_entry=None)
+
+    def commit(self, graph: URIRef, triples: Iterable[Triple], *,
+               catalog_entry: Iterable[Triple] | None = (), drop: Sequence[URIRef] = ()) -> int:
+        """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in one update."""
+        cat = nt_term(CATALOG_GRAPH)
+        parts = []
+        for g in (graph, *drop):
+            name = nt_term(URIRef(str(g)))
+            parts.append(f"DROP SILENT GRAPH {name} ;\n")
+            if catalog_entry is not None or g != graph:
+                parts.append(f"DELETE WHERE {{ GRAPH {cat} {{ {name} ?p ?o }} }} ;\n")
+        lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples}
+        entry = [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in catalog_entry or ()]
+        update = ("".join(parts) + "INSERT DATA {\nGRAPH " + nt_term(URIRef(str(graph))) + " {\n"
+                  + "\n".join(lines) + "\n}\nGRAPH " + cat + " {\n" + "\n".join(entry) + "\n}\n}")
+        self._update(update)
+        return len(lines)
+
+    def drop_graph(self, graph: URIRef) -> None:
+        name = nt_term(URIRef(str(graph)))
+        self._update(f"DROP SILENT GRAPH {name} ;\n"
+                     f"DELETE WHERE {{ GRAPH {nt_term(CATALOG_GRAPH)} {{ {name} ?p ?o }} }}")
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update as given, in one transaction (no validation, no catalogue bookkeeping)."""
+        try:
+            self._store.update(sparql, prefixes=self._prefixes)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL Update syntax error: {exc.msg}") from exc
+        except OSError as exc:
+            raise StoreError(f"writing to store {self.path} failed: {exc}") from exc
+
+    def _update(self, text: str) -> None:
+        try:
+            self._store.update(text)
+        except SyntaxError as exc:  # a term our serialiser could not express; nothing was written
+            raise StoreError(f"store {self.path} rejected the update: {exc.msg}") from exc
+        except OSError as exc:
+            raise StoreError(f"writing to store {self.path} failed: {exc}") from exc
+
+    def dump(self, out, fmt: str = "nq", *, include_catalog: bool = False) -> None:  # type: ignore[no-untyped-def]
+        """Stream the store to ``out`` (see :meth:`Store.dump`); N-Quads and TriG come from Oxigraph."""
+        from probkg.graph._io import EXPORT_FORMATS, dump_quads
+
+        if fmt in ("nq", "trig"):
+            cat = ox.NamedNode(str(CATALOG_GRAPH))
+            quads = (q for q in self._store.quads_for_pattern(None, None, None, None)
+                     if include_catalog or q.graph_name != cat)
+            ox.serialize(quads, out, EXPORT_FORMATS[fmt], prefixes=self._prefixes if fmt == "trig" else None)
+            return
+        dump_quads(self._export_quads(include_catalog), out, fmt)
+
+    def close(self) -> None:
+        store = getattr(self, "_store", None)
+        if store is not None:
+            with contextlib.suppress(OSError):
+                store.flush()
+            self._store = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({str(self.path)!r})"
+
+
+class MemoryStore(Store):
+    """An rdflib :class:`~rdflib.Dataset` in memory whose default graph is the union of its graphs.
+
+    For tests and throwaway work: nothing is persisted, and rdflib's query engine is far slower
+    than Oxigraph's on large data.
+    """
+
+    kind = "memory"
+    location = "memory"
+
+    def __init__(self) -> None:
+        self._ds = Dataset(default_union=True)
+        self._prefixes = _prefixes()
+
+    def query(self, sparql: str) -> Result:
+        from pyparsing import ParseException
+
+        try:
+            return self._ds.query(sparql, initNs=self._prefixes)
+        except ParseException as exc:
+            raise QueryError(f"SPARQL syntax error at line {exc.lineno} column {exc.col}: {exc.msg}") from exc
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update as given (no validation, no catalogue bookkeeping)."""
+        from pyparsing import ParseException
+
+        try:
+            self._ds.update(sparql, initNs=self._prefixes)
+        except ParseException as exc:
+            raise QueryError(f"SPARQL Update syntax error at line {exc.lineno} column {exc.col}: "
+                             f"{exc.msg}") from exc
+
+    def _named(self) -> Iterator[Graph]:
+        for ctx in self._ds.graphs():
+            if isinstance(ctx.identifier, URIRef) and not str(ctx.identifier).startswith("urn:x-rdflib:"):
+                yield ctx
+
+    def graph_sizes(self) -> dict[str, int]:
+        return {str(g.identifier): n for g in self._named() if (n := len(g))}
+
+    def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
+        graphs = [self._ds.graph(URIRef(str(graph)))] if graph is not None else list(self._named())
+        for g in graphs:
+            name = URIRef(str(g.identifier))
+            for s, p, o in g:
+                yield s, p, o, name
+
+    def context_triples(self, iris: Iterable[URIRef], exclude: Iterable[URIRef] = ()) -> Iterator[Triple]:
+        skip = {str(g) for g in exclude} | {str(CATALOG_GRAPH)}
+        graphs = [g for g in self._named() if str(g.identifier) not in skip]
+        seen: set[Triple] = set()
+        for iri in sorted({str(i) for i in iris if isinstance(i, URIRef)}):
+            subject = URIRef(iri)
+            for g in graphs:
+                for triple in g.triples((subject, None, None)):
+                    if triple not in seen:
+                        seen.add(triple)
+                        yield triple
+                    obj = triple[2]
+                    if not isinstance(obj, Literal):
+                        for g2 in graphs:
+                            for t in g2.triples((obj, RDF.type, None)):
+                                if t not in seen:
+                                    seen.add(t)
+                                    yield t
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> int:
+        return self.commit(graph, triples, catalog_entry=None)
+
+    def commit(self, graph: URIRef, triples: Iterable[Triple], *,
+               catalog_entry: Iterable[Triple] | None = (), drop: Sequence[URIRef] = ()) -> int:
+        """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in memory."""
+        new = list(triples)  # materialise first: a failing iterator must leave the store untouched
+        entry = list(catalog_entry or ())
+        catalog = self._ds.graph(CATALOG_GRAPH)
+        for g in (graph, *drop):
+            self._ds.remove_graph(URIRef(str(g)))
+            if catalog_entry is not None or g != graph:
+                catalog.remove((URIRef(str(g)), None, None))
+        target = self._ds.graph(URIRef(str(graph)))
+        for t in new:
+            target.add(t)
+        for t in entry:
+            catalog.add(t)
+        return len(target)
+
+    def drop_graph(self, graph: URIRef) -> None:
+        g = URIRef(str(graph))
+        self._ds.remove_graph(g)
+        self._ds.graph(CATALOG_GRAPH).remove((g, None, None))
+
+    def __repr__(self) -> str:
+        return "MemoryStore()"
+
+
+def _to_result(answer: object) -> Result:
+    """Turn a pyoxigraph query answer into an rdflib :class:`~rdflib.query.Result`."""
+    if isinstance(answer, ox.QuerySolutions):
+        result = Result("SELECT")
+        names = [v.value for v in answer.variables]
+        result.vars = [Variable(n) for n in names]
+        variables = result.vars
+        bindings = []
+        for solution in answer:
+            row = {}
+            for var, term in zip(variables, solution, strict=True):
+                if term is not None:
+                    row[var] = from_ox(term)
+            bindings.append(row)
+        result.bindings = bindings
+        return result
+    if isinstance(answer, ox.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+        return result
+    result = Result("CONSTRUCT")
+    g = Graph()
+    for t in answer:  # type: ignore[attr-defined]
+        g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+    result.graph = g
+    return result
+
+
+def open_store(path: str | os.PathLike[str] | None = None, memory: bool = False,
+               endpoint: str | None = None, **remote_options: str | None) -> Store:
+    """Open the store the user asked for.
+
+    ``memory`` gives a fresh in-memory store; ``endpoint`` a remote SPARQL endpoint (needs
+    :mod:`probkg.graph.remote`); otherwise an Oxigraph store in ``path``, ``$PROBKG_STORE`` or the
+    per-user data directory (``$XDG_DATA_HOME/probkg/store``, default ``~/.local/share/probkg/store``).
+    """
+    chosen = sum(bool(x) for x in (path, memory, endpoint))
+    if chosen > 1:
+        raise InputError("choose one of --store, --memory and --endpoint")
+    if memory:
+        return MemoryStore()
+    if endpoint:
+        try:
+            from probkg.graph.remote import RemoteStore  # type: ignore[import-not-found]
+        except ModuleNotFoundError as exc:
+            if exc.name != "probkg.graph.remote":
+                raise
+            raise InputError("remote backend not yet available "
+                             "(--endpoint needs probkg.graph.remote)") from exc
+        return RemoteStore(endpoint, **{k: v for k, v in remote_options.items() if v})  # type: ignore[no-any-return]
+    return OxigraphStore(path if path else default_store_path())

@@ -1,0 +1,57 @@
+"""Fixtures shared by the test modules: the shared material beside the checkout, stores and the CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from probkg.graph.base import Store
+
+REPO = Path(__file__).resolve().parents[1]
+RESOURCES = REPO / "tests" / "resources"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``<repo>/../shared`` (design notes, seeds, corpus); the test is skipped when it is absent."""
+    path = REPO.parent / "shared"
+    if not path.is_dir():
+        pytest.skip(f"shared material not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def resources() -> Path:
+    """The directory of test fixtures."""
+    return RESOURCES
+
+
+@pytest.fixture
+def memory_store() -> Iterator[Store]:
+    """A fresh, empty in-memory store."""
+    from probkg.graph.store import MemoryStore
+
+    store = MemoryStore()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def tmp_store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh, empty Oxigraph store in a temporary directory (closed after the test)."""
+    from probkg.graph.store import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def cli_runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    """A click runner whose default store lives in the test's temporary directory."""
+    monkeypatch.setenv("PROBKG_STORE", str(tmp_path / "cli-store"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    return CliRunner()

@@ -154,6 +154,19 @@ def test_default_graph_is_the_union_of_the_named_graphs(store):
     assert [row[0] for row in result] == [Literal("Example Community Rehabilitation Company", lang="en")]
 
 
+def test_a_query_with_from_sees_only_the_graphs_it_names(store):
+    # Regression: the Oxigraph store used the union default graph even when a query named its own
+    # dataset, so FROM was ignored and counts covered every graph.
+    first, second = unit("example.ttl"), unit("reference.ttl")
+    store.load(first)
+    store.load(second)
+    count = f"SELECT (COUNT(*) AS ?n) FROM <{first.graph}> WHERE {{ ?s ?p ?o }}"
+    (row,) = list(store.query(count))
+    assert int(row[0]) == store.graph_sizes()[str(first.graph)]
+    (everything,) = list(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o # from nowhere\n }"))
+    assert int(everything[0]) > int(row[0])
+
+
 def test_inference_makes_a_crc_a_probation_provider_inside_its_own_graph(store):
     u = unit("example.ttl")
     assert (CRC, RDF.type, PROB.ProbationProvider) not in u.triples

@@ -7,6 +7,8 @@ default graph. :func:`open_store` picks the backend and the location (``--store 
 
 from __future__ import annotations
 
+import re
+
 import contextlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,6 +42,20 @@ def default_store_path() -> Path:
     return Path(data_home) / "probkg" / "store"
 
 
+_SPARQL_NOISE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                          r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:])", re.IGNORECASE)
+
+
+def _has_dataset_clause(sparql: str) -> bool:
+    """True when the query names its own dataset (FROM / FROM NAMED).
+
+    Such a query must not get the union default graph: Oxigraph would then ignore its FROM clauses.
+    Comments, IRIs and string literals are blanked first so that a ``from`` inside them does not count.
+    """
+    return bool(_FROM.search(_SPARQL_NOISE.sub(" ", sparql)))
+
+
 class OxigraphStore(Store):
     """An Oxigraph (RocksDB) store in a directory, used through pyoxigraph.
 
@@ -68,7 +84,8 @@ class OxigraphStore(Store):
     # ---- reading ---------------------------------------------------------------------
     def query(self, sparql: str) -> Result:
         try:
-            answer = self._store.query(sparql, use_default_graph_as_union=True, prefixes=self._prefixes)
+            answer = self._store.query(sparql, use_default_graph_as_union=not _has_dataset_clause(sparql),
+                                       prefixes=self._prefixes)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg}") from exc
         except OSError as exc:

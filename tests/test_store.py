@@ -325,3 +325,20 @@ def test_raw_sparql_update_writes_into_a_named_graph(store):
     with pytest.raises(QueryError):
         store.update("INSERT DATA { broken")
     assert store.graph_sizes() == {"http://example.org/g": 1}
+
+
+@pytest.mark.parametrize(
+    ("sparql", "expected"),
+    [
+        ("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", True),
+        ("select * from named <http://example.org/g> where { graph ?g { ?s ?p ?o } }", True),
+        ("SELECT ?from WHERE { ?s ex:from ?from }", False),
+        ('SELECT * WHERE { ?s ?p "taken from the report" } # from here', False),
+        ("SELECT * WHERE { <http://example.org/FROM#from> ?p ?o }", False),
+        ("SELECT * WHERE { ?s ?p '''it's from''' }", False),
+    ],
+)
+def test_dataset_clauses_are_told_apart_from_the_word_in_names_and_strings(sparql, expected):
+    from probkg.graph.store import _has_dataset_clause
+
+    assert _has_dataset_clause(sparql) is expected

@@ -7,10 +7,9 @@ default graph. :func:`open_store` picks the backend and the location (``--store 
 
 from __future__ import annotations
 
-import re
-
 import contextlib
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -42,8 +41,14 @@ def default_store_path() -> Path:
     return Path(data_home) / "probkg" / "store"
 
 
-_SPARQL_NOISE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                          r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_SPARQL_NOISE = re.compile(
+    r"#[^\n]*"  # comment
+    r'|<[^<>"{}|^`\\\s]*>'  # IRI
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'  # short strings
+    r"|'(?:[^'\\\n]|\\.)*'"
+)
 _FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:])", re.IGNORECASE)
 
 

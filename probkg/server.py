@@ -23,8 +23,6 @@ format, 413 body too large, 415 unsupported content type, 500 store failure. Err
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -33,10 +31,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
-
-from rdflib import BNode, Literal
-from rdflib.namespace import XSD
-from rdflib.term import Node
 
 from probkg.errors import ProbkgError, QueryError
 from probkg.graph.base import Store
@@ -188,66 +182,6 @@ def negotiate(header: str | None, offered: tuple[str, ...]) -> str | None:
         if q > best_q:
             best, best_q = media, q
     return best
-
-
-def _nt(term: Node | None) -> str:
-    """N-Triples form of a term (TSV results)."""
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        text = text.replace("\r", "\\r").replace("\t", "\\t")
-        if term.language:
-            return f'"{text}"@{term.language}'
-        if term.datatype and term.datatype != XSD.string:
-            return f'"{text}"^^<{term.datatype}>'
-        return f'"{text}"'
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
-
-
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype and term.datatype != XSD.string:
-            out["datatype"] = str(term.datatype)
-        return out
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    return {"type": "uri", "value": str(term)}
-
-
-def results_json(vars_: list[str], rows: list[tuple[Node | None, ...]]) -> bytes:
-    """SPARQL 1.1 Query Results JSON for a SELECT."""
-    bindings = [{v: _json_term(t) for v, t in zip(vars_, row, strict=False) if t is not None} for row in rows]
-    return json.dumps({"head": {"vars": vars_}, "results": {"bindings": bindings}},
-                      ensure_ascii=False).encode("utf-8")
-
-
-def results_csv(vars_: list[str], rows: list[tuple[Node | None, ...]]) -> bytes:
-    """SPARQL 1.1 Query Results CSV (plain values, CRLF line ends)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(vars_)
-    for row in rows:
-        writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
-    return buf.getvalue().encode("utf-8")
-
-
-def results_tsv(vars_: list[str], rows: list[tuple[Node | None, ...]]) -> bytes:
-    """SPARQL 1.1 Query Results TSV (terms in N-Triples syntax)."""
-    lines = ["\t".join(f"?{v}" for v in vars_)]
-    lines += ["\t".join(_nt(t) for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _ask_body(value: bool, media: str) -> bytes:
-    if media in (CSV, TSV):
-        return f"_askResult\n{'true' if value else 'false'}\n".encode()
-    return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
 
 
 def _graph_body(graph: Any, media: str) -> bytes:
@@ -425,12 +359,10 @@ class _App:
         media = negotiate(accept, _RESULT_TYPES)
         if media is None:
             return _error(406, f"{output.kind} results are available as {', '.join(_RESULT_TYPES)}")
-        if output.kind == "ASK":
-            return _Reply(200, _ask_body(bool(output.boolean), media), _content_type(media))
-        vars_ = list(output.vars)
-        body = {SPARQL_JSON: results_json, "application/json": results_json, CSV: results_csv,
-                TSV: results_tsv}[media](vars_, output.rows)
-        return _Reply(200, body, _content_type(media))
+        from probkg.queries.formats import format_result
+
+        fmt_name = {SPARQL_JSON: "json", "application/json": "json", CSV: "csv", TSV: "tsv"}[media]
+        return _Reply(200, format_result(output, fmt_name).encode("utf-8"), _content_type(media))
 
 
 def _content_type(media: str) -> str:

@@ -531,6 +531,28 @@ def serve(host: str, port: int, allow_update: bool, store_dir: str | None, memor
     return 0
 
 
+@cli.command()
+@click.option("--inspections", type=click.IntRange(1), default=None,
+              help="Number of synthetic inspections (about 390 triples each).")
+@click.option("--triples", type=click.IntRange(1), default=None,
+              help="Aim at about this many triples instead of giving --inspections.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same file.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), metavar="FILE.nq",
+              help="N-Quads file to write.")
+@_common
+def synth(inspections: int | None, triples: int | None, seed: int, output: str) -> int:
+    """Write ontology-conformant synthetic data (N-Quads, one named graph per synthetic source)."""
+    from probkg.synth import inspections_for, write_synth
+
+    if inspections is None and triples is None:
+        raise InputError("give --inspections N or --triples N")
+    n = inspections if inspections is not None else inspections_for(triples or 0)
+    stats = write_synth(output, n, seed=seed)
+    _note(f"probkg: wrote {stats.quads:,} quads in {stats.graphs} graphs ({stats.inspections} inspections, "
+          f"{stats.findings:,} findings) to {output}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``probkg`` command."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="probkg")

@@ -1,0 +1,312 @@
+"""Store benchmark: probkg's default store against rdflib's Memory store and bare pyoxigraph.
+
+For each size (default 10k, 100k and 1M triples) a synthetic data set is generated with
+``probkg.synth``; each backend then runs in its own process (so peak memory is its own):
+
+- ``probkg``   the embedded Oxigraph store through probkg (streaming bulk load, named queries through
+               ``Store.query``, full validation with the shapes compiled to SPARQL);
+- ``memory``   rdflib's ``Dataset`` on the Memory store (rdflib N-Quads parse, rdflib SPARQL engine,
+               pySHACL for validation);
+- ``oxigraph`` pyoxigraph used directly, the floor (``Store.bulk_load``, ``Store.query``, the compiled
+               shapes run straight on it).
+
+Every named query is bound once (same SPARQL text for all backends) and timed as the median of
+repeated runs. A single query or validation of the Memory store that runs past ``--cap`` seconds is
+stopped and shown as ``>cap``. Also measured: the wall time of a cold ``probkg query`` process.
+
+    python benchmarks/store_bench.py                 # 10k, 100k, 1M
+    python benchmarks/store_bench.py --sizes 10000   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ID = "https://w3id.org/probation-kg/id/"
+PROB = "https://w3id.org/probation-kg/def#"
+
+
+# ---- worker side ------------------------------------------------------------------------------------
+def _emit(**fields: Any) -> None:
+    print(json.dumps(fields), flush=True)
+
+
+def _peak_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _time_queries(run: Any, queries: dict[str, str], repeats: int) -> None:
+    for name, text in queries.items():
+        times = []
+        rows = 0
+        for i in range(repeats):
+            t0 = time.perf_counter()
+            rows = run(text)
+            times.append(time.perf_counter() - t0)
+            if i == 0 and times[0] > 5:  # slow engine: one run is enough
+                break
+        _emit(kind="query", name=name, median_ms=statistics.median(times) * 1000, rows=rows, runs=len(times))
+
+
+def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeats: int) -> None:
+    queries: dict[str, str] = json.loads(Path(queries_file).read_text()) if queries_file else {}
+    if backend == "probkg":
+        from probkg.graph.bulk import bulk_load
+        from probkg.graph.shacl_sparql import validate_store_sparql
+        from probkg.graph.store import OxigraphStore
+        from probkg.ontology import ONTOLOGY_IRI, ontology_graph
+
+        store = OxigraphStore(Path(workdir) / "probkg-store")
+        store.replace_graph(ONTOLOGY_IRI, ontology_graph())
+        t0 = time.perf_counter()
+        outcome = bulk_load(store, nq, validate=False)
+        _emit(kind="load", seconds=time.perf_counter() - t0, quads=outcome.quads, detail=outcome.seconds)
+        if not queries:
+            queries = _bind_queries(store)
+            Path(workdir, "queries.json").write_text(json.dumps(queries))
+        _time_queries(lambda q: len(list(store.query(q))), queries, repeats)
+        _emit(kind="rss", mb=_peak_mb())
+        t0 = time.perf_counter()
+        report = validate_store_sparql(store)
+        _emit(kind="validate", seconds=time.perf_counter() - t0, results=len(report.results),
+              conforms=report.conforms)
+        store.close()
+    elif backend == "oxigraph":
+        import pyoxigraph as ox
+
+        from probkg.graph.shacl_sparql import oxigraph_select, run_checks
+
+        store = ox.Store(str(Path(workdir) / "ox-store"))
+        t0 = time.perf_counter()
+        store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+        _emit(kind="load", seconds=time.perf_counter() - t0, quads=len(store))
+        _load_ontology_ox(store)
+        _time_queries(lambda q: len(list(store.query(q, use_default_graph_as_union=True))), queries, repeats)
+        _emit(kind="rss", mb=_peak_mb())
+        t0 = time.perf_counter()
+        report = run_checks(oxigraph_select(store))
+        _emit(kind="validate", seconds=time.perf_counter() - t0, results=len(report.results),
+              conforms=report.conforms)
+    elif backend == "memory":
+        from rdflib import Dataset, Graph
+
+        from probkg.graph.validate import validate_graph
+        from probkg.ontology import ONTOLOGY_IRI, ontology_graph
+
+        ds = Dataset(store="Memory", default_union=True)
+        t0 = time.perf_counter()
+        ds.parse(nq, format="nquads")
+        _emit(kind="load", seconds=time.perf_counter() - t0, quads=len(ds))
+        ont = ds.graph(ONTOLOGY_IRI)
+        for t in ontology_graph():
+            ont.add(t)
+        _time_queries(lambda q: len(list(ds.query(q))), queries, repeats)
+        _emit(kind="rss", mb=_peak_mb())
+        t0 = time.perf_counter()
+        data = Graph()
+        for s, p, o, g in ds.quads((None, None, None, None)):
+            if g is not None and str(getattr(g, "identifier", g)) != str(ONTOLOGY_IRI):
+                data.add((s, p, o))
+        report = validate_graph(data)
+        _emit(kind="validate", seconds=time.perf_counter() - t0, results=len(report.results),
+              conforms=report.conforms)
+    _emit(kind="done")
+
+
+def _load_ontology_ox(store: Any) -> None:
+    import pyoxigraph as ox
+
+    from probkg.graph._oxterms import from_rdflib
+    from probkg.ontology import ONTOLOGY_IRI, ontology_graph
+
+    g = ox.NamedNode(str(ONTOLOGY_IRI))
+    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), g) for s, p, o in ontology_graph())
+
+
+def _first(store: Any, cls: str) -> str:
+    for row in store.query(f"SELECT ?x WHERE {{ ?x a <{cls}> FILTER(isIRI(?x)) }} ORDER BY ?x LIMIT 1"):
+        return str(row[0])
+    raise SystemExit(f"no instance of {cls} in the synthetic data")
+
+
+def _bind_queries(store: Any) -> dict[str, str]:
+    """Every named query with parameters taken from the synthetic data, bound to SPARQL text."""
+    from probkg.queries import bind, catalogue
+
+    crc = _first(store, PROB + "CommunityRehabilitationCompany")
+    values = {
+        "owner": _first(store, PROB + "OwnerOrganisation"),
+        "provider": crc,
+        "inspection": _first(store, PROB + "Inspection"),
+        "finding": _first(store, PROB + "Finding"),
+        "doc": _first(store, PROB + "PressRelease"),
+        "area": _first(store, PROB + "Area"),
+        "rating": PROB + "RequiresImprovement",
+        "polarity": PROB + "Critical",
+    }
+    out = {}
+    for q in catalogue():
+        params = {}
+        for p in q.parameters:
+            if p.type == "date":
+                params[p.name] = "2018-06-01"
+            elif p.required:
+                params[p.name] = values[p.kind or p.name]
+        out[q.name] = bind(q, params, store)
+    return out
+
+
+# ---- parent side ------------------------------------------------------------------------------------
+def run_worker(backend: str, nq: Path, workdir: Path, queries: Path | None, repeats: int,
+               cap: float) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--worker", backend, "--file", str(nq), "--workdir", str(workdir),
+           "--repeats", str(repeats)]
+    if queries is not None:
+        cmd += ["--queries", str(queries)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1)
+    out: dict[str, Any] = {"queries": {}}
+    assert proc.stdout is not None
+    last = time.monotonic()
+    stage = "load"
+    while True:
+        # Only the rdflib Memory store is stopped at the cap; the others get a generous safety limit.
+        limit = (cap if stage != "load" else max(cap * 10, 600)) if backend == "memory" else 3600
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, limit - (time.monotonic() - last)))
+        if not ready:
+            out.setdefault("capped", stage)
+            try:
+                hwm = [ln for ln in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+                       if ln.startswith("VmHWM:")]
+                out.setdefault("rss", int(hwm[0].split()[1]) / 1024 if hwm else None)
+            except OSError:
+                pass
+            proc.kill()
+            proc.wait()
+            break
+        line = proc.stdout.readline()
+        if not line:
+            proc.wait()
+            break
+        last = time.monotonic()
+        msg = json.loads(line)
+        kind = msg["kind"]
+        if kind == "load":
+            out["load_s"], out["quads"], stage = msg["seconds"], msg["quads"], "query"
+        elif kind == "query":
+            out["queries"][msg["name"]] = msg["median_ms"]
+        elif kind == "rss":
+            out["rss"], stage = msg["mb"], "validate"
+        elif kind == "validate":
+            out["validate_s"], out["valid_results"] = msg["seconds"], msg["results"]
+        elif kind == "done":
+            proc.wait()
+            break
+    return out
+
+
+def cold_query(store_dir: Path, queries: dict[str, str]) -> float:
+    """Wall time of one ``probkg query`` process (interpreter start included), best of three."""
+    exe = shutil.which("probkg") or "probkg"
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([exe, "query", "--store", str(store_dir), "ownership-changes", "--format", "csv"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _fmt_ms(v: float | None, cap: float) -> str:
+    return f">{cap:.0f}s" if v is None else (f"{v:.1f}" if v < 100 else f"{v:.0f}")
+
+
+def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -> str:
+    p, m, o = res["probkg"], res["memory"], res["oxigraph"]
+    lines = [f"\n=== {size:,} target triples: {p.get('quads', 0):,} quads in the file ===",
+             f"{'measure':32} {'probkg':>10} {'rdflib Mem':>11} {'pyoxigraph':>11} {'Mem/probkg':>11} {'probkg/ox':>10}"]
+
+    def row(label: str, a: float | None, b: float | None, c: float | None, unit: str = "") -> None:
+        def f(v: float | None) -> str:
+            return "capped" if v is None else (f"{v:,.0f}{unit}" if v >= 100 else f"{v:.2f}{unit}")
+        r1 = f"{b / a:.1f}x" if a and b else ("n/a" if b is not None else f">{cap / (a or 1e-9):.0f}x")
+        r2 = f"{a / c:.2f}x" if a and c else "n/a"
+        lines.append(f"{label:32} {f(a):>10} {f(b):>11} {f(c):>11} {r1:>11} {r2:>10}")
+
+    def rate(r: dict[str, Any]) -> float | None:
+        return r["quads"] / r["load_s"] if r.get("load_s") else None
+
+    lines.append(f"{'load (triples/s)':32} {rate(p) or 0:>10,.0f} {rate(m) or 0:>11,.0f} {rate(o) or 0:>11,.0f} "
+                 f"{(rate(p) or 0) / (rate(m) or 1):>10.1f}x {(rate(p) or 0) / (rate(o) or 1):>9.2f}x")
+    for name in sorted(p["queries"]):
+        row(f"q {name} (ms)", p["queries"].get(name), m["queries"].get(name), o["queries"].get(name))
+    row("full validation (s)", p.get("validate_s"), m.get("validate_s"), o.get("validate_s"))
+    row("peak RSS load+queries (MB)", p.get("rss"), m.get("rss"), o.get("rss"))
+    lines.append(f"{'cold probkg query (s)':32} {cold:>10.2f}")
+    if m.get("capped"):
+        lines.append(f"(rdflib Memory stopped during {m['capped']} after {cap:.0f} s without an answer)")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="target triple counts, comma separated")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=7, help="runs per query (median reported)")
+    ap.add_argument("--cap", type=float, default=60.0, help="seconds before a Memory-store step is stopped")
+    ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--file", help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", help=argparse.SUPPRESS)
+    ap.add_argument("--queries", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, args.file, args.workdir, args.queries, args.repeats)
+        return
+
+    from probkg.synth import inspections_for, write_synth
+
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="probkg-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            work = base / f"n{size}"
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
+            nq = work / "synth.nq"
+            t0 = time.perf_counter()
+            stats = write_synth(nq, inspections_for(size), seed=args.seed)
+            print(f"generated {stats.quads:,} quads ({stats.inspections} inspections, {stats.findings:,} findings)"
+                  f" in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            res = {"probkg": run_worker("probkg", nq, work, None, args.repeats, args.cap)}
+            qfile = work / "queries.json"
+            res["oxigraph"] = run_worker("oxigraph", nq, work, qfile, args.repeats, args.cap)
+            res["memory"] = run_worker("memory", nq, work, qfile, min(args.repeats, 3), args.cap)
+            cold = cold_query(work / "probkg-store", json.loads(qfile.read_text()))
+            print(report(size, res, cold, args.cap), flush=True)
+            (work / "results.json").write_text(json.dumps({**res, "cold_query_s": cold}, indent=2))
+            for d in ("probkg-store", "ox-store"):
+                shutil.rmtree(work / d, ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""SHACL shapes compiled to SPARQL SELECT queries that run inside the store.
+
+pySHACL walks every focus node in Python; on a million triples that takes minutes. The shapes probkg
+uses are simple enough to be rewritten, constraint by constraint, into one SELECT each that returns the
+violating focus nodes (and values). The store's own engine then does the work, and the rows become the
+same :class:`~probkg.graph.validate.Report` the pySHACL path produces.
+
+Covered (everything ``probkg/ontology/shapes.ttl`` uses): targets ``sh:targetClass`` (subclass-aware,
+through the ontology's ``rdfs:subClassOf``), ``sh:targetObjectsOf``, ``sh:targetSubjectsOf``,
+``sh:targetNode``; predicate, inverse, sequence and alternative paths; ``sh:minCount``, ``sh:maxCount``,
+``sh:datatype`` (with lexical checks for the XSD types SPARQL can cast), ``sh:class``, ``sh:nodeKind``,
+``sh:in``, ``sh:hasValue``, ``sh:pattern``, ``sh:minLength``, ``sh:maxLength``, ``sh:minInclusive``,
+``sh:maxInclusive``, ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:uniqueLang``, ``sh:lessThan``,
+``sh:or`` (of value-level shapes), ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount`` /
+``sh:qualifiedMaxCount``, and SPARQL-based constraints (``sh:sparql`` with ``sh:select``). A shape using
+anything else raises :class:`UnsupportedShape` when compiled, so a new shape cannot be skipped silently.
+
+Differences from pySHACL: results are the same as sets of (focus node, path, constraint component,
+severity); the number of results per value may differ, and the catalogue graph is checked too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from probkg.graph.base import Store
+    from probkg.graph.validate import Report
+
+__all__ = ["Check", "UnsupportedShape", "compile_shapes", "run_checks", "validate_store_sparql"]
+
+
+class UnsupportedShape(ValueError):
+    """The shapes graph uses a SHACL feature the compiler does not translate."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: a SELECT returning ``?this`` (and ``?value``) for every violation."""
+
+    shape: Node
+    """The shape that declares the constraint (a property shape, a node shape or a SPARQL constraint)."""
+    path: Node | None
+    component: URIRef
+    severity: URIRef
+    message: str | None
+    sparql: str
+
+
+# XSD datatypes whose lexical form SPARQL (Oxigraph) can check with a cast.
+_CASTABLE = {XSD[n] for n in ("integer", "decimal", "double", "float", "boolean", "dateTime", "date",
+                              "time", "gYear", "gYearMonth", "duration")}
+_HANDLED = {SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf, SH.targetNode, SH.property, SH.path,
+            SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.deactivated,
+            SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.hasValue,
+            SH.pattern, SH.flags, SH.minLength, SH.maxLength, SH.minInclusive, SH.maxInclusive,
+            SH.minExclusive, SH.maxExclusive, SH.uniqueLang, SH.lessThan, SH["or"], SH.qualifiedValueShape,
+            SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.sparql, RDF.type, RDFS.label, RDFS.comment}
+_VALUE_LEVEL = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.hasValue, SH.pattern, SH.minLength,
+                SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH["or"]}
+_COMPONENT = {
+    SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
+    SH.hasValue: SH.HasValueConstraintComponent, SH.pattern: SH.PatternConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent, SH.maxLength: SH.MaxLengthConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent, SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent, SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+    SH.uniqueLang: SH.UniqueLangConstraintComponent, SH.lessThan: SH.LessThanConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent, SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
+    SH.qualifiedMaxCount: SH.QualifiedMaxCountConstraintComponent,
+}
+
+# Names the parents of a blank focus node (an interval, an instant), as pySHACL's report does.
+_PARENTS = ("OPTIONAL { ?_ps ?_pp ?this . FILTER(isBlank(?this)) "
+            "OPTIONAL { ?_gs ?_gp ?_ps . FILTER(isBlank(?_ps)) } }")
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph, ontology: Graph, focus_graphs: Iterable[str] = ()) -> None:
+        self.shapes = shapes
+        self.ontology = ontology
+        graphs = " ".join(URIRef(g).n3() for g in sorted(focus_graphs))
+        # Restricts focus nodes to those occurring (as subject or object) in the given graphs.
+        self.restrict = (f" FILTER EXISTS {{ VALUES ?_fg {{ {graphs} }} GRAPH ?_fg {{ "
+                         f"{{ ?this ?_fp ?_fo }} UNION {{ ?_fs ?_fq ?this }} }} }}") if graphs else ""
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def subclasses(self, cls: Node) -> list[Node]:
+        found = {cls}
+        stack = [cls]
+        while stack:
+            c = stack.pop()
+            for graph in (self.ontology, self.shapes):
+                for sub in graph.subjects(RDFS.subClassOf, c):
+                    if sub not in found:
+                        found.add(sub)
+                        stack.append(sub)
+        return sorted(found, key=str)
+
+    def class_test(self, var: str, cls: Node) -> str:
+        values = " ".join(c.n3() for c in self.subclasses(cls))
+        return f"EXISTS {{ {var} a ?_cls . VALUES ?_cls {{ {values} }} }}"
+
+    def path(self, node: Node) -> str:
+        g = self.shapes
+        if isinstance(node, URIRef):
+            return node.n3()
+        inv = g.value(node, SH.inversePath)
+        if inv is not None:
+            return f"^({self.path(inv)})"
+        alt = g.value(node, SH.alternativePath)
+        if alt is not None:
+            return "(" + "|".join(self.path(p) for p in Collection(g, alt)) + ")"
+        for pred, op in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+            inner = g.value(node, pred)
+            if inner is not None:
+                return f"({self.path(inner)}){op}"
+        items = list(Collection(g, node))
+        if items:
+            return "/".join(self.path(p) for p in items)
+        raise UnsupportedShape(f"unsupported property path {node!r}")
+
+    def targets(self, shape: Node) -> str | None:
+        g = self.shapes
+        parts = []
+        for cls in g.objects(shape, SH.targetClass):
+            values = " ".join(c.n3() for c in self.subclasses(cls))
+            parts.append(f"{{ ?this a ?_tc . VALUES ?_tc {{ {values} }} }}")
+        parts += [f"{{ ?_ts {p.n3()} ?this }}" for p in g.objects(shape, SH.targetObjectsOf)]
+        parts += [f"{{ ?this {p.n3()} ?_to }}" for p in g.objects(shape, SH.targetSubjectsOf)]
+        parts += [f"{{ BIND({n.n3()} AS ?this) }}" for n in g.objects(shape, SH.targetNode)]
+        if not parts:
+            return None
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + self.restrict + " } }"
+
+    def severity(self, shape: Node) -> URIRef:
+        sev = self.shapes.value(shape, SH.severity)
+        return sev if isinstance(sev, URIRef) else SH.Violation
+
+    def message(self, shape: Node) -> str | None:
+        msgs = list(self.shapes.objects(shape, SH.message))
+        if not msgs:
+            return None
+        en = [m for m in msgs if isinstance(m, Literal) and (m.language or "").startswith("en")]
+        return str((en or msgs)[0])
+
+    def value_test(self, shape: Node, var: str) -> str:
+        """A SPARQL expression, true when ``var`` satisfies every value-level constraint of ``shape``."""
+        tests = []
+        for pred, obj in self.shapes.predicate_objects(shape):
+            if pred in _VALUE_LEVEL:
+                tests.append(self.value_constraint(pred, obj, var, shape))
+            elif pred not in _HANDLED:
+                raise UnsupportedShape(f"unsupported constraint {pred} in a nested shape")
+        return " && ".join(f"({t})" for t in tests) if tests else "true"
+
+    def value_constraint(self, pred: Node, obj: Node, var: str, shape: Node) -> str:
+        g = self.shapes
+        if pred == SH.datatype:
+            if obj == RDF.langString:
+                return f'isLiteral({var}) && lang({var}) != ""'
+            if obj == XSD.string:
+                return f'isLiteral({var}) && lang({var}) = "" && datatype({var}) = {XSD.string.n3()}'
+            test = f"isLiteral({var}) && datatype({var}) = {obj.n3()}"
+            if obj in _CASTABLE:
+                test += f" && COALESCE(isLiteral({obj.n3()}(STR({var}))), false)"
+            return test
+        if pred == SH["class"]:
+            return self.class_test(var, obj)
+        if pred == SH.nodeKind:
+            return {
+                SH.IRI: f"isIRI({var})", SH.Literal: f"isLiteral({var})", SH.BlankNode: f"isBlank({var})",
+                SH.BlankNodeOrIRI: f"!isLiteral({var})", SH.IRIOrLiteral: f"!isBlank({var})",
+                SH.BlankNodeOrLiteral: f"!isIRI({var})",
+            }[obj]
+        if pred == SH["in"]:
+            members = list(Collection(g, obj))
+            return " || ".join(f"sameTerm({var}, {m.n3()})" for m in members) or "false"
+        if pred == SH.hasValue:
+            return f"sameTerm({var}, {obj.n3()})"
+        if pred == SH.pattern:
+            flags = g.value(shape, SH.flags)
+            args = f"STR({var}), {Literal(str(obj)).n3()}" + (f", {Literal(str(flags)).n3()}" if flags else "")
+            return f"!isBlank({var}) && REGEX({args})"
+        if pred in (SH.minLength, SH.maxLength):
+            op = ">=" if pred == SH.minLength else "<="
+            return f"!isBlank({var}) && STRLEN(STR({var})) {op} {int(obj)}"
+        if pred in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
+            op = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}[pred]
+            return f"{var} {op} {obj.n3()}"
+        if pred == SH["or"]:
+            alternatives = [self.value_test(alt, var) for alt in Collection(g, obj)]
+            return " || ".join(f"({a})" for a in alternatives) or "false"
+        raise UnsupportedShape(f"unsupported value constraint {pred}")
+
+    # ---- compilation -----------------------------------------------------------------------
+    def node_shapes(self) -> list[Node]:
+        g = self.shapes
+        found = set(g.subjects(RDF.type, SH.NodeShape))
+        for pred in (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf, SH.targetNode):
+            found.update(g.subjects(pred, None))
+        return sorted(found, key=str)
+
+    def compile(self) -> list[Check]:
+        checks: list[Check] = []
+        for shape in self.node_shapes():
+            if self.shapes.value(shape, SH.deactivated) == Literal(True):
+                continue
+            target = self.targets(shape)
+            if target is None:
+                continue
+            for pred in self.shapes.predicates(shape, None):
+                if pred not in _HANDLED:
+                    raise UnsupportedShape(f"{shape}: unsupported constraint {pred}")
+            checks += self.constraints(shape, target, None)
+            for prop in self.shapes.objects(shape, SH.property):
+                if self.shapes.value(prop, SH.deactivated) == Literal(True):
+                    continue
+                for pred in self.shapes.predicates(prop, None):
+                    if pred not in _HANDLED:
+                        raise UnsupportedShape(f"{shape}: unsupported constraint {pred} in a property shape")
+                path = self.shapes.value(prop, SH.path)
+                if path is None:
+                    raise UnsupportedShape(f"{shape}: property shape without sh:path")
+                checks += self.constraints(prop, target, path)
+        return checks
+
+    def constraints(self, shape: Node, target: str, path: Node | None) -> list[Check]:
+        g = self.shapes
+        sev, msg = self.severity(shape), self.message(shape)
+        out: list[Check] = []
+        p = self.path(path) if path is not None else None
+        values = f"?this {p} ?value ." if p else "BIND(?this AS ?value)"
+
+        def add(component: URIRef, where: str, select: str = "?this ?value", constraint_shape: Node = shape,
+                message: str | None = msg, severity: URIRef = sev, prologue: str = "",
+                targeted: bool = True) -> None:
+            head = f"{target} " if targeted else ""
+            sparql = f"{prologue}SELECT DISTINCT {select} ?_ps ?_pp ?_gs ?_gp WHERE {{ {head}{where} {_PARENTS} }}"
+            out.append(Check(constraint_shape, path, component, severity, message, sparql))
+
+        for pred, obj in g.predicate_objects(shape):
+            if pred in _VALUE_LEVEL:
+                if pred == SH.hasValue and p is not None:
+                    add(SH.HasValueConstraintComponent,
+                        f"FILTER NOT EXISTS {{ ?this {p} {obj.n3()} }}", "?this")
+                    continue
+                test = self.value_constraint(pred, obj, "?value", shape)
+                add(_COMPONENT[pred], f"{values} FILTER(!COALESCE({test}, false))")
+            elif pred == SH.minCount and p is not None:
+                n = int(obj)
+                if n == 1:
+                    add(SH.MinCountConstraintComponent, f"FILTER NOT EXISTS {{ ?this {p} ?_v }}", "?this")
+                elif n > 1:
+                    add(SH.MinCountConstraintComponent,
+                        f"{{ SELECT ?this (COUNT(DISTINCT ?_v) AS ?_n) WHERE {{ {target} OPTIONAL {{ ?this {p} ?_v }} }}"
+                        f" GROUP BY ?this }} FILTER(?_n < {n})", "?this")
+            elif pred == SH.maxCount and p is not None:
+                n = int(obj)
+                add(SH.MaxCountConstraintComponent,
+                    f"{{ SELECT ?this (COUNT(DISTINCT ?_v) AS ?_n) WHERE {{ {target} ?this {p} ?_v }}"
+                    f" GROUP BY ?this }} FILTER(?_n > {n})", "?this")
+            elif pred == SH.uniqueLang and p is not None and obj == Literal(True):
+                add(SH.UniqueLangConstraintComponent,
+                    f"?this {p} ?_a , ?_b . FILTER(!sameTerm(?_a, ?_b) && lang(?_a) != \"\" "
+                    "&& LCASE(lang(?_a)) = LCASE(lang(?_b)))", "?this")
+            elif pred == SH.lessThan and p is not None:
+                add(SH.LessThanConstraintComponent,
+                    f"{values} ?this {self.path(obj)} ?_o . FILTER(!COALESCE(?value < ?_o, false))")
+            elif pred == SH.qualifiedValueShape and p is not None:
+                test = self.value_test(obj, "?_v")
+                lo, hi = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
+                if lo is not None:
+                    add(SH.QualifiedMinCountConstraintComponent,
+                        f"{{ SELECT ?this (COUNT(DISTINCT ?_v) AS ?_n) WHERE {{ {target} "
+                        f"OPTIONAL {{ ?this {p} ?_v . FILTER(COALESCE({test}, false)) }} }} GROUP BY ?this }} "
+                        f"FILTER(?_n < {int(lo)})", "?this")
+                if hi is not None:
+                    add(SH.QualifiedMaxCountConstraintComponent,
+                        f"{{ SELECT ?this (COUNT(DISTINCT ?_v) AS ?_n) WHERE {{ {target} "
+                        f"?this {p} ?_v . FILTER(COALESCE({test}, false)) }} GROUP BY ?this }} "
+                        f"FILTER(?_n > {int(hi)})", "?this")
+            elif pred == SH.sparql:
+                if g.value(obj, SH.deactivated) == Literal(True):
+                    continue
+                select = g.value(obj, SH.select)
+                if select is None:
+                    raise UnsupportedShape(f"{shape}: SPARQL constraint without sh:select")
+                prologue = "".join(f"PREFIX {pfx}: <{ns}>\n" for pfx, ns in self.prefixes(obj))
+                body = str(select)
+                names = _projected(body)
+                # $this is pre-bound in SHACL: join the targets first inside the constraint's own WHERE.
+                m = re.search(r"\bWHERE\s*\{", body, re.I)
+                if m is None:
+                    raise UnsupportedShape(f"{shape}: SPARQL constraint without a WHERE clause")
+                body = body[:m.end()] + f" {target} " + body[m.end():]
+                add(SH.SPARQLConstraintComponent, f"{{ {body} }}",
+                    " ".join(["?this", *(f"?{n}" for n in names if n != "this")]),
+                    constraint_shape=obj, message=self.message(obj) or msg, prologue=prologue, targeted=False)
+            elif pred in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.qualifiedValueShape) and p is None:
+                raise UnsupportedShape(f"{shape}: {pred} on a node shape")
+        return out
+
+    def prefixes(self, constraint: Node) -> Iterator[tuple[str, str]]:
+        for holder in self.shapes.objects(constraint, SH.prefixes):
+            for decl in self.shapes.objects(holder, SH.declare):
+                pfx, ns = self.shapes.value(decl, SH.prefix), self.shapes.value(decl, SH.namespace)
+                if pfx is not None and ns is not None:
+                    yield str(pfx), str(ns)
+
+
+def _projected(select: str) -> list[str]:
+    """Variable names a ``SELECT`` clause projects (``$this`` as ``this``)."""
+    m = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s+WHERE", select, re.S | re.I)
+    if not m or m.group(1).strip() == "*":
+        return ["this"]
+    return [v[1:] for v in re.findall(r"[?$]\w+", m.group(1))]
+
+
+def compile_shapes(shapes: Graph | None = None, ontology: Graph | None = None,
+                   focus_graphs: Iterable[str] = ()) -> list[Check]:
+    """Compile a SHACL shapes graph (default: probkg's) into SPARQL checks.
+
+    With ``focus_graphs``, only focus nodes that occur in those named graphs are checked (against
+    everything the store holds): how a load validates what it adds and the nodes it touches.
+    """
+    focus_graphs = list(focus_graphs)
+    if shapes is None and ontology is None and not focus_graphs:
+        return list(_default_checks())
+    if shapes is None or ontology is None:
+        from probkg.ontology import ontology_graph, shapes_graph
+
+        shapes = shapes if shapes is not None else shapes_graph()
+        ontology = ontology if ontology is not None else ontology_graph()
+    return _Compiler(shapes, ontology, focus_graphs).compile()
+
+
+@lru_cache(maxsize=1)
+def _default_checks() -> tuple[Check, ...]:
+    from probkg.ontology import ontology_graph, shapes_graph
+
+    return tuple(_Compiler(shapes_graph(), ontology_graph()).compile())
+
+
+Row = dict[str, Any]
+
+
+def run_checks(select: Callable[[str], Iterable[Row]], checks: Iterable[Check] | None = None,
+               shapes: Graph | None = None, checked: int = 0) -> Report:
+    """Run compiled checks through ``select`` (SPARQL text -> rows of rdflib terms by variable name)."""
+    from probkg.graph.validate import Report, ValidationResult, _constraint, _name, _path, _shape
+
+    if checks is None:
+        checks = _default_checks()
+    if shapes is None:
+        from probkg.ontology import shapes_graph
+
+        shapes = shapes_graph()
+    seen: set[tuple[str, str | None, str | None, str]] = set()
+    results: list[ValidationResult] = []
+    for check in checks:
+        for row in select(check.sparql):
+            focus = row.get("this")
+            if focus is None:
+                continue
+            value = row.get("value")
+            focus_name = _focus_name(focus, row, _name)
+            severity = str(check.severity).rsplit("#", 1)[-1]
+            path = _path(shapes, check.path)
+            key = (focus_name, path, _name(value) if value is not None else None, str(check.component))
+            if key in seen:
+                continue
+            seen.add(key)
+            results.append(ValidationResult(
+                severity=severity,
+                focus=focus_name,
+                path=path,
+                message=_fill(check.message, row) if check.message else _default_message(check),
+                shape=_shape(shapes, check.shape),
+                constraint=_constraint(check.component),
+                value=_name(value) if value is not None else (
+                    _name(focus) if check.component != SH.SPARQLConstraintComponent else None),
+            ))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda x: (order.get(x.severity, 3), x.focus, x.path or "", x.message))
+    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, checked=checked)
+
+
+def _focus_name(focus: Node, row: Row, name: Callable[[Node | None], str | None]) -> str:
+    if not isinstance(focus, BNode):
+        return name(focus) or "?"
+    parent, pred = row.get("_ps"), row.get("_pp")
+    if parent is None:
+        return "[]"
+    if isinstance(parent, BNode):
+        grand, gpred = row.get("_gs"), row.get("_gp")
+        inner = f"[] of {name(grand)} {name(gpred)}" if grand is not None and not isinstance(grand, BNode) else "[]"
+        return f"[] of {inner} {name(pred)}"
+    return f"[] of {name(parent)} {name(pred)}"
+
+
+def _fill(message: str, row: Row) -> str:
+    def sub(m: re.Match[str]) -> str:
+        term = row.get(m.group(1))
+        return str(term) if term is not None else m.group(0)
+
+    return re.sub(r"\{[?$](\w+)\}", sub, message)
+
+
+def _default_message(check: Check) -> str:
+    local = str(check.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    return f"{local} constraint not satisfied"
+
+
+def validate_store_sparql(store: Store) -> Report:
+    """Validate a whole store by running the compiled shapes inside it (seconds at a million triples).
+
+    Meant for Oxigraph-backed stores (embedded or server): the lexical checks of ``sh:datatype`` use
+    SPARQL casts to ``xsd:date``, ``xsd:gYear`` and ``xsd:gYearMonth`` that rdflib's engine lacks. The
+    ontology must be in the store (``probkg build`` loads it), as SPARQL constraints read
+    ``rdfs:subClassOf`` from the data.
+    """
+
+    def select(sparql: str) -> Iterator[Row]:
+        result = store.query(sparql)
+        for row in result:
+            yield {str(k): v for k, v in row.asdict().items()}  # type: ignore[union-attr]
+
+    return run_checks(select, checked=store.triple_count())
+
+
+def oxigraph_select(store: Any) -> Callable[[str], Iterator[Row]]:
+    """A ``select`` function for :func:`run_checks` over a bare :class:`pyoxigraph.Store`."""
+    from probkg.graph._oxterms import to_rdflib
+
+    def select(sparql: str) -> Iterator[Row]:
+        solutions = store.query(sparql, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        for sol in solutions:
+            yield {n: to_rdflib(sol[n]) for n in names if sol[n] is not None}
+
+    return select

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
 from probkg.ontology import ID, OA, ORG, PROB, SHAPES, ontology_graph, shapes_graph
 from probkg.ontology import namespaces as ns
@@ -444,6 +444,64 @@ def test_transfer_must_not_state_a_resulting_organisation(data, shapes, ontology
     assert not conforms
     result = only(results)
     assert (result.component, result.focus) == ("MaxCountConstraintComponent", event)
+
+
+def test_sources_disagreeing_on_an_inspections_name_and_type_are_only_warnings(data, shapes, ontology):
+    # A second source calls the 2019 inspection by another name and classifies it differently.
+    data.add((INSPECTION_2019, SKOS.prefLabel, Literal("Inspection of the London CRC, 2019", lang="en")))
+    data.add((INSPECTION_2019, DCTERMS.type, PROB.AreaInspection))
+    conforms, results = validate(data, shapes, ontology)
+    assert conforms  # warnings allowed
+    owner = {r.shape: shapes.value(None, SH.property, r.shape) for r in results}
+    assert {(r.component, r.focus, r.severity, owner[r.shape], r.path) for r in results} == {
+        ("UniqueLangConstraintComponent", INSPECTION_2019, "Warning", SHAPES.InspectionAgreementShape,
+         SKOS.prefLabel),
+        ("MaxCountConstraintComponent", INSPECTION_2019, "Warning", SHAPES.InspectionAgreementShape,
+         DCTERMS.type),
+    }
+    assert all(r.message.startswith("Sources disagree on the ") for r in results)
+    strict, _, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
+    assert not strict
+
+
+def test_an_inspection_name_in_another_language_is_no_disagreement(data, shapes, ontology):
+    data.add((INSPECTION_2019, SKOS.prefLabel, Literal("Arolygiad CRC Llundain, 2019", lang="cy")))
+    assert validate(data, shapes, ontology) == (True, [])
+
+
+def test_inspection_type_outside_its_scheme_is_still_a_violation(data, shapes, ontology):
+    data.set((INSPECTION_2019, DCTERMS.type, PROB.Good))
+    conforms, results = validate(data, shapes, ontology)
+    assert not conforms
+    result = only(results)
+    assert (result.component, result.focus, result.severity, result.value) == (
+        "InConstraintComponent", INSPECTION_2019, "Violation", PROB.Good)
+
+
+def test_a_load_that_names_a_stored_inspection_differently_succeeds_with_warnings(
+    memory_store, fixture_graph
+):
+    from probkg.graph.validate import validate_unit
+    from probkg.loaders.base import LoadUnit
+
+    base = LoadUnit(graph=ID["graph/file/model-valid"], triples=fixture_graph, checksum="a" * 64,
+                    source=str(FIXTURE), loader="rdf")
+    assert memory_store.load(base).status == "added"
+    other = Graph()
+    other.add((INSPECTION_2019, RDF.type, PROB.Inspection))
+    other.add((INSPECTION_2019, SKOS.prefLabel, Literal("Inspection of the London CRC, 2019", lang="en")))
+    other.add((INSPECTION_2019, DCTERMS.type, PROB.AreaInspection))
+    other.add((INSPECTION_2019, PROB.inspected, LONDON_CRC))
+    unit = LoadUnit(graph=ID["graph/doc/second-account"], triples=other, checksum="b" * 64,
+                    source="second-account", loader="rdf")
+    report = validate_unit(memory_store, unit)
+    assert report.conforms
+    assert sorted((r.severity, r.path) for r in report.results) == [
+        ("Warning", "dct:type"), ("Warning", "skos:prefLabel")]
+    assert memory_store.load(unit).status == "added"
+    labels = {str(row[0]) for row in memory_store.query(
+        f"SELECT ?l WHERE {{ {INSPECTION_2019.n3()} skos:prefLabel ?l }}")}
+    assert labels == {"London CRC core inspection, 2019", "Inspection of the London CRC, 2019"}
 
 
 def test_missing_ontology_makes_subclass_checks_fail(data, shapes):

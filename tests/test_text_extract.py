@@ -116,6 +116,100 @@ def test_figures_have_qualifiers_and_measures_but_no_dates_or_phone_numbers() ->
     assert [f["value"] for f in suffolk] == [3000]  # not 12 (a day) nor 2019 (a year)
 
 
+def test_every_figure_says_what_it_measures_in_json_and_rdf(tmp_path: Path) -> None:
+    # A percentage in brackets restating a fraction, then a relative clause as its measure; a bare
+    # percentage at the end of a clause with nothing after it to say what it counts.
+    text = (
+        "Inspectors visited Essex CRC in May.\n"
+        "Officers reported long hours: well over half (58 per cent) of those who spoke to us said "
+        "their caseload was too big.\n"
+        "Compliance with orders rose to 72%.\n"
+    )
+    figures = extract_text(text)["figures"]
+    by_value = {f["value"]: f for f in figures}
+    assert set(by_value) == {58}  # the unexplained 72% is no fact
+    assert by_value[58]["measure"] == "those who spoke to us"
+    assert text[by_value[58]["start"] : by_value[58]["end"]] == by_value[58]["quote"]
+    path = tmp_path / "essex_2019_note.txt"
+    path.write_text(text, encoding="utf-8")
+    graph = Graph()
+    for triple in load_text(path).triples:
+        graph.add(triple)
+    figure_nodes = list(graph.subjects(RDF.type, PROB.Figure))
+    assert len(figure_nodes) == 1
+    assert graph.value(figure_nodes[0], PROB.measure) == Literal("those who spoke to us", lang="en")
+    assert graph.value(figure_nodes[0], PROB.unit) == PROB.Percent
+
+
+_CURATED_FIXTURE = """\
+kind: source-document
+schema_version: 1
+document:
+  slug: example-blog-essex-2019
+  type: BlogPost
+  title: "A look at probation in Essex"
+  issued: 2019-05-02
+  url: https://blog.example.org/2019/05/essex-probation/
+  sha256: {sha}
+  text_file: essex_note.txt
+inspections: []
+"""
+
+
+def _document_triples(graph: Graph, doc: URIRef) -> set:
+    keep = {RDF.type, PROB.sha256, URIRef("http://purl.org/dc/terms/title"),
+            URIRef("http://purl.org/dc/terms/issued"), URIRef("http://purl.org/dc/terms/publisher"),
+            URIRef("http://xmlns.com/foaf/0.1/page")}
+    return {t for t in graph.triples((doc, None, None)) if t[1] in keep}
+
+
+def test_text_described_by_a_curated_file_reuses_its_document_iri(tmp_path: Path) -> None:
+    from probkg.loaders.curated import load_source_facts, source_documents
+
+    text_path = tmp_path / "essex_note.txt"
+    text_path.write_text(ESSEX.read_text(encoding="utf-8"), encoding="utf-8")
+    sha = hashlib.sha256(text_path.read_bytes()).hexdigest()
+    curated_dir = tmp_path / "curated"
+    curated_dir.mkdir()
+    curated_file = curated_dir / "example-blog-essex-2019.yaml"
+    curated_file.write_text(_CURATED_FIXTURE.format(sha=sha), encoding="utf-8")
+    assert set(source_documents(curated_dir)) == {sha}
+
+    unit = load_text(text_path, curated=curated_dir)
+    doc = ID["doc/example-blog-essex-2019"]
+    assert unit.graph == ID["graph/doc/example-blog-essex-2019"]
+    assert {s for s in unit.triples.subjects() if "/id/doc/" in str(s)} == {doc}
+    assert set(unit.triples.objects(doc, RDF.type)) == {PROB.BlogPost}  # not also a press release
+    assert unit.triples.value(doc, PROB.sha256) == Literal(sha)
+    assert (None, PROV.used, doc) in unit.triples
+    # both accounts describe the one document node in the same words
+    curated = load_source_facts(curated_dir / "example-blog-essex-2019.yaml").triples
+    assert _document_triples(unit.triples, doc) == _document_triples(curated, doc)
+
+    # another text keeps its own IRI; so does this text when the curated file names another checksum
+    assert load_text(SUFFOLK, curated=curated_dir).graph != unit.graph
+    (curated_dir / "example-blog-essex-2019.yaml").write_text(_CURATED_FIXTURE.format(sha="0" * 64),
+                                                               encoding="utf-8")
+    assert load_text(text_path, curated=curated_dir).graph != unit.graph
+
+
+@pytest.mark.shared
+def test_seed_texts_hang_off_the_shipped_curated_documents(shared_dir: Path) -> None:
+    from probkg.loaders.curated import load_source_facts, shipped_curated_files
+
+    expected = {"000_d717bf44da606037.txt": "russellwebster-2016-12-north-london",
+                "001_6798b32c9a677735.txt": "hmiprobation-2018-03-londoncrc"}
+    sources = {p.stem: p for p in shipped_curated_files()[1:]}
+    for name, slug in expected.items():
+        unit = load_text(shared_dir / "seeds" / name)
+        doc = ID[f"doc/{slug}"]
+        assert unit.graph == ID[f"graph/doc/{slug}"]
+        assert (None, PROV.used, doc) in unit.triples
+        assert {s for s in unit.triples.subjects() if "/id/doc/" in str(s)} == {doc}
+        curated = load_source_facts(sources[slug]).triples
+        assert _document_triples(unit.triples, doc) == _document_triples(curated, doc)
+
+
 def test_findings_split_at_contrast_and_carry_polarity_and_theme() -> None:
     findings = extract_file(ESSEX)["findings"]
     by_quote = {f["quote"]: f for f in findings}

@@ -29,10 +29,12 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -54,10 +56,12 @@ __all__ = [
     "DOCUMENT_TYPES",
     "POLARITIES",
     "THEMES",
+    "CuratedDocument",
     "load_curated",
     "load_registry_rdf",
     "load_source_facts",
     "shipped_curated_files",
+    "source_documents",
 ]
 
 _CLASS_OF_KIND = {
@@ -166,6 +170,94 @@ def load_source_facts(path: str | os.PathLike[str], sources: str | os.PathLike[s
     says so.
     """
     return _source_unit(_read(path), sources, registry)
+
+
+@dataclass(frozen=True)
+class CuratedDocument:
+    """What a curated source file says about its document itself (its ``document:`` block)."""
+
+    slug: str
+    sha256: str
+    kind: URIRef
+    title: str | None
+    issued: str | None
+    publisher: str | None
+    url: str | None
+    path: Path
+
+    @property
+    def iri(self) -> URIRef:
+        """The document's IRI, ``id:doc/<slug>``."""
+        return ID["doc/" + self.slug]
+
+    def describe(self, g: Graph) -> URIRef:
+        """Add the document's type, title, date, publisher, URL and checksum to ``g``, as the curated
+        loader writes them, and return the document's IRI."""
+        d = self.iri
+        g.add((d, RDF.type, self.kind))
+        if self.title:
+            g.add((d, DCTERMS.title, _en(self.title)))
+        if self.issued:
+            g.add((d, DCTERMS.issued, _date_literal(self.issued)))
+        if self.publisher:
+            g.add((d, DCTERMS.publisher, _org(self.publisher)))
+        if self.url:
+            g.add((d, FOAF.page, URIRef(self.url)))
+        g.add((d, PROB.sha256, Literal(self.sha256)))
+        return d
+
+
+def source_documents(directory: str | os.PathLike[str] | None = None) -> dict[str, CuratedDocument]:
+    """The documents described by the curated source files, keyed by the SHA-256 of their text.
+
+    ``directory`` holds ``*.yaml`` source files (default: the shipped ones). Only each file's
+    ``document:`` block is used, and the parsed result is cached by the files' contents, so the
+    text loader can ask on every document. Files that are not source-document files, or whose
+    document block lacks a valid slug or checksum, are left out here: :func:`load_curated` reports
+    them.
+    """
+    files = shipped_curated_files()[1:] if directory is None else sorted(Path(directory).glob("*.yaml"))
+    contents = []
+    for f in files:
+        try:
+            contents.append((str(f), f.read_bytes()))
+        except OSError:
+            continue
+    return dict(_source_documents(tuple(contents)))
+
+
+@lru_cache(maxsize=8)
+def _source_documents(contents: tuple[tuple[str, bytes], ...]) -> tuple[tuple[str, CuratedDocument], ...]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    found: list[tuple[str, CuratedDocument]] = []
+    for name, raw in contents:
+        try:
+            data = yaml.load(raw, Loader=loader)  # a safe loader
+        except yaml.YAMLError:
+            continue
+        if not isinstance(data, dict) or data.get("kind") != "source-document":
+            continue
+        meta = data.get("document")
+        if not isinstance(meta, dict):
+            continue
+        slug, sha, kind_name = meta.get("slug"), meta.get("sha256"), meta.get("type")
+        kind = DOCUMENT_TYPES.get(kind_name) if isinstance(kind_name, str) else None
+        if not (isinstance(slug, str) and _SLUG.match(slug) and isinstance(sha, str) and _SHA.match(sha)):
+            continue
+        issued = meta.get("issued")
+        if isinstance(issued, _dt.date):
+            issued = issued.isoformat()
+        elif isinstance(issued, int) and not isinstance(issued, bool):
+            issued = str(issued)
+        found.append((sha, CuratedDocument(
+            slug=slug, sha256=sha, kind=kind or PROB.WebPage,
+            title=meta["title"] if isinstance(meta.get("title"), str) else None,
+            issued=issued if isinstance(issued, str) and _DATE.match(issued) else None,
+            publisher=meta["publisher"] if isinstance(meta.get("publisher"), str) else None,
+            url=meta["url"] if isinstance(meta.get("url"), str) else None,
+            path=Path(name),
+        )))
+    return tuple(found)
 
 
 # ----------------------------------------------------------------------------- shared helpers

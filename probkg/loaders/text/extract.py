@@ -547,6 +547,12 @@ class _Doc:
         r"\b(?:is|are|was|were|has|have|had|in|at|on|by|from|with|who|which|that|to|across|said|of|for|during"
         r"|each|and\s+the|undergoing|felt|thought)\b|[,.;:()–—“”\"]"
     )
+    # A measure made of a relative clause ("of those who were interviewed") is read on to the verb of
+    # the main clause or a punctuation mark, not cut at its first "who" or "by".
+    _MEASURE_RELATIVE = re.compile(r"(?:those\s+)?(?:that|who|which)\b")
+    _MEASURE_END = re.compile(
+        r"\b(?:is|are|was|were|has|have|had|said|says|felt|thought|and\s+the)\b|[,.;:()–—“”\"]"
+    )
 
     def figures(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -609,9 +615,9 @@ class _Doc:
                 if qual == "every":
                     qual = None
                 qs = m.start("qual") if qual else ns
-                qe, measure = self._measure(ne, s.end)
-                if not measure and not re.search(r"%|per\s?cent", num) and not is_ord:
-                    continue
+                qe, measure = self._measure(qs, ne, s.end)
+                if not measure:
+                    continue  # a figure nobody can say the meaning of is not a fact
                 quote_start, quote_end = strip_span(self.view, qs, qe)
                 out.append(
                     {
@@ -638,13 +644,24 @@ class _Doc:
             return bool(m.group(3) and m.group(3)[0].isupper())
         return True
 
-    def _measure(self, ne: int, end: int) -> tuple[int, str]:
+    def _measure(self, qs: int, ne: int, end: int) -> tuple[int, str]:
+        """End of the quote and the words after the figure ``view[qs:ne]`` that say what it counts.
+
+        A number in brackets restates the words before it ("two-thirds (69 per cent) of staff"), so
+        the reading goes on after the closing bracket. An empty measure means none was found.
+        """
+        bracketed = self.view[max(0, qs - 3) : qs].rstrip().endswith("(")
         rest = self.view[ne:end]
-        lead = re.match(r"\s*(?:%|per\s?cent\b)?\s*(?:of\s+(?:the\s+|all\s+(?:the\s+)?|those\s+)?)?", rest)
+        lead = re.match(r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:of\s+)?", rest)
         pos = ne + (lead.end() if lead else 0)
-        stop = self._MEASURE_STOP.search(self.view, pos, end)
-        me = stop.start() if stop else end
-        words = self.view[pos:me].split()[:6]
+        stops = self._MEASURE_STOP
+        relative = self._MEASURE_RELATIVE.match(self.view, pos, end)
+        if relative:
+            stops = self._MEASURE_END
+        else:
+            pos = re.match(r"(?:the\s+|all\s+(?:the\s+)?|those\s+)?", self.view[pos:end]).end() + pos
+        stop = stops.search(self.view, pos + (relative.end() - pos if relative else 0), end)
+        words = self.view[pos : stop.start() if stop else end].split()[:6]
         if not words:
             return ne, ""
         phrase = " ".join(words)

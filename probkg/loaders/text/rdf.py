@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
+from probkg.loaders.curated import CuratedDocument, source_documents
 from probkg.loaders.registry import Registry, load_registry
 from probkg.ontology.namespaces import ID, OA, ORG, PROB, bind_prefixes
 
@@ -138,30 +141,43 @@ def _evidence(g: Graph, doc_iri: URIRef, slug: str, text: str, *, start: int, en
 
 
 def to_graph(
-    ex: Extraction, *, started: _dt.datetime | None = None, registry: Registry | None = None
+    ex: Extraction,
+    *,
+    started: _dt.datetime | None = None,
+    registry: Registry | None = None,
+    curated: Mapping[str, CuratedDocument] | None = None,
 ) -> tuple[Graph, URIRef]:
-    """The RDF of one extraction and the IRI of its named graph."""
+    """The RDF of one extraction and the IRI of its named graph.
+
+    When a curated source file describes the same text (same SHA-256), the document keeps the
+    curated slug and description, so both accounts hang off one document node. ``curated`` maps
+    checksums to curated documents (default: the shipped source files).
+    """
     reg = registry or load_registry()
     doc = ex.doc
     res = ex.result
     text = doc.text
-    slug = doc_slug(doc)
     text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    known = (source_documents() if curated is None else curated).get(text_sha)
+    slug = known.slug if known is not None else doc_slug(doc)
     version = software_version()
     g = bind_prefixes(Graph())
     doc_iri = ID[f"doc/{slug}"]
     run = ID[f"run/{slug}/{_hex(text_sha, version)}"]
     started = started or _dt.datetime.now(_dt.UTC)
 
-    g.add((doc_iri, RDF.type, PROB.PressRelease if doc.fmt != "html" or not doc.url else PROB.WebPage))
-    g.add((doc_iri, PROB.sha256, Literal(text_sha)))
-    g.add((doc_iri, DCTERMS.publisher, ID["org/hmi-probation"]))
-    if doc.title:
-        g.add((doc_iri, DCTERMS.title, Literal(doc.title, lang="en")))
-    if doc.url:
-        g.add((doc_iri, FOAF.page, URIRef(doc.url)))
-    if res["source"].get("published"):
-        g.add((doc_iri, DCTERMS.issued, _date_literal(res["source"]["published"])))
+    if known is not None:
+        known.describe(g)
+    else:
+        g.add((doc_iri, RDF.type, PROB.PressRelease if doc.fmt != "html" or not doc.url else PROB.WebPage))
+        g.add((doc_iri, PROB.sha256, Literal(text_sha)))
+        g.add((doc_iri, DCTERMS.publisher, ID["org/hmi-probation"]))
+        if doc.title:
+            g.add((doc_iri, DCTERMS.title, Literal(doc.title, lang="en")))
+        if doc.url:
+            g.add((doc_iri, FOAF.page, URIRef(doc.url)))
+        if res["source"].get("published"):
+            g.add((doc_iri, DCTERMS.issued, _date_literal(res["source"]["published"])))
 
     g.add((run, RDF.type, PROB.ExtractionRun))
     g.add((run, PROV.used, doc_iri))
@@ -314,16 +330,20 @@ def _label(reg: Registry, ex: Extraction, iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-def load_text(path: str | Path, *, registry: Registry | None = None) -> LoadUnit:
+def load_text(
+    path: str | Path, *, registry: Registry | None = None, curated: str | os.PathLike[str] | None = None
+) -> LoadUnit:
     """Extract one text document and return its RDF as a :class:`LoadUnit` (loader ``text``).
 
     ``checksum`` is the SHA-256 of the file's bytes; the document node's ``prob:sha256`` is that of
     the text the offsets refer to (the same for ``.txt``/``.md``; the extracted text for HTML).
+    A text that a curated source file describes (same SHA-256) gets that file's document IRI;
+    ``curated`` is a directory of source files to look in (default: the shipped ones).
     """
     reg = registry or load_registry()
     doc, data = read_path(path)
     ex = extract_document(doc, reg)
-    graph, graph_iri = to_graph(ex, registry=reg)
+    graph, graph_iri = to_graph(ex, registry=reg, curated=source_documents(curated))
     report = LoadReport(
         counts={
             "findings": len(ex.result["findings"]),

@@ -545,3 +545,14 @@ def test_overview_page_lists_every_term(onto):
         str(t).split("#")[1] for t in declared_terms(onto) if f"`prob:{str(t).split('#')[1]}`" not in text
     )
     assert missing == []
+
+
+def test_concepts_are_found_by_any_of_their_labels() -> None:
+    from probkg.ontology import concept_for, concept_labels
+
+    assert concept_for(PROB.ThemeScheme, "Through the gate") == PROB.ThroughTheGate
+    assert concept_for(PROB.ThemeScheme, "safeguarding and domestic abuse") == PROB.SafeguardingDomesticAbuse
+    assert concept_for(PROB.RatingScheme, "requiring improvement") == PROB.RequiresImprovement
+    assert concept_for(PROB.InspectionTypeScheme, "quality and impact inspection") == PROB.QualityImpactInspection
+    assert concept_for(PROB.ThemeScheme, "court") is None
+    assert set(concept_labels(PROB.PolarityScheme)) == {"critical", "positive", "mixed"}

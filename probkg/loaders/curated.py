@@ -50,6 +50,7 @@ from probkg.loaders.registry import (
     normalise_name,
     shipped_registry_path,
 )
+from probkg.ontology import concept_for, concept_labels
 from probkg.ontology.namespaces import CV, GEO, GSS, ID, OA, ORG, PROB, bind_prefixes
 
 __all__ = [
@@ -74,44 +75,22 @@ _CLASS_OF_KIND = {
 }
 _ROLE = {"chief-inspector": PROB.chiefInspectorRole}
 
-THEMES: dict[str, URIRef] = {
-    "public protection": PROB.PublicProtection,
-    "protecting the public": PROB.PublicProtection,
-    "reducing reoffending": PROB.ReducingReoffending,
-    "abiding by the sentence / compliance & enforcement": PROB.AbidingBySentence,
-    "abiding by the sentence": PROB.AbidingBySentence,
-    "leadership & management": PROB.LeadershipManagement,
-    "staffing & workload": PROB.StaffingWorkload,
-    "partnerships & services": PROB.PartnershipsServices,
-    "assessment & planning": PROB.AssessmentPlanning,
-    "court work": PROB.CourtWork,
-    "unpaid work": PROB.UnpaidWork,
-    "through-the-gate / resettlement": PROB.ThroughTheGate,
-    "through the gate": PROB.ThroughTheGate,
-    "safeguarding & domestic abuse": PROB.SafeguardingDomesticAbuse,
-    "other": PROB.OtherTheme,
-}
-"""Theme names accepted in curated files (the SKOS prefLabels and common variants) -> concept."""
-_THEME_KEYS = {normalise_name(k): v for k, v in THEMES.items()} | {
-    normalise_name(str(v).rsplit("#", 1)[1]): v for v in THEMES.values()}
+THEMES: dict[str, URIRef] = concept_labels(PROB.ThemeScheme)
+"""The theme names of ``prob:ThemeScheme`` (``skos:prefLabel``) -> concept; curated files may also
+use the scheme's alternative labels ("protecting the public", "through the gate")."""
 _KEY_TESTS = (PROB.PublicProtection, PROB.ReducingReoffending, PROB.AbidingBySentence)
 
-POLARITIES: dict[str, URIRef] = {"critical": PROB.Critical, "positive": PROB.Positive, "mixed": PROB.Mixed}
+POLARITIES: dict[str, URIRef] = concept_labels(PROB.PolarityScheme)
 """Polarity names accepted in curated files -> concept."""
-_VERDICTS = {"acceptable": PROB.Acceptable, "not acceptable": PROB.NotAcceptable}
+_VERDICTS = concept_labels(PROB.VerdictScheme)
+_INSPECTION_TYPES = concept_labels(PROB.InspectionTypeScheme)
+_UNITS = concept_labels(PROB.UnitScheme)
+_MEASURE_TYPES = concept_labels(PROB.MeasureTypeScheme)
 DOCUMENT_TYPES: dict[str, URIRef] = {
     "PressRelease": PROB.PressRelease, "BlogPost": PROB.BlogPost,
     "InspectionReport": PROB.InspectionReport, "WebPage": PROB.WebPage,
 }
 """Document kinds accepted in ``document.type`` -> class."""
-_INSPECTION_TYPES = {
-    "area inspection": PROB.AreaInspection, "quality & impact inspection": PROB.QualityImpactInspection,
-    "core inspection": PROB.CoreInspection, "follow-up inspection": PROB.FollowUpInspection,
-    "thematic inspection": PROB.ThematicInspection,
-}
-_UNITS = {"count": PROB.Count, "percent": PROB.Percent}
-_MEASURE_TYPES = {"caseload": PROB.Caseload, "caseload share": PROB.CaseloadShare,
-                  "population share": PROB.PopulationShare}
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _INSPECTION_SLUG = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -509,9 +488,10 @@ class _SourceBuilder:
         return hit
 
     def theme(self, value: Any, at: tuple[Any, ...]) -> URIRef:
-        if not isinstance(value, str) or normalise_name(value) not in _THEME_KEYS:
+        concept = concept_for(PROB.ThemeScheme, value) if isinstance(value, str) else None
+        if concept is None:
             raise self.doc.error(at, f"unknown theme {value!r}; expected one of {', '.join(THEMES)}")
-        return _THEME_KEYS[normalise_name(value)]
+        return concept
 
     def org(self, value: Any, at: tuple[Any, ...], *, providers_only: bool = True) -> URIRef:
         org = self.reg.get(value) if isinstance(value, str) else None

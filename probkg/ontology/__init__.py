@@ -77,6 +77,8 @@ __all__ = [
     "VERSION_IRI",
     "XSD",
     "bind_prefixes",
+    "concept_for",
+    "concept_labels",
     "ontology_graph",
     "resource_path",
     "shapes_graph",
@@ -141,3 +143,40 @@ def shapes_graph() -> Graph:
     The file is parsed once per process; every call returns an independent copy.
     """
     return _copy(_cached((SHAPES_FILE,)))
+
+
+def _label_key(label: str) -> str:
+    """Case-, '&'/'and'- and spacing-insensitive key for a concept label."""
+    return " ".join(label.casefold().replace("&", " and ").replace("-", " ").split())
+
+
+@cache
+def _scheme_index(scheme: URIRef) -> tuple[dict[str, URIRef], dict[str, URIRef]]:
+    from rdflib.namespace import SKOS
+
+    graph = _cached(ONTOLOGY_FILES)
+    preferred: dict[str, URIRef] = {}
+    keys: dict[str, URIRef] = {}
+    for concept in sorted(graph.subjects(SKOS.inScheme, scheme)):
+        assert isinstance(concept, URIRef)
+        for label in sorted(str(x) for x in graph.objects(concept, SKOS.prefLabel)):
+            preferred[label] = concept
+            keys[_label_key(label)] = concept
+    for concept in sorted(set(keys.values())):
+        for label in sorted(str(x) for x in graph.objects(concept, SKOS.altLabel)):
+            keys.setdefault(_label_key(label), concept)
+        keys.setdefault(_label_key(concept.split("#")[-1]), concept)
+    return preferred, keys
+
+
+def concept_labels(scheme: URIRef) -> dict[str, URIRef]:
+    """The ``skos:prefLabel`` of every concept of ``scheme`` mapped to the concept, sorted by IRI."""
+    return dict(_scheme_index(scheme)[0])
+
+
+def concept_for(scheme: URIRef, label: str) -> URIRef | None:
+    """The concept of ``scheme`` whose preferred or alternative label (or local name) is ``label``.
+
+    Matching ignores case, spacing, hyphens and '&' versus 'and'; ``None`` when nothing matches.
+    """
+    return _scheme_index(scheme)[1].get(_label_key(label))

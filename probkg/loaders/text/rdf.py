@@ -27,6 +27,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
 from probkg.loaders.curated import CuratedDocument, source_documents
 from probkg.loaders.registry import Registry, load_registry
+from probkg.ontology import concept_for
 from probkg.ontology.namespaces import ID, OA, ORG, PROB, bind_prefixes
 
 from .extract import Extraction, doc_slug, extract_document
@@ -34,48 +35,6 @@ from .reader import read_path
 
 __all__ = ["load_text", "software_version", "to_graph"]
 
-_THEME_IRI = {
-    "public protection": PROB.PublicProtection,
-    "reducing reoffending": PROB.ReducingReoffending,
-    "abiding by the sentence / compliance & enforcement": PROB.AbidingBySentence,
-    "leadership & management": PROB.LeadershipManagement,
-    "staffing & workload": PROB.StaffingWorkload,
-    "partnerships & services": PROB.PartnershipsServices,
-    "assessment & planning": PROB.AssessmentPlanning,
-    "court work": PROB.CourtWork,
-    "unpaid work": PROB.UnpaidWork,
-    "through-the-gate / resettlement": PROB.ThroughTheGate,
-    "safeguarding & domestic abuse": PROB.SafeguardingDomesticAbuse,
-    "other": PROB.OtherTheme,
-}
-_POLARITY_IRI = {"critical": PROB.Critical, "positive": PROB.Positive, "mixed": PROB.Mixed}
-_RATING_IRI = {
-    "Outstanding": PROB.Outstanding,
-    "Good": PROB.Good,
-    "Requires improvement": PROB.RequiresImprovement,
-    "Inadequate": PROB.Inadequate,
-}
-_TYPE_IRI = {
-    "area inspection": PROB.AreaInspection,
-    "Quality & Impact inspection": PROB.QualityImpactInspection,
-    "core inspection": PROB.CoreInspection,
-    "follow-up inspection": PROB.FollowUpInspection,
-    "thematic inspection": PROB.ThematicInspection,
-}
-_STANDARD_IRI = {
-    "leadership": PROB.StandardLeadership,
-    "staff": PROB.StandardStaff,
-    "services": PROB.StandardServices,
-    "information and facilities": PROB.StandardInformationFacilities,
-    "assessment": PROB.StandardAssessment,
-    "planning": PROB.StandardPlanning,
-    "implementation and delivery": PROB.StandardImplementationDelivery,
-    "reviewing": PROB.StandardReviewing,
-    "unpaid work": PROB.StandardUnpaidWork,
-    "through the gate": PROB.StandardThroughTheGate,
-    "court reports and case allocation": PROB.StandardCourtReports,
-    "statutory victim work": PROB.StandardVictimWork,
-}
 _KIND_CLASS = {
     "CRC": PROB.CommunityRehabilitationCompany,
     "NPSDivision": PROB.NpsDivision,
@@ -85,6 +44,14 @@ _KIND_CLASS = {
     "Other": ORG.Organization,
 }
 _AGENT = ID["agent/probkg"]
+
+
+def _concept(scheme: URIRef, label: str) -> URIRef:
+    """The concept the extractor named; the extractor only emits labels of the scheme."""
+    concept = concept_for(scheme, label)
+    if concept is None:  # pragma: no cover - would be an extractor bug
+        raise ValueError(f"{label!r} is not a concept of {scheme}")
+    return concept
 
 
 def software_version() -> str:
@@ -222,8 +189,9 @@ def to_graph(
         for iri in insp["inspected"]:
             g.add((inspection_iri, PROB.inspected, URIRef(iri)))
         g.add((inspection_iri, PROV.wasAssociatedWith, ID["org/hmi-probation"]))
-        if insp.get("type") in _TYPE_IRI:
-            g.add((inspection_iri, DCTERMS.type, _TYPE_IRI[insp["type"]]))
+        kind = concept_for(PROB.InspectionTypeScheme, insp["type"]) if insp.get("type") else None
+        if kind is not None:
+            g.add((inspection_iri, DCTERMS.type, kind))
         if insp.get("published"):
             g.add((inspection_iri, PROB.publicationDate, _date_literal(insp["published"])))
         if insp.get("areas"):
@@ -279,8 +247,8 @@ def to_graph(
         for a in about:
             g.add((iri, PROB.aboutProvider, URIRef(a)))
         g.add((iri, PROB.inInspection, inspection_iri))
-        g.add((iri, PROB.theme, _THEME_IRI.get(f["theme"], PROB.OtherTheme)))
-        g.add((iri, PROB.polarity, _POLARITY_IRI[f["polarity"]]))
+        g.add((iri, PROB.theme, concept_for(PROB.ThemeScheme, f["theme"]) or PROB.OtherTheme))
+        g.add((iri, PROB.polarity, _concept(PROB.PolarityScheme, f["polarity"])))
         g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=f["start"], end=f["end"])))
     for r in res["ratings"]:
         if inspection_iri is None or r["provider"] not in allowed:
@@ -289,10 +257,11 @@ def to_graph(
         g.add((iri, RDF.type, PROB.Rating))
         g.add((iri, PROB.ratingOf, URIRef(r["provider"])))
         g.add((iri, PROB.inInspection, inspection_iri))
-        g.add((iri, PROB.ratingValue, _RATING_IRI[r["value"]]))
+        g.add((iri, PROB.ratingValue, _concept(PROB.RatingScheme, r["value"])))
         if r["aspect"] not in ("", "overall"):
-            if r["aspect"] in _STANDARD_IRI:
-                g.add((iri, PROB.ratingAspect, _STANDARD_IRI[r["aspect"]]))
+            standard = concept_for(PROB.StandardScheme, r["aspect"])
+            if standard is not None:
+                g.add((iri, PROB.ratingAspect, standard))
             g.add((iri, PROB.aspectLabel, Literal(r["aspect"], lang="en")))
         g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=r["start"], end=r["end"])))
     for fig in res["figures"]:

@@ -24,7 +24,19 @@ if TYPE_CHECKING:
     from probkg.loaders.base import LoadUnit
     from probkg.queries.runner import QueryOutput
 
-__all__ = ["build", "load", "load_units", "ontology_unit", "open_store", "query", "stats", "validate"]
+__all__ = [
+    "BULK_THRESHOLD",
+    "VALIDATE_THRESHOLD",
+    "build",
+    "load",
+    "load_units",
+    "ontology_unit",
+    "open_store",
+    "query",
+    "stats",
+    "uses_bulk",
+    "validate",
+]
 
 PathLike = str | os.PathLike[str]
 Progress = Callable[[str], None]
@@ -78,12 +90,64 @@ def build(store: Store, sources: PathLike | None = None, *,
     return outcomes
 
 
+BULK_THRESHOLD = 5 * 1024 * 1024
+"""RDF files larger than this many bytes (and every .nq and .nt file) stream into an Oxigraph store."""
+
+VALIDATE_THRESHOLD = 50_000
+"""Stores with more data triples than this are validated inside Oxigraph (SHACL compiled to SPARQL)."""
+
+BulkProgress = Callable[[str, int, int], None]
+
+
+def uses_bulk(store: Store, path: PathLike) -> bool:
+    """True when ``path`` is loaded by the streaming bulk path rather than parsed into memory.
+
+    That is an N-Quads or N-Triples file, or a Turtle or TriG file above :data:`BULK_THRESHOLD`,
+    going into an embedded Oxigraph store.
+    """
+    from pathlib import Path
+
+    from probkg.graph.bulk import BULK_FORMATS
+    from probkg.graph.store import OxigraphStore
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if not isinstance(store, OxigraphStore) or suffix not in BULK_FORMATS or not p.is_file():
+        return False
+    return suffix in (".nq", ".nt") or p.stat().st_size > BULK_THRESHOLD
+
+
+def _bulk_outcomes(store: Store, path: PathLike, validate: bool, bulk_progress: BulkProgress | None,
+                   before: int) -> list[LoadOutcome]:
+    from probkg.graph.base import LoadOutcome
+    from probkg.graph.bulk import bulk_load
+
+    name = os.fspath(path)
+    callback = (lambda done, total: bulk_progress(name, done, total)) if bulk_progress is not None else None
+    done = bulk_load(store, path, validate=validate, progress=callback)
+    if done.status == "unchanged":
+        sizes = store.graph_sizes()
+        return [LoadOutcome(g, "unchanged", sizes.get(g, 0), before, before, done.source)
+                for g in sorted(done.graphs)]
+    after = store.triple_count()
+    outcomes = [LoadOutcome(g, done.status, n, before, after, done.source,
+                            done.superseded if g.startswith(_FILE_GRAPHS) else ())
+                for g, n in sorted(done.graphs.items())]
+    return outcomes
+
+
+_FILE_GRAPHS = "https://w3id.org/probation-kg/id/graph/file/"
+
+
 def load(store: Store, paths: PathLike | Iterable[PathLike], *, sources: PathLike | None = None,
-         validate: bool = True, progress: Progress | None = None) -> list[LoadOutcome]:
+         validate: bool = True, progress: Progress | None = None,
+         bulk_progress: BulkProgress | None = None) -> list[LoadOutcome]:
     """Load files or directories (RDF, curated YAML, press-release text), one named graph per source.
 
     Files are read and written one at a time in sorted order within each directory; the first
-    failure stops the run, leaving the graphs loaded before it in place.
+    failure stops the run, leaving the graphs loaded before it in place. Large RDF files (see
+    :func:`uses_bulk`) stream into the store; ``bulk_progress(path, quads_done, quads_total)``
+    follows them.
     """
     from probkg.loaders import expand_paths, load_file
 
@@ -91,7 +155,12 @@ def load(store: Store, paths: PathLike | Iterable[PathLike], *, sources: PathLik
         paths = [paths]
     outcomes: list[LoadOutcome] = []
     for path in expand_paths(paths):
-        outcomes += load_units(store, load_file(path, sources), validate=validate, progress=progress)
+        if uses_bulk(store, path):
+            if progress is not None:
+                progress(str(path))
+            outcomes += _bulk_outcomes(store, path, validate, bulk_progress, store.triple_count())
+        else:
+            outcomes += load_units(store, load_file(path, sources), validate=validate, progress=progress)
     return outcomes
 
 
@@ -116,7 +185,18 @@ def query(store: Store, name_or_sparql: str, /, **params: Any) -> QueryOutput:
 
 
 def validate(store: Store) -> Report:
-    """SHACL-validate everything in the store; ``report.conforms`` is false when there are Violations."""
+    """SHACL-validate everything in the store; ``report.conforms`` is false when there are Violations.
+
+    An embedded Oxigraph store holding more than :data:`VALIDATE_THRESHOLD` data triples is checked
+    by the shapes compiled to SPARQL inside the store (same results as pySHACL, seconds at a million
+    triples); smaller stores and the other backends go through pySHACL.
+    """
+    from probkg.graph.store import OxigraphStore
+
+    if isinstance(store, OxigraphStore) and store.triple_count() > VALIDATE_THRESHOLD:
+        from probkg.graph.shacl_sparql import validate_store_sparql
+
+        return validate_store_sparql(store)
     from probkg.graph.validate import validate_store
 
     return validate_store(store)

@@ -197,6 +197,38 @@ def _print_outcomes(outcomes: list[LoadOutcome], fmt: str, store: Store,
           f"{store.triple_count()} triples ({where})")
 
 
+class _BulkBars:
+    """A rich progress bar (on stderr) for each RDF file that streams into the store."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.outer: Any = None  # the bar over all files, when there is one
+        self._bar: Any = None
+        self._task: Any = None
+
+    def update(self, path: str, done: int, total: int) -> None:
+        if not self.show:
+            return
+        if self._task is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            bar = self.outer
+            if bar is None:
+                bar = self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                           TextColumn("{task.completed:,}/{task.total:,} quads"),
+                                           TimeRemainingColumn(), console=_console(err=True), transient=True)
+                bar.start()
+            self._task = bar.add_task(os.path.basename(path), total=total)
+        (self._bar or self.outer).update(self._task, completed=done, total=total)
+
+    def finish(self) -> None:
+        if self._task is not None and self.outer is not None:
+            self.outer.remove_task(self._task)
+        if self._bar is not None:
+            self._bar.stop()
+        self._bar = self._task = None
+
+
 # ---- commands ---------------------------------------------------------------------------------------
 @click.group(cls=ProbkgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="probkg")
@@ -239,21 +271,23 @@ def load(paths: tuple[str, ...], sources: str | None, fmt: str, store_dir: str |
     breaking the shapes) is reported on its own line and skipped; the others are still loaded, and
     the exit status is that of the worst failure.
     """
-    from probkg.api import load_units
+    from probkg.api import load as load_into
     from probkg.errors import StoreError
     from probkg.graph.base import LoadOutcome as Outcome
-    from probkg.loaders import expand_paths, load_file
+    from probkg.loaders import expand_paths
 
     files = list(expand_paths(paths))
     if not files:
         raise InputError("no loadable files found in " + ", ".join(paths))
     failures: list[ProbkgError] = []
+    show = not _quiet() and sys.stderr.isatty()
     with _opened(store_dir, memory, endpoint) as store:
         outcomes: list[LoadOutcome] = []
+        bars = _BulkBars(show)
 
         def one(f: Path) -> None:
             try:
-                outcomes.extend(load_units(store, load_file(f, sources)))
+                outcomes.extend(load_into(store, [f], sources=sources, bulk_progress=bars.update))
             except StoreError:
                 raise
             except ProbkgError as exc:
@@ -263,11 +297,14 @@ def load(paths: tuple[str, ...], sources: str | None, fmt: str, store_dir: str |
                 click.echo(f"probkg: error: {_one_line(str(exc))}", err=True)
                 count = store.triple_count()
                 outcomes.append(Outcome("", "failed", 0, count, count, str(f)))
+            finally:
+                bars.finish()
 
-        if len(files) > 3 and not _quiet() and sys.stderr.isatty():
+        if len(files) > 3 and show:
             from rich.progress import Progress
 
             with Progress(console=_console(err=True), transient=True) as bar:
+                bars.outer = bar
                 task = bar.add_task("loading", total=len(files))
                 for f in files:
                     bar.update(task, description=f.name)

@@ -179,7 +179,12 @@ class OxigraphStore(Store):
             raise StoreError(f"writing to store {self.path} failed: {exc}") from exc
 
     def dump(self, out, fmt: str = "nq", *, include_catalog: bool = False) -> None:  # type: ignore[no-untyped-def]
-        """Stream the store to ``out`` (see :meth:`Store.dump`); N-Quads and TriG come from Oxigraph."""
+        """Stream the store to ``out`` (see :meth:`Store.dump`).
+
+        N-Quads, TriG and N-Triples stream from Oxigraph without an in-memory copy; N-Triples are
+        deduplicated by the store but come in index order rather than sorted. Turtle and JSON-LD
+        are built in memory.
+        """
         from probkg.graph._io import EXPORT_FORMATS, dump_quads
 
         if fmt in ("nq", "trig"):
@@ -187,6 +192,12 @@ class OxigraphStore(Store):
             quads = (q for q in self._store.quads_for_pattern(None, None, None, None)
                      if include_catalog or q.graph_name != cat)
             ox.serialize(quads, out, EXPORT_FORMATS[fmt], prefixes=self._prefixes if fmt == "trig" else None)
+            return
+        if fmt == "nt":  # the union of the graphs, each triple once, streamed (Oxigraph removes duplicates)
+            skip = "" if include_catalog else f"FILTER(?g != {nt_term(CATALOG_GRAPH)})"
+            rows = self._store.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {skip} }}")
+            triples = (ox.Triple(row[0], row[1], row[2]) for row in rows)  # type: ignore[index,union-attr]
+            ox.serialize(triples, out, EXPORT_FORMATS[fmt])
             return
         dump_quads(self._export_quads(include_catalog), out, fmt)
 

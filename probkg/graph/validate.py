@@ -187,8 +187,15 @@ def _shape(shapes: Graph, shape: Node | None) -> str | None:
 
 
 def _constraint(component: Node | None) -> str | None:
+    """The constraint's parameter name (``sh:minCount``); SPARQL-based ones keep the component's name.
+
+    A SPARQL constraint has no single parameter to name (``sh:sparql`` links the shape to the
+    constraint node), so the report shows ``sh:SPARQLConstraintComponent`` as SHACL calls it.
+    """
     if component is None:
         return None
+    if component == SH.SPARQLConstraintComponent:
+        return "sh:SPARQLConstraintComponent"
     local = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
     return f"sh:{local[:1].lower()}{local[1:]}" if local else None
 

@@ -1,0 +1,166 @@
+"""Large RDF files stream into the store: the CLI and API route them through the bulk path."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import SH
+
+from probkg import api
+from probkg.cli import cli
+from probkg.graph.base import CATALOG_GRAPH
+from probkg.graph.store import OxigraphStore
+from probkg.graph.validate import _constraint
+from probkg.synth import write_synth
+
+PROB = "https://w3id.org/probation-kg/def#"
+ERROR = "probkg: error: "
+
+
+def run(runner, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def synth_file(tmp_path: Path) -> Path:
+    path = tmp_path / "synth.nq"
+    write_synth(str(path), 2, seed=3)
+    return path
+
+
+def _graph_count(store: OxigraphStore) -> dict[str, int]:
+    return {g: n for g, n in store.graph_sizes().items() if g != str(CATALOG_GRAPH)}
+
+
+def test_nquads_file_streams_in_with_inferences_and_catalogue(cli_runner, tmp_path, synth_file) -> None:
+    store_dir = tmp_path / "kg"
+    first = run(cli_runner, "load", str(synth_file), "--store", str(store_dir), "--format", "json")
+    assert first.exit_code == 0, first.output
+    outcomes = json.loads(first.stdout)
+    assert outcomes
+    assert {o["status"] for o in outcomes} == {"added"}
+    with OxigraphStore(store_dir) as store:
+        catalog = store.catalog()
+        sizes = _graph_count(store)
+        for o in outcomes:
+            info = catalog[o["graph"]]
+            assert info.loader == "rdf"
+            assert info.source == str(synth_file.resolve())
+            assert info.triples == sizes[o["graph"]] == o["triples"]
+        # RDFS consequences sit in the loaded graphs: a CRC is also a probation provider.
+        assert store.query(f"ASK {{ GRAPH ?g {{ ?x a <{PROB}CommunityRehabilitationCompany> , "
+                           f"<{PROB}ProbationProvider> }} }}").askAnswer
+    second = run(cli_runner, "load", str(synth_file), "--store", str(store_dir), "--format", "json")
+    assert second.exit_code == 0, second.output
+    assert {o["status"] for o in json.loads(second.stdout)} == {"unchanged"}
+    with OxigraphStore(store_dir) as store:
+        assert _graph_count(store) == sizes
+
+
+def test_malformed_nquads_is_one_line_with_line_number_and_writes_nothing(cli_runner, tmp_path,
+                                                                          synth_file) -> None:
+    store_dir = tmp_path / "kg"
+    assert run(cli_runner, "load", str(synth_file), "--store", str(store_dir)).exit_code == 0
+    with OxigraphStore(store_dir) as store:
+        before = _graph_count(store)
+    lines = synth_file.read_text(encoding="utf-8").splitlines()
+    lines[40] = "<urn:a> <urn:b> \"unterminated ."
+    bad = tmp_path / "bad.nq"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(cli_runner, "load", str(bad), "--store", str(store_dir))
+    assert result.exit_code == 2
+    err = result.stderr.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(ERROR)
+    assert "bad.nq" in err[0]
+    assert "41" in err[0]
+    with OxigraphStore(store_dir) as store:
+        assert _graph_count(store) == before
+
+
+def test_violating_new_version_leaves_the_old_graphs_in_place(cli_runner, tmp_path, synth_file) -> None:
+    store_dir = tmp_path / "kg"
+    assert run(cli_runner, "load", str(synth_file), "--store", str(store_dir)).exit_code == 0
+    with OxigraphStore(store_dir) as store:
+        before = _graph_count(store)
+        catalog_before = {g: i.sha256 for g, i in store.catalog().items()}
+    # The same graphs again, with every finding's polarity removed: a Violation of the shapes.
+    text = synth_file.read_text(encoding="utf-8")
+    broken = "\n".join(line for line in text.splitlines() if f"<{PROB}polarity>" not in line) + "\n"
+    synth_file.write_text(broken, encoding="utf-8")
+    result = run(cli_runner, "load", str(synth_file), "--store", str(store_dir))
+    assert result.exit_code == 1
+    assert "polarity" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    with OxigraphStore(store_dir) as store:
+        assert _graph_count(store) == before
+        assert {g: i.sha256 for g, i in store.catalog().items()} == catalog_before
+
+
+def test_blank_nodes_of_two_files_stay_apart(tmp_path) -> None:
+    a, b = tmp_path / "a.nq", tmp_path / "b.nq"
+    a.write_text('_:x <urn:p> "a" <urn:g1> .\n', encoding="utf-8")
+    b.write_text('_:x <urn:p> "b" <urn:g2> .\n', encoding="utf-8")
+    with OxigraphStore(tmp_path / "kg") as store:
+        api.load(store, [a, b], validate=False)
+        rows = list(store.query('SELECT ?s WHERE { ?s <urn:p> "a" . ?s <urn:p> "b" }'))
+        assert rows == []
+
+
+def test_only_oxigraph_stores_and_rdf_files_take_the_bulk_path(tmp_path, synth_file) -> None:
+    from probkg.graph.store import MemoryStore
+
+    small_ttl = tmp_path / "small.ttl"
+    small_ttl.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    with OxigraphStore(tmp_path / "kg") as store:
+        assert api.uses_bulk(store, synth_file)
+        assert not api.uses_bulk(store, small_ttl)
+    assert not api.uses_bulk(MemoryStore(), synth_file)
+
+
+def test_large_store_validation_runs_in_sparql_with_the_same_report(tmp_path, synth_file,
+                                                                   monkeypatch) -> None:
+    from probkg.graph.validate import validate_store
+
+    with OxigraphStore(tmp_path / "kg") as store:
+        api.build(store)
+        text = synth_file.read_text(encoding="utf-8")
+        kept = [line for line in text.splitlines() if f"<{PROB}theme>" not in line or "finding/" not in line]
+        broken = tmp_path / "broken.nq"
+        broken.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        api.load(store, broken, validate=False)
+        called: list[str] = []
+        import probkg.graph.shacl_sparql as compiled
+
+        real = compiled.validate_store_sparql
+        monkeypatch.setattr(compiled, "validate_store_sparql",
+                            lambda s: called.append("sparql") or real(s))  # type: ignore[func-returns-value]
+        monkeypatch.setattr(api, "VALIDATE_THRESHOLD", 0)
+        fast = api.validate(store)
+        assert called == ["sparql"]
+        slow = validate_store(store)
+        assert not fast.conforms
+        # Same lines; the heading's triple count differs only by triples stated in several graphs
+        # (quads for the store, distinct triples for the in-memory copy).
+        assert fast.to_text().splitlines()[1:] == slow.to_text().splitlines()[1:]
+        assert fast.summary() == slow.summary()
+
+
+def test_nt_export_streams_each_triple_once(tmp_path) -> None:
+    with OxigraphStore(tmp_path / "kg") as store:
+        store.replace_graph(URIRef("urn:g1"), [(URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c"))])
+        store.replace_graph(URIRef("urn:g2"), [(URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c")),
+                                               (URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:d"))])
+        out = io.BytesIO()
+        store.dump(out, "nt")
+    assert sorted(out.getvalue().decode().splitlines()) == [
+        "<urn:a> <urn:b> <urn:c> .", "<urn:a> <urn:b> <urn:d> ."]
+
+
+def test_sparql_constraints_are_named_as_shacl_names_them() -> None:
+    assert _constraint(SH.SPARQLConstraintComponent) == "sh:SPARQLConstraintComponent"
+    assert _constraint(SH.MinCountConstraintComponent) == "sh:minCount"

@@ -137,7 +137,8 @@ def _load_ontology_ox(store: Any) -> None:
     from probkg.ontology import ONTOLOGY_IRI, ontology_graph
 
     g = ox.NamedNode(str(ONTOLOGY_IRI))
-    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), g) for s, p, o in ontology_graph())
+    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), g)
+                      for s, p, o in ontology_graph())
 
 
 def _first(store: Any, cls: str) -> str:
@@ -174,7 +175,7 @@ def _bind_queries(store: Any) -> dict[str, str]:
 
 
 # ---- parent side ------------------------------------------------------------------------------------
-def run_worker(backend: str, nq: Path, workdir: Path, queries: Path | None, repeats: int,
+def run_worker(backend: str, nq: Path, workdir: Path, queries: Path | None, *, repeats: int,
                cap: float) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", backend, "--file", str(nq), "--workdir", str(workdir),
            "--repeats", str(repeats)]
@@ -240,7 +241,8 @@ def _fmt_ms(v: float | None, cap: float) -> str:
 def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -> str:
     p, m, o = res["probkg"], res["memory"], res["oxigraph"]
     lines = [f"\n=== {size:,} target triples: {p.get('quads', 0):,} quads in the file ===",
-             f"{'measure':32} {'probkg':>10} {'rdflib Mem':>11} {'pyoxigraph':>11} {'Mem/probkg':>11} {'probkg/ox':>10}"]
+             f"{'measure':32} {'probkg':>10} {'rdflib Mem':>11} {'pyoxigraph':>11} "
+             f"{'Mem/probkg':>11} {'probkg/ox':>10}"]
 
     def row(label: str, a: float | None, b: float | None, c: float | None, unit: str = "") -> None:
         def f(v: float | None) -> str:
@@ -252,7 +254,8 @@ def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -
     def rate(r: dict[str, Any]) -> float | None:
         return r["quads"] / r["load_s"] if r.get("load_s") else None
 
-    lines.append(f"{'load (triples/s)':32} {rate(p) or 0:>10,.0f} {rate(m) or 0:>11,.0f} {rate(o) or 0:>11,.0f} "
+    lines.append(f"{'load (triples/s)':32} {rate(p) or 0:>10,.0f} {rate(m) or 0:>11,.0f} "
+                 f"{rate(o) or 0:>11,.0f} "
                  f"{(rate(p) or 0) / (rate(m) or 1):>10.1f}x {(rate(p) or 0) / (rate(o) or 1):>9.2f}x")
     for name in sorted(p["queries"]):
         row(f"q {name} (ms)", p["queries"].get(name), m["queries"].get(name), o["queries"].get(name))
@@ -292,12 +295,12 @@ def main() -> None:
             nq = work / "synth.nq"
             t0 = time.perf_counter()
             stats = write_synth(nq, inspections_for(size), seed=args.seed)
-            print(f"generated {stats.quads:,} quads ({stats.inspections} inspections, {stats.findings:,} findings)"
-                  f" in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-            res = {"probkg": run_worker("probkg", nq, work, None, args.repeats, args.cap)}
+            print(f"generated {stats.quads:,} quads ({stats.inspections} inspections, "
+                  f"{stats.findings:,} findings) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            res = {"probkg": run_worker("probkg", nq, work, None, repeats=args.repeats, cap=args.cap)}
             qfile = work / "queries.json"
-            res["oxigraph"] = run_worker("oxigraph", nq, work, qfile, args.repeats, args.cap)
-            res["memory"] = run_worker("memory", nq, work, qfile, min(args.repeats, 3), args.cap)
+            res["oxigraph"] = run_worker("oxigraph", nq, work, qfile, repeats=args.repeats, cap=args.cap)
+            res["memory"] = run_worker("memory", nq, work, qfile, repeats=min(args.repeats, 3), cap=args.cap)
             cold = cold_query(work / "probkg-store", json.loads(qfile.read_text()))
             print(report(size, res, cold, args.cap), flush=True)
             (work / "results.json").write_text(json.dumps({**res, "cold_query_s": cold}, indent=2))

@@ -574,8 +574,8 @@ def serve(host: str, port: int, allow_update: bool, store_dir: str | None, memor
 @click.option("--triples", type=click.IntRange(1), default=None,
               help="Aim at about this many triples instead of giving --inspections.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same file.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), metavar="FILE.nq",
-              help="N-Quads file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              metavar="FILE.nq", help="N-Quads file to write.")
 @_common
 def synth(inspections: int | None, triples: int | None, seed: int, output: str) -> int:
     """Write ontology-conformant synthetic data (N-Quads, one named graph per synthetic source)."""

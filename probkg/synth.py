@@ -48,8 +48,9 @@ _THEMES = ["PublicProtection", "ReducingReoffending", "AbidingBySentence", "Lead
            "ThroughTheGate", "SafeguardingDomesticAbuse", "OtherTheme"]
 _POLARITY = ["Critical", "Critical", "Critical", "Positive", "Positive", "Mixed"]
 _RATINGS = ["Outstanding", "Good", "RequiresImprovement", "RequiresImprovement", "Inadequate"]
-_STANDARDS = [("StandardLeadership", "leadership"), ("StandardStaff", "staff"), ("StandardServices", "services"),
-              ("StandardAssessment", "assessment"), ("StandardPlanning", "planning"),
+_STANDARDS = [("StandardLeadership", "leadership"), ("StandardStaff", "staff"),
+              ("StandardServices", "services"), ("StandardAssessment", "assessment"),
+              ("StandardPlanning", "planning"),
               ("StandardImplementationDelivery", "implementation and delivery"),
               ("StandardReviewing", "reviewing"), ("StandardUnpaidWork", "unpaid work")]
 _KEY_TESTS = ["PublicProtection", "ReducingReoffending", "AbidingBySentence"]
@@ -142,7 +143,8 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
 
     inspectorate = _iri(f"{_ID}org/{tag}-inspectorate")
     yield q(inspectorate, a, _p(_PROB, "Inspectorate"), g)
-    yield q(inspectorate, _p(_SKOS, "prefLabel"), _lit(f"Synthetic Inspectorate of Probation {seed}", "en"), g)
+    yield q(inspectorate, _p(_SKOS, "prefLabel"),
+            _lit(f"Synthetic Inspectorate of Probation {seed}", "en"), g)
     yield q(inspectorate, _p(_PROB, "kind"), _lit("Inspectorate"), g)
     nps = _iri(f"{_ID}org/{tag}-nps")
     yield q(nps, a, _p(_PROB, "NationalProbationService"), g)
@@ -163,7 +165,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
         yield q(appt, _p(_ORG, "organization"), inspectorate, g)
         yield q(appt, _p(_ORG, "role"), _p(_PROB, "chiefInspectorRole"), g)
         yield q(appt, _p(_DCT, "source"), src, g)
-        yield from _interval(q, appt, f"{tag}-appt-{i}", (start, 3), (end, 3), g)
+        yield from _interval(q, appt, f"{tag}-appt-{i}", begin=(start, 3), end=(end, 3), g=g)
 
     areas: list[str] = []
     for i in range(n_crc):
@@ -202,11 +204,13 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
         month = (2017 + rng.randrange(3), 1 + rng.randrange(12))
         end = month if second else (2021, 6)
         own1 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(first)}/2015-02")
-        yield from _ownership(q, own1, first, crc, (2015, 2), end, src, g, f"{tag}-own-{i}-a")
+        yield from _ownership(q, own1, first, crc, begin=(2015, 2), end=end, src=src, g=g,
+                              key=f"{tag}-own-{i}-a")
         if second:
             ym = f"{month[0]}-{month[1]:02d}"
             own2 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(second)}/{ym}")
-            yield from _ownership(q, own2, second, crc, month, (2021, 6), src, g, f"{tag}-own-{i}-b")
+            yield from _ownership(q, own2, second, crc, begin=month, end=(2021, 6), src=src, g=g,
+                                  key=f"{tag}-own-{i}-b")
             ev = _iri(f"{_ID}event/{tag}-crc-{i:04d}/owner-change/{ym}")
             yield q(ev, a, _p(_PROB, "OwnershipTransfer"), g)
             yield q(ev, _p(_ORG, "originalOrganization"), crc, g)
@@ -256,14 +260,16 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
             return start, start + len(words), words
 
         yield q(insp, a, _p(_PROB, "Inspection"), g)
-        yield q(insp, _p(_SKOS, "prefLabel"), _lit(f"Synthetic inspection {k} of {_label_of(crc)}, {year}", "en"), g)
+        yield q(insp, _p(_SKOS, "prefLabel"),
+                _lit(f"Synthetic inspection {k} of {_label_of(crc)}, {year}", "en"), g)
         for org in inspected:
             yield q(insp, _p(_PROB, "inspected"), org, g)
         kind = "CoreInspection" if year >= 2018 else "AreaInspection"
         yield q(insp, _p(_DCT, "type"), _p(_PROB, kind), g)
         yield q(insp, _p(_DCT, "spatial"), area, g)
         yield q(insp, _p(_PROB, "publicationDate"), _lit(pub.isoformat(), datatype=_XSD + "date"), g)
-        yield q(insp, _p(_PROB, "fieldworkStart"), _lit(str(year if month > 3 else year - 1), datatype=_XSD + "gYear"), g)
+        yield q(insp, _p(_PROB, "fieldworkStart"),
+                _lit(str(year if month > 3 else year - 1), datatype=_XSD + "gYear"), g)
         yield q(insp, _p(_PROV, "wasAssociatedWith"), inspectorate, g)
         yield q(insp, _p(_PROB, "chiefInspector"), chief, g)
         assoc = f"_:a{doc_slug.replace('-', '')}"
@@ -272,7 +278,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
         yield q(assoc, _p(_PROV, "agent"), chief, g)
         yield q(assoc, _p(_PROV, "hadRole"), _p(_PROB, "chiefInspectorRole"), g)
 
-        def evidence(kind: str, key: str, words: str, doc: str = doc, doc_slug: str = doc_slug,
+        def evidence(kind: str, key: str, words: str, *, doc: str = doc, doc_slug: str = doc_slug,
                      g: str = g) -> Iterator[str]:
             start, end, exact = sentence(words)
             ev = f"{_ID}evidence/{doc_slug}/{_hex(kind, key)}"
@@ -295,7 +301,8 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
             about = inspected if (joint and rng.random() < 0.15) else [rng.choice(inspected)]
             theme = rng.choice(_THEMES)
             polarity = rng.choice(_POLARITY)
-            verb = rng.choice({"Critical": _VERBS_CRIT, "Positive": _VERBS_POS, "Mixed": _VERBS_MIX}[polarity])
+            verbs = {"Critical": _VERBS_CRIT, "Positive": _VERBS_POS, "Mixed": _VERBS_MIX}[polarity]
+            verb = rng.choice(verbs)
             words = f"{rng.choice(_SUBJECTS)} {verb} (case {j})."
             f = _iri(f"{_ID}finding/{doc_slug}/{_hex('finding', j, theme, polarity)}")
             yield q(f, a, _p(_PROB, "Finding"), g)
@@ -338,7 +345,8 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
                 yield q(v, _p(_PROB, "inInspection"), insp, g)
                 yield q(v, _p(_PROB, "keyTest"), _p(_PROB, test), g)
                 yield q(v, _p(_PROB, "verdict"), _p(_PROB, verdict), g)
-                yield q(v, _p(_RDFS, "comment"), _lit(f"Key test {test}: {verdict.lower()} (synthetic).", "en"), g)
+                yield q(v, _p(_RDFS, "comment"),
+                        _lit(f"Key test {test}: {verdict.lower()} (synthetic).", "en"), g)
                 words = f"On {test} the work was judged {verdict} (synthetic)."
                 for line in evidence("verdict", test, words):
                     yield q(v, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
@@ -349,7 +357,8 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
             yield q(fig, _p(_PROB, "value"), _lit(str(value), datatype=_XSD + "integer"), g)
             yield q(fig, _p(_PROB, "unit"), _p(_PROB, unit), g)
             yield q(fig, _p(_PROB, "qualifier"), _lit("around"), g)
-            yield q(fig, _p(_PROB, "measure"), _lit("people supervised" if m == 0 else "share of caseload", "en"), g)
+            yield q(fig, _p(_PROB, "measure"),
+                    _lit("people supervised" if m == 0 else "share of caseload", "en"), g)
             yield q(fig, _p(_PROB, "measureType"), _p(_PROB, mtype), g)
             yield q(fig, _p(_PROB, "figureAbout"), crc, g)
             yield q(fig, _p(_PROB, "asOf"), _lit(f"{year}-{month:02d}", datatype=_XSD + "gYearMonth"), g)
@@ -376,8 +385,8 @@ def _label_of(iri: str) -> str:
     return _slug_of(iri)
 
 
-def _interval(q, node: str, key: str, begin: tuple[int, int], end: tuple[int, int] | None,  # type: ignore[no-untyped-def]
-              g: str) -> Iterator[str]:
+def _interval(q, node: str, key: str, *, begin: tuple[int, int],  # type: ignore[no-untyped-def]
+              end: tuple[int, int] | None, g: str) -> Iterator[str]:
     a = _RDF_TYPE
     interval = f"_:i{key.replace('-', '')}"
     yield q(node, _p(_ORG, "memberDuring"), interval, g)
@@ -389,10 +398,11 @@ def _interval(q, node: str, key: str, begin: tuple[int, int], end: tuple[int, in
         yield q(interval, _p(_TIME, rel), instant, g)
         yield q(instant, a, _p(_TIME, "Instant"), g)
         yield q(instant, _p(_TIME, "inXSDDate"), _lit(f"{ym[0]}-{ym[1]:02d}-01", datatype=_XSD + "date"), g)
-        yield q(instant, _p(_TIME, "inXSDgYearMonth"), _lit(f"{ym[0]}-{ym[1]:02d}", datatype=_XSD + "gYearMonth"), g)
+        yield q(instant, _p(_TIME, "inXSDgYearMonth"),
+                _lit(f"{ym[0]}-{ym[1]:02d}", datatype=_XSD + "gYearMonth"), g)
 
 
-def _ownership(q, node: str, owner: str, owned: str, begin: tuple[int, int],  # type: ignore[no-untyped-def]
+def _ownership(q, node: str, owner: str, owned: str, *, begin: tuple[int, int],  # type: ignore[no-untyped-def]
                end: tuple[int, int] | None, src: str, g: str, key: str) -> Iterator[str]:
     a = _RDF_TYPE
     yield q(node, a, _p(_PROB, "Ownership"), g)
@@ -400,7 +410,7 @@ def _ownership(q, node: str, owner: str, owned: str, begin: tuple[int, int],  # 
     yield q(node, _p(_ORG, "organization"), owned, g)
     yield q(node, _p(_ORG, "role"), _p(_PROB, "ownerRole"), g)
     yield q(node, _p(_DCT, "source"), src, g)
-    yield from _interval(q, node, key, begin, end, g)
+    yield from _interval(q, node, key, begin=begin, end=end, g=g)
 
 
 def write_synth(out: str | Path | IO[bytes], inspections: int, seed: int = 0,

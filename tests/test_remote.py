@@ -158,7 +158,8 @@ def test_graph_round_trip_keeps_terms_and_named_graphs(remote: RemoteStore) -> N
     sizes = remote.graph_sizes()
     assert sizes[str(g1)] == 4
     assert sizes[str(g2)] == 1
-    got = {(s, p, o) for s, p, o, _ in remote.quads(g1) if not isinstance(s, BNode) and not isinstance(o, BNode)}
+    got = {(s, p, o) for s, p, o, _ in remote.quads(g1)
+           if not isinstance(s, BNode) and not isinstance(o, BNode)}
     assert got == {t for t in triples if not isinstance(t[0], BNode) and not isinstance(t[2], BNode)}
     # blank node structure survives the trip
     years = remote.select_rows("SELECT ?y WHERE { <" + ID + "org/a> <urn:p:during>/<urn:p:year> ?y }")

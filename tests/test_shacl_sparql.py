@@ -101,7 +101,9 @@ def _mutate(g: Graph) -> set[str]:
     owner = _one(g, PROB.OwnerOrganisation)
     b, i, e = BNode(), BNode(), BNode()
     for t in [(other, RDF.type, PROB.Ownership), (other, ORG.member, owner),
-              (other, ORG.organization, g.value(sorted(g.subjects(RDF.type, PROB.Ownership))[-1], ORG.organization)), (other, ORG.role, PROB.ownerRole),
+              (other, ORG.organization,
+               g.value(sorted(g.subjects(RDF.type, PROB.Ownership))[-1], ORG.organization)),
+              (other, ORG.role, PROB.ownerRole),
               (other, URIRef("http://purl.org/dc/terms/source"), URIRef("https://synthetic.invalid/x")),
               (other, ORG.memberDuring, i), (i, RDF.type, TIME.ProperInterval), (i, TIME.hasBeginning, b),
               (b, RDF.type, TIME.Instant), (b, TIME.inXSDDate, Literal("2016-01-01", datatype=XSD.date)),

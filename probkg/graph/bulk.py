@@ -85,7 +85,8 @@ def _parse(path: Path, fmt: ox.RdfFormat, default_graph: ox.NamedNode, *,
                 continue
             if g != last:
                 if type(g) is ox.BlankNode:
-                    raise InputError("graphs named by blank nodes are not supported; name the graph with an IRI",
+                    raise InputError("graphs named by blank nodes are not supported; "
+                                     "name the graph with an IRI",
                                      path=str(path))
                 last = g
             yield q
@@ -106,7 +107,8 @@ def _with_consequences(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
 
     rules = default_rules()
     rdf_type = ox.NamedNode(_RDF_TYPE)
-    supers = {ox.NamedNode(str(c)): [ox.NamedNode(str(d)) for d in ds] for c, ds in rules.superclasses.items()}
+    supers = {ox.NamedNode(str(c)): [ox.NamedNode(str(d)) for d in ds]
+              for c, ds in rules.superclasses.items()}
     superprops = {ox.NamedNode(str(p)): [ox.NamedNode(str(q)) for q in qs]
                   for p, qs in rules.superproperties.items()}
     for q in quads:
@@ -200,7 +202,8 @@ def bulk_load(store: Store, path: str | os.PathLike[str], *, validate: bool = Tr
     if isinstance(store, RemoteStore):
         written = store.insert_quads_file(str(p), fmt, progress=None)
         _catalogue_remote(store, written, checksum, source)
-        return BulkOutcome(source, "replaced" if replaced else "added", sum(written.values()), 0, written, timings)
+        return BulkOutcome(source, "replaced" if replaced else "added", sum(written.values()), 0, written,
+                           timings)
 
     ox_store = _oxigraph(store)
     names = " ".join(f"<{g}>" for g in sizes)
@@ -289,8 +292,8 @@ def _validate_new(ox_store: Any, graphs: list[str], added: int) -> Report:
 
 def _graph_sizes(ox_store: Any, graphs: list[str]) -> dict[str, int]:
     names = " ".join(f"<{g}>" for g in graphs)
-    rows = ox_store.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }} "
-                          "GROUP BY ?g")
+    rows = ox_store.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} "
+                          "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return {r["g"].value: int(r["n"].value) for r in rows}
 
 
@@ -303,7 +306,8 @@ def _catalogue_entries(sizes: dict[str, int], checksum: str, source: str) -> str
     for g, n in sizes.items():
         lines.append(f"<{g}> a <{_PROB}LoadedGraph> ; <{_PROB}sha256> \"{checksum}\" ; "
                      f"<http://purl.org/dc/terms/source> {src} ; "
-                     f"<http://www.w3.org/ns/prov#generatedAtTime> \"{now}\"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
+                     f"<http://www.w3.org/ns/prov#generatedAtTime> \"{now}\""
+                     "^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
                      f"<{_PROB}loader> \"rdf\" ; <{_PROB}tripleCount> {n} .")
     return "\n".join(lines)
 
@@ -316,7 +320,8 @@ def _catalogue(ox_store: Any, sizes: dict[str, int], checksum: str, source: str)
 def _catalogue_remote(store: Any, sizes: dict[str, int], checksum: str, source: str) -> None:
     cat = nt_term(CATALOG_GRAPH)
     names = " ".join(f"<{g}>" for g in sizes)
-    store.update(f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {names} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
+    store.update(f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} "
+                 f"WHERE {{ VALUES ?g {{ {names} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
                  f"INSERT DATA {{ GRAPH {cat} {{ {_catalogue_entries(sizes, checksum, source)} }} }}")
 
 
@@ -325,7 +330,8 @@ def rich_progress(description: str = "loading") -> tuple[Any, Callable[[int, int
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("{task.completed:,}/{task.total:,} quads"), TimeRemainingColumn(), transient=True)
+                   TextColumn("{task.completed:,}/{task.total:,} quads"), TimeRemainingColumn(),
+                   transient=True)
     task = bar.add_task(description, total=None)
 
     def update(done: int, total: int) -> None:

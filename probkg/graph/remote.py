@@ -24,6 +24,7 @@ timeout per request is ``PROBKG_ENDPOINT_TIMEOUT`` seconds (default 60).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
@@ -91,7 +92,8 @@ class RemoteStore(Store):
         try:
             self.timeout = float(timeout if timeout is not None else (env_timeout or 60))
         except ValueError:
-            raise EndpointError(f"{endpoint}: PROBKG_ENDPOINT_TIMEOUT is not a number: {env_timeout!r}") from None
+            raise EndpointError(f"{endpoint}: PROBKG_ENDPOINT_TIMEOUT is not a number: "
+                                f"{env_timeout!r}") from None
         self._user = os.environ.get("PROBKG_ENDPOINT_USER")
         self._password = os.environ.get("PROBKG_ENDPOINT_PASSWORD", "")
         self._server = server
@@ -322,14 +324,16 @@ class RemoteStore(Store):
         """Triple count per named graph (Virtuoso's own system graphs and upload leftovers excluded)."""
         self.server  # noqa: B018 - detect before filtering
         resp = self._send("POST", self.endpoint,
-                          form={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+                          form={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                         "GROUP BY ?g"},
                           accept="application/sparql-results+json")
         rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
         return {str(r["g"]): int(r["n"]) for r in rows if "g" in r and self._is_own_graph(str(r["g"]))}
 
     def _count(self, graph: str) -> int:
         resp = self._send("POST", self.endpoint,
-                          form={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+                          form={"query": f"SELECT (COUNT(*) AS ?n) "
+                                         f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
                           accept="application/sparql-results+json")
         rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
         return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
@@ -365,7 +369,8 @@ class RemoteStore(Store):
                         ops.append(f"DELETE WHERE {{ GRAPH {cat} {{ {nt_term(URIRef(str(g)))} ?p ?o }} }}")
                 ops.append(f"MOVE SILENT GRAPH {nt_term(tmp)} TO GRAPH {nt_term(target)}" if n
                            else f"DROP SILENT GRAPH {nt_term(target)}")
-                entry = "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in catalog_entry or ())
+                entry = "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
+                                  for s, p, o in catalog_entry or ())
                 if entry:
                     ops.append(f"INSERT DATA {{ GRAPH {cat} {{\n{entry}\n}} }}")
                 self.update(" ;\n".join(ops))
@@ -439,22 +444,21 @@ class RemoteStore(Store):
         Triples in the file's default graph are not accepted here (name the graph in the file).
         """
         spools: dict[str, tuple[IO[bytes], int]] = {}
-        try:
+        # The spool files stay open across the parse and upload; the exit stack closes them all at the end.
+        with contextlib.ExitStack() as stack:
             for q in ox.parse(path=path, format=fmt):
                 g = q.graph_name
                 if isinstance(g, ox.DefaultGraph):
                     raise EndpointError(f"{path}: a triple outside any named graph cannot be sent "
                                         f"to {_where(self.endpoint)}")
                 key = g.value
-                spool, n = spools.get(key) or (tempfile.TemporaryFile(), 0)
+                spool, n = spools.get(key) or (stack.enter_context(tempfile.TemporaryFile()), 0)
                 spool.write(f"{q.subject} {q.predicate} {q.object} .\n".encode())
                 spools[key] = (spool, n + 1)
                 if progress is not None:
                     progress(1)
-            return {g: self.replace_graph_from_ntriples(URIRef(g), spool, n) for g, (spool, n) in spools.items()}
-        finally:
-            for spool, _ in spools.values():
-                spool.close()
+            return {g: self.replace_graph_from_ntriples(URIRef(g), spool, n)
+                    for g, (spool, n) in spools.items()}
 
     # ---- reads --------------------------------------------------------------------------
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
@@ -471,11 +475,13 @@ class RemoteStore(Store):
         if expected == 0:
             return
         if gsp:
-            resp = self._send("GET", gsp, params={"graph": name}, accept="application/n-triples", ok_missing=True)
+            resp = self._send("GET", gsp, params={"graph": name}, accept="application/n-triples",
+                              ok_missing=True)
             if resp.status != 404:
                 payload = self._read(resp, gsp)
                 try:
-                    triples = list(iter_rdflib_triples(ox.parse(input=payload, format=ox.RdfFormat.N_TRIPLES)))
+                    parsed = ox.parse(input=payload, format=ox.RdfFormat.N_TRIPLES)
+                    triples = list(iter_rdflib_triples(parsed))
                 except SyntaxError:
                     triples = []
                 if len(triples) >= expected:
@@ -486,7 +492,8 @@ class RemoteStore(Store):
         while offset < expected:
             q = (f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
                  f"ORDER BY ?s ?p ?o LIMIT {_PAGE} OFFSET {offset}")
-            resp = self._send("POST", self.endpoint, form={"query": q}, accept="application/sparql-results+json")
+            resp = self._send("POST", self.endpoint, form={"query": q},
+                              accept="application/sparql-results+json")
             rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
             if not rows:
                 break
@@ -557,7 +564,8 @@ def _query_form(sparql: str) -> str:
 
 def _has_dataset_clause(sparql: str) -> bool:
     """Whether the query names its own dataset (``FROM`` / ``FROM NAMED``; not a variable ``?from``)."""
-    return re.search(r"(?<![?$\w])FROM\s+(NAMED\s+)?(<>|[A-Za-z_][\w.-]*:|:)", _skeleton(sparql), re.I) is not None
+    pattern = r"(?<![?$\w])FROM\s+(NAMED\s+)?(<>|[A-Za-z_][\w.-]*:|:)"
+    return re.search(pattern, _skeleton(sparql), re.I) is not None
 
 
 def _json_term(b: dict[str, str]) -> Node:

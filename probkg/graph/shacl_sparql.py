@@ -192,13 +192,16 @@ class _Compiler:
             return f"sameTerm({var}, {obj.n3()})"
         if pred == SH.pattern:
             flags = g.value(shape, SH.flags)
-            args = f"STR({var}), {Literal(str(obj)).n3()}" + (f", {Literal(str(flags)).n3()}" if flags else "")
+            args = f"STR({var}), {Literal(str(obj)).n3()}"
+            if flags:
+                args += f", {Literal(str(flags)).n3()}"
             return f"!isBlank({var}) && REGEX({args})"
         if pred in (SH.minLength, SH.maxLength):
             op = ">=" if pred == SH.minLength else "<="
             return f"!isBlank({var}) && STRLEN(STR({var})) {op} {int(obj)}"
         if pred in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
-            op = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}[pred]
+            op = {SH.minInclusive: ">=", SH.maxInclusive: "<=",
+                  SH.minExclusive: ">", SH.maxExclusive: "<"}[pred]
             return f"{var} {op} {obj.n3()}"
         if pred == SH["or"]:
             alternatives = [self.value_test(alt, var) for alt in Collection(g, obj)]
@@ -250,9 +253,9 @@ class _Compiler:
         out: list[Check] = []
         p = self.path(path) if path is not None else None
 
-        def add(component: URIRef, where: str, select: str = "?this ?value", constraint_shape: Node = shape,
-                message: str | None = msg, severity: URIRef = sev, prologue: str = "",
-                targeted: bool = True) -> None:
+        def add(component: URIRef, where: str, select: str = "?this ?value", *,
+                constraint_shape: Node = shape, message: str | None = msg, severity: URIRef = sev,
+                prologue: str = "", targeted: bool = True) -> None:
             head = f"{target} " if targeted else ""
             sparql = (f"{prologue}SELECT DISTINCT {select} ?_ps ?_pp ?_gs ?_gp "
                       f"WHERE {{ {head}{where} {_PARENTS} }}")
@@ -262,8 +265,8 @@ class _Compiler:
             """Pairs (focus node, value) failing ``test``, joined to the targets."""
             if p is None:
                 return f"BIND(?this AS ?value) FILTER(!COALESCE({test}, false))"
-            return (f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value . FILTER(!COALESCE({test}, false)) }} }} "
-                    f"{target}")
+            return (f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value . "
+                    f"FILTER(!COALESCE({test}, false)) }} }} {target}")
 
         def counted(having: str, where: str = "") -> str:
             """Focus nodes whose number of distinct values (meeting ``where``) satisfies ``having``."""
@@ -294,7 +297,8 @@ class _Compiler:
                     targeted=False)
             elif pred == SH.uniqueLang and p is not None and obj == Literal(True):
                 add(SH.UniqueLangConstraintComponent,
-                    f"{{ SELECT ?this WHERE {{ ?this {p} ?_a . FILTER(isLiteral(?_a) && lang(?_a) != \"\") }} "
+                    f"{{ SELECT ?this WHERE {{ ?this {p} ?_a . "
+                    "FILTER(isLiteral(?_a) && lang(?_a) != \"\") } "
                     f"GROUP BY ?this (LCASE(lang(?_a)) AS ?_l) HAVING (COUNT(DISTINCT ?_a) > 1) }} {target}",
                     "?this", targeted=False)
             elif pred == SH.lessThan and p is not None:
@@ -328,7 +332,8 @@ class _Compiler:
                 add(SH.SPARQLConstraintComponent, f"{{ {body} }}",
                     " ".join(["?this", *(f"?{n}" for n in names if n != "this")]),
                     constraint_shape=obj, message=self.message(obj) or msg, prologue=prologue, targeted=False)
-            elif pred in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.qualifiedValueShape) and p is None:
+            elif (pred in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.qualifiedValueShape)
+                  and p is None):
                 raise UnsupportedShape(f"{shape}: {pred} on a node shape")
         return out
 
@@ -426,7 +431,8 @@ def run_checks(select: Callable[[str], Iterable[Row]], checks: Iterable[Check] |
             ))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     results.sort(key=lambda x: (order.get(x.severity, 3), x.focus, x.path or "", x.message))
-    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, checked=checked)
+    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results,
+                  checked=checked)
 
 
 def _focus_name(focus: Node, row: Row, name: Callable[[Node | None], str | None]) -> str:
@@ -437,7 +443,8 @@ def _focus_name(focus: Node, row: Row, name: Callable[[Node | None], str | None]
         return "[]"
     if isinstance(parent, BNode):
         grand, gpred = row.get("_gs"), row.get("_gp")
-        inner = f"[] of {name(grand)} {name(gpred)}" if grand is not None and not isinstance(grand, BNode) else "[]"
+        inner = (f"[] of {name(grand)} {name(gpred)}" if grand is not None and not isinstance(grand, BNode)
+                 else "[]")
         return f"[] of {inner} {name(pred)}"
     return f"[] of {name(parent)} {name(pred)}"
 

@@ -14,6 +14,12 @@ A ``param`` line reads ``name type required|optional [default=VALUE] -- descript
 ``date`` (ISO ``YYYY-MM-DD``), ``int``, ``string`` and ``iri(KIND)``, where KIND says which nodes a
 label may name (see :data:`IRI_KINDS`). ``key`` names the column that identifies a row. The file
 itself is plain SPARQL with full ``PREFIX`` lines, so it runs unchanged in YASGUI or Fuseki.
+
+The runner binds the parameters with a ``VALUES`` block at the start of the WHERE group. A subquery
+is evaluated on its own, so a value bound outside does not narrow it; a line ``#@values`` inside a
+subquery's group asks for the block there too, so that it aggregates or looks up labels for the
+parameter's rows only. The marker must not change any result (``tests/test_query_conformance.py``
+runs each query with and without it): it is for speed on large stores.
 """
 
 from __future__ import annotations

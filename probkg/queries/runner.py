@@ -2,8 +2,9 @@
 
 Parameters never reach the query as pasted text: each value is turned into an rdflib term (a date,
 an integer, a string, or the IRI of a node found by label) and the terms are written into a
-``VALUES`` block at the start of the query's ``WHERE`` group with ``Term.n3()``. A ``VALUES`` block
-is standard SPARQL 1.1, so the bound query runs the same on Oxigraph, rdflib and a remote endpoint.
+``VALUES`` block at the start of the query's ``WHERE`` group (and of each subquery group marked with a
+``#@values`` comment) with ``Term.n3()``; see :func:`inject_values`. A ``VALUES`` block is
+standard SPARQL 1.1, so the bound query runs the same on Oxigraph, rdflib and a remote endpoint.
 Labels are looked up on the store itself, again through ``VALUES``.
 """
 
@@ -250,6 +251,11 @@ def bind(query: NamedQuery | str, params: Mapping[str, str], store: SupportsQuer
     ``store``. An unknown parameter name, a missing required parameter, or a value of the wrong type
     raises :class:`QueryError` naming the parameter. Optional parameters given no value (or an empty
     one) take their declared default, else stay unbound, which each query reads as "any".
+
+    The values are bound at the start of the query's WHERE group and, in addition, in every group that
+    holds a ``#@values`` comment line: a subquery that aggregates or looks up labels then works on the
+    parameter's few rows instead of the whole store (SPARQL evaluates subqueries on their own, so a
+    value bound outside never reaches them).
     """
     q = get(query) if isinstance(query, str) else query
     declared = [p.name for p in q.parameters]
@@ -275,37 +281,45 @@ def bind(query: NamedQuery | str, params: Mapping[str, str], store: SupportsQuer
     return inject_values(q.text, _values_block(bound))
 
 
+_IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def _skip(text: str, i: int) -> int:
+    """Index after the comment, string, IRI or variable starting at ``i``; ``i`` when none starts there."""
+    n = len(text)
+    c = text[i]
+    if c == "#":
+        j = text.find("\n", i)
+        return n if j < 0 else j + 1
+    if c in "\"'":
+        quote = c * 3 if text.startswith(c * 3, i) else c
+        j = i + len(quote)
+        while j < n and not text.startswith(quote, j):
+            j += 2 if text[j] == "\\" else 1
+        return j + len(quote)
+    if c == "<":
+        m = _IRI_TOKEN.match(text, i)
+        return m.end() if m else i
+    if c in {"?", "$"}:
+        m = _WORD.match(text, i + 1)
+        return m.end() if m else i + 1
+    return i
+
+
 def _where_brace(text: str) -> int:
     """Index of the ``{`` opening the query pattern, skipping comments, strings and IRIs."""
     i, n = 0, len(text)
     construct = False
     seen_where = False
-    iri = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-    word = re.compile(r"[A-Za-z_]+")
     while i < n:
+        j = _skip(text, i)
+        if j != i:
+            i = j
+            continue
         c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<":
-            m = iri.match(text, i)
-            if m:
-                i = m.end()
-                continue
-        if c in {"?", "$"}:
-            m = word.match(text, i + 1)
-            i = m.end() if m else i + 1
-            continue
         if c.isalpha():
-            m = word.match(text, i)
+            m = _WORD.match(text, i)
             assert m is not None
             w = m.group(0).upper()
             if w == "CONSTRUCT":
@@ -320,10 +334,64 @@ def _where_brace(text: str) -> int:
     raise QueryError("the query has no WHERE group to bind parameters into")
 
 
+def _closing_brace(text: str, opening: int) -> int:
+    """Index of the ``}`` that closes the ``{`` at ``opening``, skipping comments, strings and IRIs."""
+    depth = 0
+    i, n = opening, len(text)
+    while i < n:
+        j = _skip(text, i)
+        if j != i:
+            i = j
+            continue
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise QueryError("the query's WHERE group is not closed")
+
+
+VALUES_MARKER = "#@values"
+"""A comment line asking for the parameters to be bound in the group it stands in, too (see :func:`bind`)."""
+
+
+def _marked_groups(text: str) -> list[int]:
+    """Indices of the ``{`` of every group that holds a :data:`VALUES_MARKER` comment."""
+    stack: list[int] = []
+    found: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith(VALUES_MARKER, i) and stack:
+            found.append(stack[-1])
+        j = _skip(text, i)
+        if j != i:
+            i = j
+            continue
+        if text[i] == "{":
+            stack.append(i)
+        elif text[i] == "}" and stack:
+            stack.pop()
+        i += 1
+    return found
+
+
 def inject_values(text: str, values_block: str) -> str:
-    """``text`` with ``values_block`` placed first inside the query's WHERE group."""
-    at = _where_brace(text) + 1
-    return f"{text[:at]}\n  {values_block}\n{text[at:]}"
+    """``text`` with ``values_block`` bound in its WHERE group and in every group marked ``#@values``.
+
+    Each such group ``{ ... }`` becomes ``{ { SELECT * WHERE { values_block ... } } }``: the ``VALUES``
+    block comes first, so every pattern, ``BIND`` and ``FILTER`` of the group sees the bound values, as
+    if they had been written into it. The ``SELECT *`` level changes no result (it projects every
+    variable in scope); Virtuoso needs it, as it fails to compile some queries in which a variable fixed
+    by ``VALUES`` is not projected ("no SPART_VARR_FIXED").
+    """
+    groups = sorted({_where_brace(text), *_marked_groups(text)}, reverse=True)
+    for at in groups:  # innermost and last first, so the positions of the others stay valid
+        end = _closing_brace(text, at)
+        body = text[at + 1:end]
+        text = f"{text[:at + 1]}\n  {{ SELECT * WHERE {{\n  {values_block}\n{body}\n  }} }}\n{text[end:]}"
+    return text
 
 
 # ---------------------------------------------------------------------------------------------------

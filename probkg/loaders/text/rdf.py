@@ -35,14 +35,6 @@ from .reader import read_path
 
 __all__ = ["load_text", "software_version", "to_graph"]
 
-_KIND_CLASS = {
-    "CRC": PROB.CommunityRehabilitationCompany,
-    "NPSDivision": PROB.NpsDivision,
-    "NPS": PROB.NationalProbationService,
-    "Owner": PROB.OwnerOrganisation,
-    "Inspectorate": PROB.Inspectorate,
-    "Other": ORG.Organization,
-}
 _AGENT = ID["agent/probkg"]
 
 

@@ -106,3 +106,18 @@ def test_the_durham_inspection_is_one_node_with_one_type(flow: dict) -> None:
     durham = rows[ID + "inspection/2016-08-durham"]
     assert durham["type"]["value"] == "Quality & Impact inspection"
     assert durham["inspectionLabel"]["value"] == "Durham Quality & Impact inspection, 2016"
+
+
+def test_the_seed_texts_resolve_to_the_curated_inspections(flow: dict) -> None:
+    # The seed texts and the curated facts describe the same document, so the inspection a text
+    # reports on, and the inspections it mentions, are the curated ones: no second node for either.
+    out = _run("query", "--store", flow["store"], "-q", "--format", "json", "inspections-of",
+               "--param", "provider=London CRC")
+    assert out.exit_code == 0, out.output
+    found = {b["inspection"]["value"] for b in json.loads(out.output)["results"]["bindings"]}
+    assert found == {ID + "inspection/2016-12-north-london", ID + "inspection/2018-03-london-crc"}
+    out = _run("query", "--store", flow["store"], "-q", "--format", "json", "mentioned-inspections",
+               "--param", "source=" + ID + "doc/russellwebster-2016-12-north-london")
+    assert out.exit_code == 0, out.output
+    mentioned = {b["inspection"]["value"] for b in json.loads(out.output)["results"]["bindings"]}
+    assert mentioned == {ID + f"inspection/{s}" for s in ("2014-london", "2016-derbyshire", "2016-08-durham")}

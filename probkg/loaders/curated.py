@@ -163,6 +163,9 @@ class CuratedDocument:
     publisher: str | None
     url: str | None
     path: Path
+    inspections: tuple[tuple[str, str, frozenset[str]], ...] = ()
+    """The inspections the file describes: (slug, role ``reports-on`` or ``mentioned``, slugs of the
+    inspected providers)."""
 
     @property
     def iri(self) -> URIRef:
@@ -235,7 +238,20 @@ def _source_documents(contents: tuple[tuple[str, bytes], ...]) -> tuple[tuple[st
             publisher=meta["publisher"] if isinstance(meta.get("publisher"), str) else None,
             url=meta["url"] if isinstance(meta.get("url"), str) else None,
             path=Path(name),
+            inspections=_inspections(data.get("inspections")),
         )))
+    return tuple(found)
+
+
+def _inspections(specs: Any) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """(slug, role, inspected provider slugs) of the inspections a source file describes."""
+    found = []
+    for spec in specs if isinstance(specs, list) else []:
+        if not isinstance(spec, dict):
+            continue
+        slug, role, inspected = spec.get("slug"), spec.get("role"), spec.get("inspected") or []
+        if isinstance(slug, str) and isinstance(role, str) and isinstance(inspected, list):
+            found.append((slug, role, frozenset(x for x in inspected if isinstance(x, str))))
     return tuple(found)
 
 

@@ -38,6 +38,30 @@ __all__ = ["load_text", "software_version", "to_graph"]
 _AGENT = ID["agent/probkg"]
 
 
+def _curated_inspection(known: CuratedDocument | None, inspected: list[str], *,
+                        mentioned_year: str | None = None) -> URIRef | None:
+    """The curated inspection a text reports on (or, with ``mentioned_year``, mentions), when a
+    curated file describes the same text.
+
+    Entity resolution for inspections: the same document reporting on an inspection of the same
+    providers means the same inspection, whatever date or area wording the extractor found. A
+    mentioned inspection also needs the same year; when the curated account names no provider, the
+    year alone decides if exactly one curated inspection of that year is mentioned.
+    """
+    if known is None:
+        return None
+    slugs = {iri.rsplit("/", 1)[-1] for iri in inspected if iri.startswith(str(ID["org/"]))}
+    if mentioned_year is None:
+        hits = [s for s, role, providers in known.inspections if role == "reports-on" and slugs & providers]
+    else:
+        same_year = [(s, providers) for s, role, providers in known.inspections
+                     if role == "mentioned" and s.startswith(mentioned_year)]
+        hits = [s for s, providers in same_year if slugs & providers]
+        if not hits and len(same_year) == 1 and not same_year[0][1]:
+            hits = [same_year[0][0]]
+    return ID[f"inspection/{hits[0]}"] if hits else None
+
+
 def _concept(scheme: URIRef, label: str) -> URIRef:
     """The concept the extractor named; the extractor only emits labels of the scheme."""
     concept = concept_for(scheme, label)
@@ -166,23 +190,20 @@ def to_graph(
 
     inspection_iri: URIRef | None = None
     for insp in res["inspections"]:
-        inspection_iri = URIRef(insp["iri"])
+        curated_iri = _curated_inspection(known, insp["inspected"])
+        inspection_iri = curated_iri or URIRef(insp["iri"])
         g.add((doc_iri, PROB.reportsOn, inspection_iri))
         g.add((inspection_iri, RDF.type, PROB.Inspection))
-        names = [_label(reg, ex, i) for i in insp["inspected"]]
-        year = (insp.get("published") or "")[:4]
-        g.add(
-            (
-                inspection_iri,
-                SKOS.prefLabel,
-                Literal(f"Inspection of {' and '.join(names)}" + (f", {year}" if year else ""), lang="en"),
-            )
-        )
+        if curated_iri is None:  # a curated inspection keeps its curated name
+            names = [_label(reg, ex, i) for i in insp["inspected"]]
+            year = (insp.get("published") or "")[:4]
+            label = f"Inspection of {' and '.join(names)}" + (f", {year}" if year else "")
+            g.add((inspection_iri, SKOS.prefLabel, Literal(label, lang="en")))
         for iri in insp["inspected"]:
             g.add((inspection_iri, PROB.inspected, URIRef(iri)))
         g.add((inspection_iri, PROV.wasAssociatedWith, ID["org/hmi-probation"]))
         kind = concept_for(PROB.InspectionTypeScheme, insp["type"]) if insp.get("type") else None
-        if kind is not None:
+        if kind is not None and curated_iri is None:
             g.add((inspection_iri, DCTERMS.type, kind))
         if insp.get("published"):
             g.add((inspection_iri, PROB.publicationDate, _date_literal(insp["published"])))
@@ -211,15 +232,17 @@ def to_graph(
                 else "probation"
             )
         )
-        e_iri = ID[f"inspection/{earlier['date']}-{tail}"]
+        curated_e = _curated_inspection(known, provs, mentioned_year=str(earlier["date"])[:4])
+        e_iri = curated_e or ID[f"inspection/{earlier['date']}-{tail}"]
         if e_iri == inspection_iri:
             continue
         g.add((doc_iri, PROB.mentions, e_iri))
         g.add((e_iri, RDF.type, PROB.Inspection))
-        g.add((e_iri, SKOS.prefLabel, Literal(f"Earlier inspection, {earlier['date']}", lang="en")))
-        g.add((e_iri, PROB.fieldworkStart, _date_literal(earlier["date"])))
-        for iri in provs:
-            g.add((e_iri, PROB.inspected, URIRef(iri)))
+        if curated_e is None:  # a curated inspection keeps its curated description
+            g.add((e_iri, SKOS.prefLabel, Literal(f"Earlier inspection, {earlier['date']}", lang="en")))
+            g.add((e_iri, PROB.fieldworkStart, _date_literal(earlier["date"])))
+            for iri in provs:
+                g.add((e_iri, PROB.inspected, URIRef(iri)))
         if inspection_iri is not None and earlier.get("follow_up") and earlier["date"] == ex.follows_up:
             g.add((inspection_iri, PROB.followsUp, e_iri))
 

@@ -328,6 +328,18 @@ class Registry:
         for person in self.people:
             for name in (person.name, person.label, *person.aliases):
                 self._person_names.setdefault(_person_key(name), person)
+        # Place index for by_place, which a text loader calls for every sentence: each normalised
+        # area or place name -> the slugs of that area and the areas it lies within.
+        self._place_areas: dict[str, set[str]] = {}
+        for area in self.areas:
+            chain = set(self._area_and_ancestors(area))
+            for n in (area.label, *area.covers):
+                self._place_areas.setdefault(normalise_name(n), set()).update(chain)
+        self._orgs_by_area: dict[str, list[Organisation]] = {}
+        for org in self.organisations:
+            if org.area:
+                self._orgs_by_area.setdefault(org.area, []).append(org)
+        self._by_place: dict[str, tuple[Organisation, ...]] = {}
 
     # -- lookup -------------------------------------------------------------------------
 
@@ -434,20 +446,16 @@ class Registry:
         Yorkshire providers). Returns an empty list for an unknown place.
         """
         key = normalise_name(place)
-        if not key:
-            return []
-        hits = self._areas_named(lambda names: key in names)
-        if not hits:
-            words = set(key.split())
-            hits = self._areas_named(lambda names: any(words <= set(n.split()) for n in names))
-        wanted: set[str] = set()
-        for area in hits:
-            wanted.update(self._area_and_ancestors(area))
-        found = [o for o in self.organisations if o.area in wanted]
-        return sorted(found, key=lambda o: (KINDS.index(o.kind), o.label))
-
-    def _areas_named(self, test: Any) -> list[Area]:
-        return [a for a in self.areas if test({normalise_name(n) for n in (a.label, *a.covers)})]
+        if key not in self._by_place:
+            wanted = set(self._place_areas.get(key, ()))
+            if key and not wanted:
+                words = set(key.split())
+                for name, slugs in self._place_areas.items():
+                    if words <= set(name.split()):
+                        wanted |= slugs
+            found = {o for slug in wanted for o in self._orgs_by_area.get(slug, ())}
+            self._by_place[key] = tuple(sorted(found, key=lambda o: (KINDS.index(o.kind), o.label)))
+        return list(self._by_place[key])
 
     def _area_and_ancestors(self, area: Area) -> Iterator[str]:
         seen: set[str] = set()

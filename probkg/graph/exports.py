@@ -188,6 +188,16 @@ def _attr_types(items: Iterable[dict[str, Any]], skip: set[str]) -> dict[str, st
     return out
 
 
+def _gexf_attvalues(out: TextIO, data: dict[str, Any], ids: dict[str, str], types: dict[str, str]) -> None:
+    """Write the ``<attvalues>`` of one GEXF node or edge (nothing when it has no declared attribute)."""
+    values = [(ids[k], _typed(v, types[k])) for k, v in sorted(data.items()) if k in ids]
+    if values:
+        out.write("        <attvalues>\n")
+        for aid, value in values:
+            out.write(f'          <attvalue for="{aid}" value={quoteattr(value)}/>\n')
+        out.write("        </attvalues>\n")
+
+
 def _typed(value: Any, kind: str) -> str:
     if kind == "double":
         return repr(float(value))
@@ -299,12 +309,7 @@ def write_gexf(G: nx.MultiDiGraph, out: TextIO) -> None:
     out.write("    <nodes>\n")
     for n, d in nodes:
         out.write(f"      <node id={quoteattr(_xml(n))} label={quoteattr(_xml(d.get('label', n)))}>\n")
-        values = [(node_ids[k], _typed(v, node_types[k])) for k, v in sorted(d.items()) if k in node_ids]
-        if values:
-            out.write("        <attvalues>\n")
-            for aid, value in values:
-                out.write(f'          <attvalue for="{aid}" value={quoteattr(value)}/>\n')
-            out.write("        </attvalues>\n")
+        _gexf_attvalues(out, d, node_ids, node_types)
         r, g, b = _rgb(_colour(d))
         out.write(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
         out.write(f'        <viz:position x="{d["x"]}" y="{d["y"]}" z="0.0"/>\n')
@@ -314,12 +319,7 @@ def write_gexf(G: nx.MultiDiGraph, out: TextIO) -> None:
     for u, v, key, d in edges:
         out.write(f"      <edge id={quoteattr(_xml(_edge_id(key, d)))} source={quoteattr(_xml(u))} "
                   f"target={quoteattr(_xml(v))} label={quoteattr(_xml(d.get('label', '')))}>\n")
-        values = [(edge_ids[k], _typed(v, edge_types[k])) for k, v in sorted(d.items()) if k in edge_ids]
-        if values:
-            out.write("        <attvalues>\n")
-            for aid, value in values:
-                out.write(f'          <attvalue for="{aid}" value={quoteattr(value)}/>\n')
-            out.write("        </attvalues>\n")
+        _gexf_attvalues(out, d, edge_ids, edge_types)
         out.write("      </edge>\n")
     out.write("    </edges>\n  </graph>\n</gexf>\n")
 

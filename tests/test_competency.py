@@ -14,15 +14,9 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from probkg.api import build
 from probkg.graph.store import MemoryStore, OxigraphStore
 from probkg.queries import catalogue, get, resolve, run_named
-
-try:
-    from probkg.api import build
-except ImportError:  # pragma: no cover - only while the build API is being written
-    build = None
-
-pytestmark = pytest.mark.skipif(build is None, reason="probkg.api.build is not importable yet")
 
 ID = "https://w3id.org/probation-kg/id/"
 PROB = "https://w3id.org/probation-kg/def#"

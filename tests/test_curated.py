@@ -341,8 +341,6 @@ def test_each_inspection_has_one_label_across_files(shipped_graph):
 def test_shipped_build_conforms_to_the_shapes(shipped_graph):
     pyshacl = pytest.importorskip("pyshacl")
     onto = ROOT / "probkg" / "ontology"
-    if not (onto / "shapes.ttl").is_file():
-        pytest.skip("shapes.ttl not written yet")
     ont = Graph().parse(onto / "ontology.ttl").parse(onto / "schemes.ttl")
     shapes = Graph().parse(onto / "shapes.ttl")
     conforms, _, text = pyshacl.validate(shipped_graph, shacl_graph=shapes, ont_graph=ont, inference="none",

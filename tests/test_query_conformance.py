@@ -21,14 +21,10 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from test_queries import CASES, _fill
 
+from probkg.api import build
 from probkg.graph.store import MemoryStore, OxigraphStore
 from probkg.queries import catalogue, run_named
 from probkg.queries.runner import VALUES_MARKER, _values_block, inject_values
-
-try:
-    from probkg.api import build
-except ImportError:  # pragma: no cover - only while the build API is being written
-    build = None
 
 ID = "https://w3id.org/probation-kg/id/"
 PROB = "https://w3id.org/probation-kg/def#"
@@ -196,8 +192,6 @@ def test_marked_subquery_gets_the_values_block() -> None:
 # ---- an aggregate subquery that matches nothing gives no rows on either backend -------------------------
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if build is None:
-        pytest.skip("probkg.api.build is not importable yet")
     s = MemoryStore() if request.param == "memory" else OxigraphStore(tmp_path_factory.mktemp("conf") / "s")
     build(s)
     yield s

@@ -56,6 +56,8 @@ _MONTHS = {
     )
 }
 _MONTH_RE = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_AFTER = re.compile(rf"\s*(?:{_MONTH_RE})\b")
+_MONTH_BEFORE = re.compile(rf"(?:{_MONTH_RE})\s*$")
 
 
 @dataclass
@@ -225,14 +227,13 @@ class _Doc:
                     places.append(p)
         return places
 
-    @staticmethod
-    def _excluded(sent_text: str) -> bool:
-        return bool(
-            re.search(
-                r"\balso\s+(?:owns|runs|run|owned|manages)\b|\bneighbouring\b|\bformerly\b(?!\s+known)",
-                sent_text,
-            )
-        )
+    _EXCLUDED = re.compile(
+        r"\balso\s+(?:owns|runs|run|owned|manages)\b|\bneighbouring\b|\bformerly\b(?!\s+known)"
+    )
+
+    @classmethod
+    def _excluded(cls, sent_text: str) -> bool:
+        return bool(cls._EXCLUDED.search(sent_text))
 
     def _resolve(self) -> None:
         reg = self.reg
@@ -321,7 +322,7 @@ class _Doc:
 
     _ALL = re.compile(
         r"\b(both organisations|the two organisations|probation services? in|probation work in"
-        r"|probation staff from both|both the)\b",
+        r"|both the)\b",
         re.I,
     )
 
@@ -583,9 +584,7 @@ class _Doc:
                     val = int(num)
                     if 1900 <= val <= 2099 and "," not in num:
                         continue  # a year
-                    if re.match(r"\s*(?:" + _MONTH_RE + r")\b", after) or re.search(
-                        r"(?:" + _MONTH_RE + r")\s*$", before
-                    ):
+                    if _MONTH_AFTER.match(after) or _MONTH_BEFORE.search(before):
                         continue  # a day of a date
                     if re.match(r"[.:]\d", self.view[ne : ne + 2]) or re.search(r"\d[.:]$", before):
                         continue  # a time
@@ -688,8 +687,9 @@ class _Doc:
     # findings --------------------------------------------------------------------------
 
     _ATTRIB = re.compile(
-        r",\s+(?:said|says|she added|he added|according to|the report (?:noted|found|said)"
-        r"|a new inspection report has found|(?:Dame|Mr|Ms|Sir)\s+\w+\s+(?:said|added))\b"
+        r",\s+(?:said|says|she added|he added|according to"
+        r"|(?:a|an|the)\s+(?:new\s+|latest\s+)?(?:inspection\s+)?report\s+(?:has\s+)?(?:noted|found|said)"
+        r"|(?:Dame|Mr|Ms|Sir)\s+\w+\s+(?:said|added))\b"
         r"(?:\s+\S+){0,14}\s*$",
         re.S,
     )
@@ -765,8 +765,10 @@ class _Doc:
     _EARLIER = re.compile(
         r"\b(?:last inspected|previous inspection|(?:an|the|our) inspection)\b[^.]*?\bin\s+"
         rf"(?:({_MONTH_RE})\s+)?((?:19|20)\d\d)\b"
-        r"|\bThe first \(in ((?:19|20)\d\d)\)"
+        r"|\b[Tt]he (?:first|previous|last|earlier)(?:\s+inspection)? \(in ((?:19|20)\d\d)\)"
     )
+
+    _FOLLOW_UP = re.compile(r"last inspected|since|previous|(?:first|last|earlier)(?:\s+inspection)? \(in")
 
     def earlier_inspections(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -790,7 +792,7 @@ class _Doc:
                         "quote": self.text[s.start : s.end],
                         "start": s.start,
                         "end": s.end,
-                        "follow_up": bool(re.search(r"last inspected|since|previous|first \(in", st)),
+                        "follow_up": bool(self._FOLLOW_UP.search(st)),
                     }
                 )
         return out

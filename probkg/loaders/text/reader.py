@@ -75,7 +75,6 @@ _MD_LINE_PREFIX = re.compile(r"(?m)^([ \t]*)(#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d
 _MD_LINK = re.compile(r"(!?\[)([^\]\n]*)(\]\([^)\n]*\))")
 _MD_EMPH = re.compile(r"(\*\*|__|\*|`)")
 _MD_RULE = re.compile(r"(?m)^[ \t]*([-*_][ \t]*){3,}$")
-_MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 
 
 def _blank_markdown(text: str, chars: list[str], start: int) -> None:

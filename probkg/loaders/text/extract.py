@@ -29,7 +29,7 @@ from probkg.errors import InputError
 from probkg.loaders.registry import Organisation, Registry, load_registry
 
 from .lexicon import normalise_rating, parse_number_words, polarity, theme
-from .linking import Mention, OrgRef, by_place, find_mentions, org_ref, slugify
+from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
 from .segment import WS, Block, blocks, clauses, sentences, strip_span
 
@@ -183,7 +183,7 @@ def _places(view: str, start: int, end: int, reg: Registry) -> list[str]:
             if not part or part in ("England", "United Kingdom", "Probation", "Transforming", "HM"):
                 continue
             key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", part, flags=re.I)
-            if by_place(reg, key) and reg.find(part) is None and part not in out:
+            if reg.by_place(key) and reg.find(part) is None and part not in out:
                 out.append(part)
     return out
 
@@ -259,7 +259,7 @@ class _Doc:
             candidates: list[Organisation] = []
             for place in self.places:
                 key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", place, flags=re.I)
-                for org in by_place(reg, key):
+                for org in reg.by_place(key):
                     if org.kind == "CRC" and org not in candidates:
                         candidates.append(org)
             if owners:
@@ -294,7 +294,7 @@ class _Doc:
                     inspected.append(m.org)
         if not inspected and self.places:
             for place in self.places[:2]:
-                for org in by_place(reg, place):
+                for org in reg.by_place(place):
                     ref = org_ref(org)
                     if ref not in inspected:
                         inspected.append(ref)

@@ -19,12 +19,12 @@ registry get ``id:org/unresolved/<slug>`` and kind ``Other``.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from probkg.loaders.registry import ID_BASE, Organisation, Registry, load_registry, normalise_name
 
-__all__ = ["Mention", "OrgRef", "by_place", "find_mentions", "gazetteer", "slugify"]
+__all__ = ["Mention", "OrgRef", "find_mentions", "gazetteer", "slugify"]
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,7 @@ def _variants(name: str) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=4)
-def _gazetteer_for(reg_id: int) -> tuple[re.Pattern[str], dict[str, Organisation]]:
-    reg = _REGISTRIES[reg_id]
+def _build_gazetteer(reg: Registry) -> tuple[re.Pattern[str], dict[str, Organisation]]:
     table: dict[str, Organisation] = {}
     for org in reg.organisations:
         names = [org.label, *([org.short_label] if org.short_label else []), *org.aliases]
@@ -97,7 +95,7 @@ def _gazetteer_for(reg_id: int) -> tuple[re.Pattern[str], dict[str, Organisation
                 bare = bare[4:]
             if not bare or (
                 org.kind in ("CRC", "NPSDivision")
-                and by_place(reg, bare)
+                and reg.by_place(bare)
                 and not re.search(r"\b(CRC|NPS|division|Company|Service)\b", bare, re.I)
             ):
                 continue  # a place name is not a name of the organisation
@@ -112,58 +110,18 @@ def _gazetteer_for(reg_id: int) -> tuple[re.Pattern[str], dict[str, Organisation
     return pattern, table
 
 
-_REGISTRIES: dict[int, Registry] = {}
-
-
-@lru_cache(maxsize=4)
-def _place_index(reg_id: int) -> tuple[dict[str, set[str]], dict[str, list[Organisation]]]:
-    """Normalised place name -> area slugs (with the areas they lie within); area slug -> organisations."""
-    reg = _REGISTRIES[reg_id]
-    by_slug = {a.slug: a for a in reg.areas}
-    names: dict[str, set[str]] = {}
-    for area in reg.areas:
-        chain: set[str] = set()
-        current = area
-        while current is not None and current.slug not in chain:
-            chain.add(current.slug)
-            current = by_slug.get(current.within) if current.within else None
-        for n in (area.label, *area.covers):
-            names.setdefault(normalise_name(n), set()).update(chain)
-    orgs: dict[str, list[Organisation]] = {}
-    for org in reg.organisations:
-        if org.area:
-            orgs.setdefault(org.area, []).append(org)
-    return names, orgs
-
-
-@lru_cache(maxsize=4096)
-def _by_place(reg_id: int, place: str) -> tuple[Organisation, ...]:
-    """Same answer as :meth:`Registry.by_place`, from a prebuilt index (it is called per sentence)."""
-    names, orgs = _place_index(reg_id)
-    key = normalise_name(place)
-    if not key:
-        return ()
-    wanted = set(names.get(key, ()))
-    if not wanted:
-        words = set(key.split())
-        for n, slugs in names.items():
-            if words <= set(n.split()):
-                wanted |= slugs
-    kinds = ("CRC", "NPSDivision", "NPS", "Owner", "Inspectorate", "Other")
-    found = [o for slug in wanted for o in orgs.get(slug, [])]
-    return tuple(sorted(set(found), key=lambda o: (kinds.index(o.kind) if o.kind in kinds else 9, o.label)))
-
-
-def by_place(reg: Registry, place: str) -> list[Organisation]:
-    """``reg.by_place(place)``, memoised (the registry is immutable)."""
-    _REGISTRIES[id(reg)] = reg
-    return list(_by_place(id(reg), place))
+_GAZETTEERS: weakref.WeakKeyDictionary[Registry, tuple[re.Pattern[str], dict[str, Organisation]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def gazetteer(reg: Registry) -> tuple[re.Pattern[str], dict[str, Organisation]]:
-    """A regular expression matching every registry name form, and the table name -> organisation."""
-    _REGISTRIES[id(reg)] = reg
-    return _gazetteer_for(id(reg))
+    """A regular expression matching every registry name form, and the table name -> organisation.
+
+    Built once per registry object (the registry is immutable) and kept while the registry lives.
+    """
+    if reg not in _GAZETTEERS:
+        _GAZETTEERS[reg] = _build_gazetteer(reg)
+    return _GAZETTEERS[reg]
 
 
 _GENERIC = re.compile(
@@ -222,7 +180,7 @@ def find_mentions(text: str, start: int, end: int, reg: Registry | None = None) 
         if not free(*m.span()):
             continue
         place = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", m.group(1), flags=re.I)
-        crcs = [o for o in by_place(reg, place) if o.kind == "CRC"]
+        crcs = [o for o in reg.by_place(place) if o.kind == "CRC"]
         if len(crcs) == 1:
             add(Mention(m.start(), m.end(), "name", org_ref(crcs[0]), {"place": m.group(1)}))
     for m in _UNKNOWN_PROVIDER.finditer(text, start, end):

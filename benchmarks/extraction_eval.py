@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from probkg.loaders.text.evaluate import THRESHOLDS, failed_thresholds, format_scores, score_gold_files
+from probkg.evaluation.scoring import THRESHOLDS, failed_thresholds, format_scores, score_gold_files
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,7 +69,7 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
     queries: dict[str, str] = json.loads(Path(queries_file).read_text()) if queries_file else {}
     if backend == "probkg":
         from probkg.graph.bulk import bulk_load
-        from probkg.graph.shacl_sparql import validate_store_sparql
+        from probkg.validation.shacl_sparql import validate_store_sparql
         from probkg.graph.store import OxigraphStore
         from probkg.ontology import ONTOLOGY_IRI, ontology_graph
 
@@ -91,7 +91,7 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
     elif backend == "oxigraph":
         import pyoxigraph as ox
 
-        from probkg.graph.shacl_sparql import oxigraph_select, run_checks
+        from probkg.validation.shacl_sparql import oxigraph_select, run_checks
 
         store = ox.Store(str(Path(workdir) / "ox-store"))
         t0 = time.perf_counter()
@@ -107,7 +107,7 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
     elif backend == "memory":
         from rdflib import Dataset, Graph
 
-        from probkg.graph.validate import validate_graph
+        from probkg.validation.gate import validate_graph
         from probkg.ontology import ONTOLOGY_IRI, ontology_graph
 
         ds = Dataset(store="Memory", default_union=True)

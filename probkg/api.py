@@ -20,7 +20,7 @@ from probkg.graph.store import open_store
 
 if TYPE_CHECKING:
     from probkg.graph.base import LoadOutcome, Store
-    from probkg.graph.validate import Report
+    from probkg.validation.gate import Report
     from probkg.loaders.base import LoadUnit
     from probkg.queries.runner import QueryOutput
 
@@ -194,10 +194,10 @@ def validate(store: Store) -> Report:
     from probkg.graph.store import OxigraphStore
 
     if isinstance(store, OxigraphStore) and store.triple_count() > VALIDATE_THRESHOLD:
-        from probkg.graph.shacl_sparql import validate_store_sparql
+        from probkg.validation.shacl_sparql import validate_store_sparql
 
         return validate_store_sparql(store)
-    from probkg.graph.validate import validate_store
+    from probkg.validation.gate import validate_store
 
     return validate_store(store)
 

@@ -478,8 +478,8 @@ def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, en
     exporter = None
     if fmt not in _RDF_EXPORTS:
         try:
-            from probkg.graph.exports import FORMATS
-            from probkg.graph.exports import export as exporter
+            from probkg.exports.formats import FORMATS
+            from probkg.exports.formats import export as exporter
         except ModuleNotFoundError:  # graph exports not installed: the RDF formats remain
             FORMATS, exporter = {"jsonld": None}, None
         if fmt not in FORMATS:
@@ -506,7 +506,7 @@ def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, en
     return 0
 
 
-# ---- graph analytics and the HTTP endpoint (probkg.graph.nxview, probkg.server) --------------------
+# ---- graph analytics and the HTTP endpoint (probkg.exports.nxview, probkg.server.http) --------------------
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--include", default="domain", show_default=True, metavar="VIEW",
@@ -517,7 +517,7 @@ def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, en
 def analyse(fmt: str, include: str, on_date: str | None, top: int, store_dir: str | None, memory: bool,
             endpoint: str | None) -> int:
     """Network analytics: most connected nodes, providers per owner, findings per owner."""
-    from probkg.graph.nxview import criticism_by_owner, degree_table, owner_portfolio, to_networkx
+    from probkg.exports.nxview import criticism_by_owner, degree_table, owner_portfolio, to_networkx
 
     with _opened(store_dir, memory, endpoint) as store:
         G = to_networkx(store, include=include)
@@ -556,7 +556,7 @@ def analyse(fmt: str, include: str, on_date: str | None, top: int, store_dir: st
 def serve(host: str, port: int, allow_update: bool, store_dir: str | None, memory: bool,
           endpoint: str | None) -> int:
     """Serve the store as a SPARQL 1.1 endpoint (/sparql), named queries (/queries) and a web page (/)."""
-    from probkg.server import serve as run_server
+    from probkg.server.http import serve as run_server
 
     with _opened(store_dir, memory, endpoint) as store:
         try:

@@ -14,7 +14,7 @@ from probkg import api
 from probkg.cli import cli
 from probkg.graph.base import CATALOG_GRAPH
 from probkg.graph.store import OxigraphStore
-from probkg.graph.validate import _constraint
+from probkg.validation.gate import _constraint
 from probkg.synth import write_synth
 
 PROB = "https://w3id.org/probation-kg/def#"
@@ -124,7 +124,7 @@ def test_only_oxigraph_stores_and_rdf_files_take_the_bulk_path(tmp_path, synth_f
 
 def test_large_store_validation_runs_in_sparql_with_the_same_report(tmp_path, synth_file,
                                                                    monkeypatch) -> None:
-    from probkg.graph.validate import validate_store
+    from probkg.validation.gate import validate_store
 
     with OxigraphStore(tmp_path / "kg") as store:
         api.build(store)
@@ -134,7 +134,7 @@ def test_large_store_validation_runs_in_sparql_with_the_same_report(tmp_path, sy
         broken.write_text("\n".join(kept) + "\n", encoding="utf-8")
         api.load(store, broken, validate=False)
         called: list[str] = []
-        import probkg.graph.shacl_sparql as compiled
+        import probkg.validation.shacl_sparql as compiled
 
         real = compiled.validate_store_sparql
         monkeypatch.setattr(compiled, "validate_store_sparql",

@@ -18,7 +18,7 @@ from probkg.loaders.curated import (
     load_source_facts,
     shipped_curated_files,
 )
-from probkg.loaders.registry import load_registry
+from probkg.registry.model import load_registry
 from probkg.ontology.namespaces import ID, OA, PROB, sparql_prologue
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,8 +15,8 @@ from rdflib.compare import isomorphic
 
 from probkg.errors import InputError
 from probkg.graph.base import CATALOG_GRAPH
-from probkg.graph.exports import FORMATS, dot_quote, dumps, export, jsonld_context
-from probkg.graph.nxview import to_networkx
+from probkg.exports.formats import FORMATS, dot_quote, dumps, export, jsonld_context
+from probkg.exports.nxview import to_networkx
 from probkg.ontology.namespaces import PREFIXES
 
 FIXTURE = Path(__file__).parent / "resources" / "viz-sample.trig"
@@ -232,7 +232,7 @@ def test_export_options_reach_the_view(ds):
 
 def test_large_graph_layout_without_scipy():
     pytest.importorskip("numpy")
-    from probkg.graph.exports import layout
+    from probkg.exports.formats import layout
 
     G = nx.MultiDiGraph()
     for i in range(520):

@@ -9,7 +9,7 @@ from rdflib import Dataset, Literal, URIRef
 
 from probkg.errors import InputError
 from probkg.graph.base import CATALOG_GRAPH, Store
-from probkg.graph.nxview import (
+from probkg.exports.nxview import (
     VIEWS,
     criticism_by_owner,
     curie,

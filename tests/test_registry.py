@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from probkg.errors import InputError
-from probkg.loaders.registry import (
+from probkg.registry.model import (
     KINDS,
     Organisation,
     load_registry,

@@ -16,7 +16,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from probkg.graph.base import CATALOG_GRAPH, Store
-from probkg.server import Refused, check_query, make_server, negotiate
+from probkg.server.http import Refused, check_query, make_server, negotiate
 
 pytestmark = pytest.mark.server
 

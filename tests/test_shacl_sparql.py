@@ -10,14 +10,14 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, SKOS, XSD
 
 from probkg.graph._oxterms import from_rdflib
-from probkg.graph.shacl_sparql import (
+from probkg.validation.shacl_sparql import (
     UnsupportedShape,
     compile_shapes,
     oxigraph_select,
     run_checks,
     validate_store_sparql,
 )
-from probkg.graph.validate import _constraint, validate_graph
+from probkg.validation.gate import _constraint, validate_graph
 from probkg.ontology import ONTOLOGY_IRI, ontology_graph
 from probkg.ontology.namespaces import OA, ORG, PROB, TIME
 from probkg.synth import write_synth

@@ -481,7 +481,7 @@ def test_inspection_type_outside_its_scheme_is_still_a_violation(data, shapes, o
 def test_a_load_that_names_a_stored_inspection_differently_succeeds_with_warnings(
     memory_store, fixture_graph
 ):
-    from probkg.graph.validate import validate_unit
+    from probkg.validation.gate import validate_unit
     from probkg.loaders.base import LoadUnit
 
     base = LoadUnit(graph=ID["graph/file/model-valid"], triples=fixture_graph, checksum="a" * 64,

@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 
 from probkg.errors import InputError, StoreError, ValidationFailed
 from probkg.graph.base import CATALOG_GRAPH, Store
-from probkg.graph.inference import Rules, materialise
+from probkg.validation.inference import Rules, materialise
 from probkg.graph.store import MemoryStore, OxigraphStore, default_store_path, open_store
 from probkg.loaders.base import LoadUnit
 from probkg.loaders.rdf import load_rdf
@@ -295,7 +295,7 @@ def test_rules_are_transitive_and_add_only_missing_triples():
 
 
 def test_shipped_rules_know_the_provider_hierarchy():
-    from probkg.graph.inference import default_rules
+    from probkg.validation.inference import default_rules
 
     supers = default_rules().superclasses[PROB.CommunityRehabilitationCompany]
     assert PROB.ProbationProvider in supers

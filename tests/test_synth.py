@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from probkg.graph.validate import validate_graph
+from probkg.validation.gate import validate_graph
 from probkg.ontology.namespaces import PROB
 from probkg.synth import inspections_for, write_synth
 

@@ -1,6 +1,6 @@
 """Text extraction scored on the shared development corpus; skipped when ../shared is absent.
 
-Fails when any acceptance threshold of issue 3 is missed (see probkg.loaders.text.evaluate.THRESHOLDS).
+Fails when any acceptance threshold of issue 3 is missed (see probkg.evaluation.scoring.THRESHOLDS).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from probkg.loaders.text import extract_file
-from probkg.loaders.text.evaluate import THRESHOLDS, failed_thresholds, format_scores, score_gold_files
+from probkg.evaluation.scoring import THRESHOLDS, failed_thresholds, format_scores, score_gold_files
 from probkg.loaders.text.reader import read_path
 
 pytestmark = pytest.mark.shared

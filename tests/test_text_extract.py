@@ -14,9 +14,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, XSD
 
 from probkg.errors import InputError
-from probkg.loaders.registry import load_registry
+from probkg.registry.model import load_registry
 from probkg.loaders.text import extract_file, extract_paths, extract_text, load_text
-from probkg.loaders.text.evaluate import Scores, names_match, norm_words, score_document
+from probkg.evaluation.scoring import Scores, names_match, norm_words, score_document
 from probkg.loaders.text.lexicon import normalise_rating, parse_number_words, polarity, theme
 from probkg.loaders.text.reader import read_path
 from probkg.ontology.namespaces import ID, OA, PROB, PROV

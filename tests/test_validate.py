@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from probkg.errors import ValidationFailed
-from probkg.graph.validate import validate_graph, validate_store, validate_unit
+from probkg.validation.gate import validate_graph, validate_store, validate_unit
 from probkg.loaders.rdf import load_rdf
 from probkg.ontology.namespaces import SKOS
 

@@ -212,7 +212,7 @@ class Store(ABC):
         transaction. For a file graph, older file graphs catalogued from the same source and
         loader are dropped in that transaction too.
         """
-        from probkg.graph.inference import materialise
+        from probkg.validation.inference import materialise
 
         graph = URIRef(str(unit.graph))
         if graph == CATALOG_GRAPH:
@@ -227,7 +227,7 @@ class Store(ABC):
         inferred = materialise(unit.triples)
         if validate:
             from probkg.errors import ValidationFailed
-            from probkg.graph.validate import validate_unit
+            from probkg.validation.gate import validate_unit
 
             report = validate_unit(self, unit, inferred=inferred)
             if not report.conforms:

@@ -35,7 +35,7 @@ from probkg.graph.base import CATALOG_GRAPH, FILE_GRAPH_PREFIX, Store
 from probkg.loaders.base import sha256_file
 
 if TYPE_CHECKING:
-    from probkg.graph.validate import Report
+    from probkg.validation.gate import Report
 
 __all__ = ["BULK_FORMATS", "BulkOutcome", "bulk_load", "rich_progress"]
 
@@ -103,7 +103,7 @@ def _oxigraph(store: Store) -> Any:
 
 def _with_consequences(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
     """Each quad followed by its RDFS consequences in the same graph (super-classes, super-properties)."""
-    from probkg.graph.inference import default_rules
+    from probkg.validation.inference import default_rules
 
     rules = default_rules()
     rdf_type = ox.NamedNode(_RDF_TYPE)
@@ -274,7 +274,7 @@ def _validate_new(ox_store: Any, graphs: list[str], added: int) -> Report:
     is checked as a whole store, which Oxigraph does faster, and the results about nodes outside
     the new graphs (problems the store already had) are left out.
     """
-    from probkg.graph.shacl_sparql import compile_shapes, oxigraph_select, run_checks
+    from probkg.validation.shacl_sparql import compile_shapes, oxigraph_select, run_checks
 
     if added / max(1, len(ox_store)) <= 0.1:
         return run_checks(oxigraph_select(ox_store), compile_shapes(focus_graphs=graphs), checked=added)

@@ -3,8 +3,8 @@
 Two kinds of file, told apart by their top-level ``kind:`` key:
 
 ``kind: registry``
-    The organisation registry (``data/registry.yaml``, read through
-    :mod:`probkg.loaders.registry`): organisations, areas, ownership over time, owner
+    The organisation registry (``probkg/registry/data/registry.yaml``, read through
+    :mod:`probkg.registry.model`): organisations, areas, ownership over time, owner
     changes, shareholdings, people and their posts. Goes to ``id:graph/registry``.
 ``kind: source-document``
     The curated facts of one source document (``data/sources/<doc-slug>.yaml``): the
@@ -40,7 +40,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from probkg.errors import InputError
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
-from probkg.loaders.registry import (
+from probkg.registry.model import (
     ID_BASE,
     LocatedYaml,
     Registry,
@@ -105,7 +105,7 @@ _CONTEXT = 32
 def shipped_curated_files() -> list[Path]:
     """The curated YAML files shipped with probkg, in build order: the registry, then the sources by name."""
     data = Path(str(resources.files("probkg.loaders").joinpath("data")))
-    return [data / "registry.yaml", *sorted((data / "sources").glob("*.yaml"))]
+    return [shipped_registry_path(), *sorted((data / "sources").glob("*.yaml"))]
 
 
 def load_curated(path: str | os.PathLike[str], sources: str | os.PathLike[str] | None = None, *,

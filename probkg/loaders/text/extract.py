@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from probkg.errors import InputError
-from probkg.loaders.registry import Organisation, Registry, load_registry
+from probkg.registry.model import Organisation, Registry, load_registry
 
 from .lexicon import normalise_rating, parse_number_words, polarity, theme
 from .linking import Mention, OrgRef, find_mentions, org_ref, slugify

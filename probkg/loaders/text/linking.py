@@ -22,7 +22,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from probkg.loaders.registry import ID_BASE, Organisation, Registry, load_registry, normalise_name
+from probkg.registry.model import ID_BASE, Organisation, Registry, load_registry, normalise_name
 
 __all__ = ["Mention", "OrgRef", "find_mentions", "gazetteer", "slugify"]
 

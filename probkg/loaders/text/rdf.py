@@ -26,7 +26,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
 from probkg.loaders.curated import CuratedDocument, source_documents
-from probkg.loaders.registry import Registry, load_registry
+from probkg.registry.model import Registry, load_registry
 from probkg.ontology import concept_for
 from probkg.ontology.namespaces import ID, OA, ORG, PROB, bind_prefixes
 

@@ -3,7 +3,7 @@
 pySHACL walks every focus node in Python; on a million triples that takes minutes. The shapes probkg
 uses are simple enough to be rewritten, constraint by constraint, into one SELECT each that returns the
 violating focus nodes (and values). The store's own engine then does the work, and the rows become the
-same :class:`~probkg.graph.validate.Report` the pySHACL path produces.
+same :class:`~probkg.validation.gate.Report` the pySHACL path produces.
 
 Covered (everything ``probkg/ontology/shapes.ttl`` uses): targets ``sh:targetClass`` (subclass-aware,
 through the ontology's ``rdfs:subClassOf``), ``sh:targetObjectsOf``, ``sh:targetSubjectsOf``,
@@ -34,7 +34,7 @@ from rdflib.term import Node
 
 if TYPE_CHECKING:
     from probkg.graph.base import Store
-    from probkg.graph.validate import Report
+    from probkg.validation.gate import Report
 
 __all__ = ["Check", "UnsupportedShape", "compile_shapes", "run_checks", "validate_store_sparql"]
 
@@ -396,7 +396,7 @@ def run_checks(select: Callable[[str], Iterable[Row]], checks: Iterable[Check] |
 
     With ``keep``, only results whose focus node it accepts are reported.
     """
-    from probkg.graph.validate import Report, ValidationResult, _constraint, _name, _path, _shape
+    from probkg.validation.gate import Report, ValidationResult, _constraint, _name, _path, _shape
 
     if checks is None:
         checks = _default_checks()

@@ -2,7 +2,7 @@
 
 Formats are data: :data:`FORMATS` maps a name to an :class:`Exporter` (file suffix, media type, writer).
 Graph formats (``graphml``, ``gexf``, ``cytoscape``, ``dot``, ``html``) write the networkx view from
-:func:`probkg.graph.nxview.to_networkx`, with x/y positions from a seeded spring layout on every node;
+:func:`probkg.exports.nxview.to_networkx`, with x/y positions from a seeded spring layout on every node;
 ``jsonld`` writes the RDF itself (every named graph) as compact JSON-LD with probkg's prefixes as context.
 
 Every writer is deterministic: nodes, edges, attributes and JSON keys are sorted and the layout seed is
@@ -39,7 +39,7 @@ from rdflib.compare import to_canonical_graph
 
 from probkg.errors import InputError
 from probkg.graph.base import CATALOG_GRAPH, Store
-from probkg.graph.nxview import curie, to_networkx
+from probkg.exports.nxview import curie, to_networkx
 from probkg.ontology.namespaces import PREFIXES
 
 __all__ = [
@@ -381,7 +381,7 @@ def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
 
 def write_html(G: nx.MultiDiGraph, out: TextIO) -> None:
     """One offline HTML page: canvas viewer, search, details panel; the graph is embedded as JSON."""
-    template = resources.files("probkg.graph").joinpath("viewer.html").read_text(encoding="utf-8")
+    template = resources.files("probkg.exports").joinpath("viewer.html").read_text(encoding="utf-8")
     data = json.dumps(cytoscape_elements(G), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # Keep the JSON inert inside <script>: no "</script>" or "<!--" can close or confuse it.
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -501,7 +501,7 @@ def export(source: Source, fmt: str, out: str | Path | IO[str] | IO[bytes], *,
     """Write ``source`` in format ``fmt`` to a path or an open (text or binary) stream, as UTF-8.
 
     ``source`` is a store, an rdflib graph or dataset, or (for graph formats) a networkx graph from
-    :func:`~probkg.graph.nxview.to_networkx`. ``include`` and ``memberships`` are passed to it.
+    :func:`~probkg.exports.nxview.to_networkx`. ``include`` and ``memberships`` are passed to it.
     """
     exporter = _exporter(fmt)
     opts: dict[str, Any] = {"include": include, "memberships": memberships, "seed": seed}

@@ -31,8 +31,8 @@ from typing import Any
 
 import yaml
 
-from .lexicon import parse_number_words
-from .reader import read_path
+from probkg.loaders.text.lexicon import parse_number_words
+from probkg.loaders.text.reader import read_path
 
 __all__ = [
     "THRESHOLDS",
@@ -381,10 +381,10 @@ def score_gold_files(
 ) -> Scores:
     """Score probkg's extractor (or ``extract``) on every document of the given gold files."""
     if extract is None:
-        from .extract import extract_file
+        from probkg.loaders.text.extract import extract_file
 
         extract = extract_file
-        from .extract import extract_text
+        from probkg.loaders.text.extract import extract_text
 
         # warm-up outside the timing: registry parsing and regular-expression compilation happen once
         extract_text("HM Inspectorate of Probation rated the CRC 'Good'; 3 staff were impressive.")

@@ -234,7 +234,7 @@ class _App:
         if path in ("/", "/index.html"):
             if method not in ("GET", "HEAD"):
                 return _error(405, f"{method} is not supported on {path}")
-            page = resources.files("probkg").joinpath("endpoint.html").read_bytes()
+            page = resources.files("probkg.server").joinpath("endpoint.html").read_bytes()
             return _Reply(200, page, "text/html; charset=utf-8")
         if path == "/sparql":
             return self.sparql(method, query, headers, body)

@@ -272,7 +272,7 @@ def validate_unit(store: Store, unit: LoadUnit, *, inferred: Iterable[Triple] | 
     Results whose focus node does not occur in the unit are left out: they are about data already
     in the store, which ``validate_store`` reports.
     """
-    from probkg.graph.inference import materialise
+    from probkg.validation.inference import materialise
     from probkg.ontology.namespaces import PROB
 
     data = _ValidationGraph()

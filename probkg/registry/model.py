@@ -1,6 +1,6 @@
 """The curated organisation registry, as typed Python objects.
 
-The registry (``probkg/loaders/data/registry.yaml``) lists every probation provider of
+The registry (``probkg/registry/data/registry.yaml``) lists every probation provider of
 2014-2021 in England and Wales (the 21 Community Rehabilitation Companies, the National
 Probation Service and its seven divisions), the companies that owned the CRCs and when,
 the areas each provider served, HM Inspectorate of Probation and its chief inspectors.
@@ -8,7 +8,7 @@ Every fact cites the page it comes from.
 
 Typical use, e.g. for entity linking in a text extractor::
 
-    from probkg.loaders.registry import load_registry
+    from probkg.registry.model import load_registry
 
     reg = load_registry()                       # the shipped file, parsed once and cached
     org = reg.find("Kent, Surrey & Sussex CRC")  # -> Organisation or None
@@ -906,8 +906,8 @@ def _build(doc: LocatedYaml) -> Registry:
 
 
 def shipped_registry_path() -> Path:
-    """Path of the registry shipped with probkg (``probkg/loaders/data/registry.yaml``)."""
-    return Path(str(resources.files("probkg.loaders").joinpath("data", "registry.yaml")))
+    """Path of the registry shipped with probkg (``probkg/registry/data/registry.yaml``)."""
+    return Path(str(resources.files("probkg.registry").joinpath("data", "registry.yaml")))
 
 
 def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:

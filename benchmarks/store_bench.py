@@ -69,9 +69,9 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
     queries: dict[str, str] = json.loads(Path(queries_file).read_text()) if queries_file else {}
     if backend == "probkg":
         from probkg.graph.bulk import bulk_load
-        from probkg.validation.shacl_sparql import validate_store_sparql
         from probkg.graph.store import OxigraphStore
         from probkg.ontology import ONTOLOGY_IRI, ontology_graph
+        from probkg.validation.shacl_sparql import validate_store_sparql
 
         store = OxigraphStore(Path(workdir) / "probkg-store")
         store.replace_graph(ONTOLOGY_IRI, ontology_graph())
@@ -85,8 +85,12 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
         _emit(kind="rss", mb=_peak_mb())
         t0 = time.perf_counter()
         report = validate_store_sparql(store)
-        _emit(kind="validate", seconds=time.perf_counter() - t0, results=len(report.results),
-              conforms=report.conforms)
+        _emit(
+            kind="validate",
+            seconds=time.perf_counter() - t0,
+            results=len(report.results),
+            conforms=report.conforms,
+        )
         store.close()
     elif backend == "oxigraph":
         import pyoxigraph as ox
@@ -102,13 +106,17 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
         _emit(kind="rss", mb=_peak_mb())
         t0 = time.perf_counter()
         report = run_checks(oxigraph_select(store))
-        _emit(kind="validate", seconds=time.perf_counter() - t0, results=len(report.results),
-              conforms=report.conforms)
+        _emit(
+            kind="validate",
+            seconds=time.perf_counter() - t0,
+            results=len(report.results),
+            conforms=report.conforms,
+        )
     elif backend == "memory":
         from rdflib import Dataset, Graph
 
-        from probkg.validation.gate import validate_graph
         from probkg.ontology import ONTOLOGY_IRI, ontology_graph
+        from probkg.validation.gate import validate_graph
 
         ds = Dataset(store="Memory", default_union=True)
         t0 = time.perf_counter()
@@ -125,8 +133,12 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
             if g is not None and str(getattr(g, "identifier", g)) != str(ONTOLOGY_IRI):
                 data.add((s, p, o))
         report = validate_graph(data)
-        _emit(kind="validate", seconds=time.perf_counter() - t0, results=len(report.results),
-              conforms=report.conforms)
+        _emit(
+            kind="validate",
+            seconds=time.perf_counter() - t0,
+            results=len(report.results),
+            conforms=report.conforms,
+        )
     _emit(kind="done")
 
 
@@ -137,8 +149,9 @@ def _load_ontology_ox(store: Any) -> None:
     from probkg.ontology import ONTOLOGY_IRI, ontology_graph
 
     g = ox.NamedNode(str(ONTOLOGY_IRI))
-    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), g)
-                      for s, p, o in ontology_graph())
+    store.bulk_extend(
+        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), g) for s, p, o in ontology_graph()
+    )
 
 
 def _first(store: Any, cls: str) -> str:
@@ -175,10 +188,21 @@ def _bind_queries(store: Any) -> dict[str, str]:
 
 
 # ---- parent side ------------------------------------------------------------------------------------
-def run_worker(backend: str, nq: Path, workdir: Path, queries: Path | None, *, repeats: int,
-               cap: float) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--worker", backend, "--file", str(nq), "--workdir", str(workdir),
-           "--repeats", str(repeats)]
+def run_worker(
+    backend: str, nq: Path, workdir: Path, queries: Path | None, *, repeats: int, cap: float
+) -> dict[str, Any]:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        backend,
+        "--file",
+        str(nq),
+        "--workdir",
+        str(workdir),
+        "--repeats",
+        str(repeats),
+    ]
     if queries is not None:
         cmd += ["--queries", str(queries)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1)
@@ -193,8 +217,11 @@ def run_worker(backend: str, nq: Path, workdir: Path, queries: Path | None, *, r
         if not ready:
             out.setdefault("capped", stage)
             try:
-                hwm = [ln for ln in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
-                       if ln.startswith("VmHWM:")]
+                hwm = [
+                    ln
+                    for ln in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+                    if ln.startswith("VmHWM:")
+                ]
                 out.setdefault("rss", int(hwm[0].split()[1]) / 1024 if hwm else None)
             except OSError:
                 pass
@@ -228,8 +255,12 @@ def cold_query(store_dir: Path, queries: dict[str, str]) -> float:
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
-        subprocess.run([exe, "query", "--store", str(store_dir), "ownership-changes", "--format", "csv"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [exe, "query", "--store", str(store_dir), "ownership-changes", "--format", "csv"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         best = min(best, time.perf_counter() - t0)
     return best
 
@@ -240,13 +271,16 @@ def _fmt_ms(v: float | None, cap: float) -> str:
 
 def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -> str:
     p, m, o = res["probkg"], res["memory"], res["oxigraph"]
-    lines = [f"\n=== {size:,} target triples: {p.get('quads', 0):,} quads in the file ===",
-             f"{'measure':32} {'probkg':>10} {'rdflib Mem':>11} {'pyoxigraph':>11} "
-             f"{'Mem/probkg':>11} {'probkg/ox':>10}"]
+    lines = [
+        f"\n=== {size:,} target triples: {p.get('quads', 0):,} quads in the file ===",
+        f"{'measure':32} {'probkg':>10} {'rdflib Mem':>11} {'pyoxigraph':>11} "
+        f"{'Mem/probkg':>11} {'probkg/ox':>10}",
+    ]
 
     def row(label: str, a: float | None, b: float | None, c: float | None, unit: str = "") -> None:
         def f(v: float | None) -> str:
             return "capped" if v is None else (f"{v:,.0f}{unit}" if v >= 100 else f"{v:.2f}{unit}")
+
         r1 = f"{b / a:.1f}x" if a and b else ("n/a" if b is not None else f">{cap / (a or 1e-9):.0f}x")
         r2 = f"{a / c:.2f}x" if a and c else "n/a"
         lines.append(f"{label:32} {f(a):>10} {f(b):>11} {f(c):>11} {r1:>11} {r2:>10}")
@@ -254,9 +288,11 @@ def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -
     def rate(r: dict[str, Any]) -> float | None:
         return r["quads"] / r["load_s"] if r.get("load_s") else None
 
-    lines.append(f"{'load (triples/s)':32} {rate(p) or 0:>10,.0f} {rate(m) or 0:>11,.0f} "
-                 f"{rate(o) or 0:>11,.0f} "
-                 f"{(rate(p) or 0) / (rate(m) or 1):>10.1f}x {(rate(p) or 0) / (rate(o) or 1):>9.2f}x")
+    lines.append(
+        f"{'load (triples/s)':32} {rate(p) or 0:>10,.0f} {rate(m) or 0:>11,.0f} "
+        f"{rate(o) or 0:>11,.0f} "
+        f"{(rate(p) or 0) / (rate(m) or 1):>10.1f}x {(rate(p) or 0) / (rate(o) or 1):>9.2f}x"
+    )
     for name in sorted(p["queries"]):
         row(f"q {name} (ms)", p["queries"].get(name), m["queries"].get(name), o["queries"].get(name))
     row("full validation (s)", p.get("validate_s"), m.get("validate_s"), o.get("validate_s"))
@@ -295,8 +331,11 @@ def main() -> None:
             nq = work / "synth.nq"
             t0 = time.perf_counter()
             stats = write_synth(nq, inspections_for(size), seed=args.seed)
-            print(f"generated {stats.quads:,} quads ({stats.inspections} inspections, "
-                  f"{stats.findings:,} findings) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            print(
+                f"generated {stats.quads:,} quads ({stats.inspections} inspections, "
+                f"{stats.findings:,} findings) in {time.perf_counter() - t0:.1f} s",
+                file=sys.stderr,
+            )
             res = {"probkg": run_worker("probkg", nq, work, None, repeats=args.repeats, cap=args.cap)}
             qfile = work / "queries.json"
             res["oxigraph"] = run_worker("oxigraph", nq, work, qfile, repeats=args.repeats, cap=args.cap)

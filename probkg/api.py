@@ -20,9 +20,9 @@ from probkg.graph.store import open_store
 
 if TYPE_CHECKING:
     from probkg.graph.base import LoadOutcome, Store
-    from probkg.validation.gate import Report
     from probkg.loaders.base import LoadUnit
     from probkg.queries.runner import QueryOutput
+    from probkg.validation.gate import Report
 
 __all__ = [
     "BULK_THRESHOLD",
@@ -56,12 +56,23 @@ def ontology_unit() -> LoadUnit:
         digest.update(name.encode("utf-8") + b"\0")
         digest.update(resource_path(name).read_bytes())
         digest.update(b"\0")
-    return LoadUnit(graph=ONTOLOGY_IRI, triples=ontology_graph(), checksum=digest.hexdigest(),
-                    source="probkg.ontology (" + ", ".join(ONTOLOGY_FILES) + ")", loader="ontology")
+    return LoadUnit(
+        graph=ONTOLOGY_IRI,
+        triples=ontology_graph(),
+        checksum=digest.hexdigest(),
+        source="probkg.ontology (" + ", ".join(ONTOLOGY_FILES) + ")",
+        loader="ontology",
+    )
 
 
-def load_units(store: Store, units: Iterable[LoadUnit], *, validate: bool = True, force: bool = False,
-               progress: Progress | None = None) -> list[LoadOutcome]:
+def load_units(
+    store: Store,
+    units: Iterable[LoadUnit],
+    *,
+    validate: bool = True,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> list[LoadOutcome]:
     """Write loader output into the store, one validated transaction per unit, in the order given."""
     outcomes = []
     for unit in units:
@@ -71,8 +82,9 @@ def load_units(store: Store, units: Iterable[LoadUnit], *, validate: bool = True
     return outcomes
 
 
-def build(store: Store, sources: PathLike | None = None, *,
-          progress: Progress | None = None) -> list[LoadOutcome]:
+def build(
+    store: Store, sources: PathLike | None = None, *, progress: Progress | None = None
+) -> list[LoadOutcome]:
     """Load the ontology, the organisation registry and the shipped curated facts, each validated.
 
     ``sources`` is a directory of the source texts: with it, curated findings gain their exact
@@ -117,8 +129,9 @@ def uses_bulk(store: Store, path: PathLike) -> bool:
     return suffix in (".nq", ".nt") or p.stat().st_size > BULK_THRESHOLD
 
 
-def _bulk_outcomes(store: Store, path: PathLike, validate: bool, bulk_progress: BulkProgress | None,
-                   before: int) -> list[LoadOutcome]:
+def _bulk_outcomes(
+    store: Store, path: PathLike, validate: bool, bulk_progress: BulkProgress | None, before: int
+) -> list[LoadOutcome]:
     from probkg.graph.base import LoadOutcome
     from probkg.graph.bulk import bulk_load
 
@@ -127,21 +140,38 @@ def _bulk_outcomes(store: Store, path: PathLike, validate: bool, bulk_progress: 
     done = bulk_load(store, path, validate=validate, progress=callback)
     if done.status == "unchanged":
         sizes = store.graph_sizes()
-        return [LoadOutcome(g, "unchanged", sizes.get(g, 0), before, before, done.source)
-                for g in sorted(done.graphs)]
+        return [
+            LoadOutcome(g, "unchanged", sizes.get(g, 0), before, before, done.source)
+            for g in sorted(done.graphs)
+        ]
     after = store.triple_count()
-    outcomes = [LoadOutcome(g, done.status, n, before, after, done.source,
-                            done.superseded if g.startswith(_FILE_GRAPHS) else ())
-                for g, n in sorted(done.graphs.items())]
+    outcomes = [
+        LoadOutcome(
+            g,
+            done.status,
+            n,
+            before,
+            after,
+            done.source,
+            done.superseded if g.startswith(_FILE_GRAPHS) else (),
+        )
+        for g, n in sorted(done.graphs.items())
+    ]
     return outcomes
 
 
 _FILE_GRAPHS = "https://w3id.org/probation-kg/id/graph/file/"
 
 
-def load(store: Store, paths: PathLike | Iterable[PathLike], *, sources: PathLike | None = None,
-         validate: bool = True, progress: Progress | None = None,
-         bulk_progress: BulkProgress | None = None) -> list[LoadOutcome]:
+def load(
+    store: Store,
+    paths: PathLike | Iterable[PathLike],
+    *,
+    sources: PathLike | None = None,
+    validate: bool = True,
+    progress: Progress | None = None,
+    bulk_progress: BulkProgress | None = None,
+) -> list[LoadOutcome]:
     """Load files or directories (RDF, curated YAML, press-release text), one named graph per source.
 
     Files are read and written one at a time in sorted order within each directory; the first
@@ -211,8 +241,10 @@ def stats(store: Store) -> dict[str, Any]:
 
     sizes = store.graph_sizes()
     graphs = {g: n for g, n in sorted(sizes.items()) if g != str(CATALOG_GRAPH)}
-    text = ("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?class } "
-            "FILTER(?g != " + CATALOG_GRAPH.n3() + ") } GROUP BY ?class")
+    text = (
+        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?class } "
+        "FILTER(?g != " + CATALOG_GRAPH.n3() + ") } GROUP BY ?class"
+    )
     classes: dict[str, int] = {}
     for row in store.query(text):
         cls, n = row[0], row[1]  # type: ignore[index]

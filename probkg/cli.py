@@ -49,8 +49,14 @@ def _one_line(text: str) -> str:
 class ProbkgGroup(click.Group):
     """A click group that turns every error into one ``probkg: error:`` line and a documented exit code."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,  # type: ignore[override]
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv
         code: int
@@ -80,8 +86,11 @@ class ProbkgGroup(click.Group):
         except Exception as exc:
             if debug:
                 traceback.print_exc()
-            click.echo(f"probkg: error: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
-                       "(run again with --debug for the traceback)", err=True)
+            click.echo(
+                f"probkg: error: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+                "(run again with --debug for the traceback)",
+                err=True,
+            )
             code = EXIT_INTERNAL
         if standalone_mode:
             sys.exit(code)
@@ -95,20 +104,31 @@ def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None
 
 
 def _common(f: F) -> F:
-    f = click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
-                     help="Show the traceback of an error.")(f)
-    f = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_quiet,
-                     help="Print only the requested output, no progress or summaries.")(f)
+    f = click.option(
+        "--debug", is_flag=True, expose_value=False, is_eager=True, help="Show the traceback of an error."
+    )(f)
+    f = click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="Print only the requested output, no progress or summaries.",
+    )(f)
     return f
 
 
 def _store_options(f: F) -> F:
-    f = click.option("--endpoint", metavar="URL",
-                     help="Use a remote SPARQL 1.1 endpoint instead of a local store.")(f)
-    f = click.option("--memory", is_flag=True,
-                     help="Use a throwaway in-memory store (nothing is saved).")(f)
-    f = click.option("--store", "store_dir", metavar="DIR",
-                     help="Store directory (default: $PROBKG_STORE, else ~/.local/share/probkg/store).")(f)
+    f = click.option(
+        "--endpoint", metavar="URL", help="Use a remote SPARQL 1.1 endpoint instead of a local store."
+    )(f)
+    f = click.option("--memory", is_flag=True, help="Use a throwaway in-memory store (nothing is saved).")(f)
+    f = click.option(
+        "--store",
+        "store_dir",
+        metavar="DIR",
+        help="Store directory (default: $PROBKG_STORE, else ~/.local/share/probkg/store).",
+    )(f)
     return _common(f)
 
 
@@ -123,8 +143,9 @@ def _note(message: str) -> None:
 
 
 @contextmanager
-def _opened(store_dir: str | None, memory: bool, endpoint: str | None, *,
-            prebuild: bool = True) -> Iterator[Store]:
+def _opened(
+    store_dir: str | None, memory: bool, endpoint: str | None, *, prebuild: bool = True
+) -> Iterator[Store]:
     """Open the chosen store; a memory store gets the shipped data first unless ``prebuild`` is off."""
     from probkg.api import build, open_store
 
@@ -145,7 +166,7 @@ def _short(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(str(ns)) and len(str(ns)) > len(best[1]):
             best = (prefix, str(ns))
-    return f"{best[0]}:{iri[len(best[1]):]}" if best[1] else iri
+    return f"{best[0]}:{iri[len(best[1]) :]}" if best[1] else iri
 
 
 def _console(err: bool = False) -> Any:
@@ -156,8 +177,9 @@ def _console(err: bool = False) -> Any:
     return Console(file=stream, width=width, highlight=False, soft_wrap=False)
 
 
-def _table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[object]],
-           right: Sequence[int] = ()) -> None:
+def _table(
+    title: str | None, headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()
+) -> None:
     from rich.table import Table
 
     table = Table(title=title, show_edge=False, box=None, pad_edge=False, header_style="bold")
@@ -168,14 +190,20 @@ def _table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[ob
     _console().print(table)
 
 
-def _print_outcomes(outcomes: list[LoadOutcome], fmt: str, store: Store,
-                    errors: dict[str, str] | None = None) -> None:
+def _print_outcomes(
+    outcomes: list[LoadOutcome], fmt: str, store: Store, errors: dict[str, str] | None = None
+) -> None:
     errors = errors or {}
     if fmt == "json":
         doc = []
         for o in outcomes:
-            item: dict[str, Any] = {"graph": o.graph or None, "status": o.status, "triples": o.triples,
-                                    "source": o.source, "superseded": list(o.superseded)}
+            item: dict[str, Any] = {
+                "graph": o.graph or None,
+                "status": o.status,
+                "triples": o.triples,
+                "source": o.source,
+                "superseded": list(o.superseded),
+            }
             if o.status == "failed":
                 item["error"] = errors.get(o.source)
             doc.append(item)
@@ -188,13 +216,16 @@ def _print_outcomes(outcomes: list[LoadOutcome], fmt: str, store: Store,
         status = o.status + (f" (dropped {len(o.superseded)} older)" if o.superseded else "")
         rows.append((_short(o.graph) if o.graph else o.source, status, o.triples))
     _table(None, ("graph", "status", "triples"), rows, right=(2,))
-    counts = {s: sum(1 for o in outcomes if o.status == s)
-              for s in ("added", "replaced", "unchanged", "failed")}
+    counts = {
+        s: sum(1 for o in outcomes if o.status == s) for s in ("added", "replaced", "unchanged", "failed")
+    }
     where = "in memory, not saved" if store.kind == "memory" else store.location
     failed = f", {counts['failed']} failed" if counts["failed"] else ""
-    _note(f"{len(outcomes)} graph{'s' if len(outcomes) != 1 else ''}: {counts['added']} added, "
-          f"{counts['replaced']} replaced, {counts['unchanged']} unchanged{failed}; "
-          f"{store.triple_count()} triples ({where})")
+    _note(
+        f"{len(outcomes)} graph{'s' if len(outcomes) != 1 else ''}: {counts['added']} added, "
+        f"{counts['replaced']} replaced, {counts['unchanged']} unchanged{failed}; "
+        f"{store.triple_count()} triples ({where})"
+    )
 
 
 class _BulkBars:
@@ -214,9 +245,14 @@ class _BulkBars:
 
             bar = self.outer
             if bar is None:
-                bar = self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                                           TextColumn("{task.completed:,}/{task.total:,} quads"),
-                                           TimeRemainingColumn(), console=_console(err=True), transient=True)
+                bar = self._bar = Progress(
+                    TextColumn("[bold]{task.description}"),
+                    BarColumn(),
+                    TextColumn("{task.completed:,}/{task.total:,} quads"),
+                    TimeRemainingColumn(),
+                    console=_console(err=True),
+                    transient=True,
+                )
                 bar.start()
             self._task = bar.add_task(os.path.basename(path), total=total)
         (self._bar or self.outer).update(self._task, completed=done, total=total)
@@ -238,8 +274,12 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--sources", type=click.Path(exists=True, file_okay=False), metavar="DIR",
-              help="Directory of source texts; curated findings then carry their exact quotes.")
+@click.option(
+    "--sources",
+    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    help="Directory of source texts; curated findings then carry their exact quotes.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_store_options
 def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
@@ -258,12 +298,22 @@ def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, en
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--sources", type=click.Path(exists=True, file_okay=False), metavar="DIR",
-              help="Directory of source texts that curated YAML files quote from.")
+@click.option(
+    "--sources",
+    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    help="Directory of source texts that curated YAML files quote from.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_store_options
-def load(paths: tuple[str, ...], sources: str | None, fmt: str, store_dir: str | None, memory: bool,
-         endpoint: str | None) -> int:
+def load(
+    paths: tuple[str, ...],
+    sources: str | None,
+    fmt: str,
+    store_dir: str | None,
+    memory: bool,
+    endpoint: str | None,
+) -> int:
     """Load files or directories: RDF (.ttl .nt .nq .trig .jsonld .rdf), curated .yaml, text (.txt .md .html).
 
     Each source becomes one named graph, validated before it is written; loading the same bytes
@@ -357,14 +407,22 @@ def queries(fmt: str) -> int:
 
     items = catalogue()
     if fmt == "json":
-        doc = [{"name": q.name, "title": q.title, "description": q.description,
-                "parameters": _jsonable(list(q.parameters))} for q in items]
+        doc = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "parameters": _jsonable(list(q.parameters)),
+            }
+            for q in items
+        ]
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return 0
     rows = []
     for q in items:
-        params = " ".join(f"{p.name}" if getattr(p, "required", False) else f"[{p.name}]"
-                          for p in q.parameters)
+        params = " ".join(
+            f"{p.name}" if getattr(p, "required", False) else f"[{p.name}]" for p in q.parameters
+        )
         rows.append((q.name, q.title, params))
     _table(None, ("name", "title", "parameters"), rows)
     return 0
@@ -384,17 +442,41 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @cli.command()
 @click.argument("name", required=False)
-@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
-              help="Value of a parameter of the named query (repeatable).")
-@click.option("--file", "query_file", type=click.Path(dir_okay=False), metavar="Q.rq",
-              help="Run the SPARQL query in this file.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Value of a parameter of the named query (repeatable).",
+)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False),
+    metavar="Q.rq",
+    help="Run the SPARQL query in this file.",
+)
 @click.option("--sparql", metavar="TEXT", help="Run this SPARQL query text.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle", "nt"]),
-              default="table", show_default=True,
-              help="Output: table, or W3C SPARQL results CSV/TSV/JSON; turtle or nt for CONSTRUCT.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "turtle", "nt"]),
+    default="table",
+    show_default=True,
+    help="Output: table, or W3C SPARQL results CSV/TSV/JSON; turtle or nt for CONSTRUCT.",
+)
 @_store_options
-def query(name: str | None, params: tuple[str, ...], query_file: str | None, sparql: str | None, fmt: str,
-          store_dir: str | None, memory: bool, endpoint: str | None) -> int:
+def query(
+    name: str | None,
+    params: tuple[str, ...],
+    query_file: str | None,
+    sparql: str | None,
+    fmt: str,
+    store_dir: str | None,
+    memory: bool,
+    endpoint: str | None,
+) -> int:
     """Run a named query (see 'probkg queries'), a query file, or SPARQL text."""
     given = sum(x is not None for x in (name, query_file, sparql))
     if given != 1:
@@ -467,10 +549,21 @@ _RDF_EXPORTS = ("nq", "trig", "nt", "ttl")
 
 
 @cli.command()
-@click.option("--format", "fmt", default="nq", show_default=True, metavar="FORMAT",
-              help="nq, trig, nt, ttl or jsonld (RDF); graphml, gexf, cytoscape, dot or html (graph views).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-              help="Write to FILE instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    default="nq",
+    show_default=True,
+    metavar="FORMAT",
+    help="nq, trig, nt, ttl or jsonld (RDF); graphml, gexf, cytoscape, dot or html (graph views).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Write to FILE instead of standard output.",
+)
 @_store_options
 def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
     """Write the store's data (the catalogue left out) in an RDF or graph format."""
@@ -509,13 +602,25 @@ def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, en
 # ---- graph analytics and the HTTP endpoint (probkg.exports.nxview, probkg.server.http) --------------------
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--include", default="domain", show_default=True, metavar="VIEW",
-              help="Nodes to analyse: domain, assessment, all, or categories separated by commas.")
+@click.option(
+    "--include",
+    default="domain",
+    show_default=True,
+    metavar="VIEW",
+    help="Nodes to analyse: domain, assessment, all, or categories separated by commas.",
+)
 @click.option("--on", "on_date", metavar="YYYY-MM-DD", help="Count only ownerships that held on this day.")
 @click.option("--top", default=15, show_default=True, help="Rows of the degree table.")
 @_store_options
-def analyse(fmt: str, include: str, on_date: str | None, top: int, store_dir: str | None, memory: bool,
-            endpoint: str | None) -> int:
+def analyse(
+    fmt: str,
+    include: str,
+    on_date: str | None,
+    top: int,
+    store_dir: str | None,
+    memory: bool,
+    endpoint: str | None,
+) -> int:
     """Network analytics: most connected nodes, providers per owner, findings per owner."""
     from probkg.exports.nxview import criticism_by_owner, degree_table, owner_portfolio, to_networkx
 
@@ -532,50 +637,101 @@ def analyse(fmt: str, include: str, on_date: str | None, top: int, store_dir: st
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return 0
     click.echo(f"{doc['nodes']} nodes, {doc['edges']} edges ({include} view)\n")
-    _table("Most connected", ("node", "kind", "in", "out", "degree"),
-           [(r["label"], r["kind"], r["in"], r["out"], r["degree"]) for r in doc["degree"]], right=(2, 3, 4))
+    _table(
+        "Most connected",
+        ("node", "kind", "in", "out", "degree"),
+        [(r["label"], r["kind"], r["in"], r["out"], r["degree"]) for r in doc["degree"]],
+        right=(2, 3, 4),
+    )
     click.echo()
-    _table("Providers per owner" + (f" on {on_date}" if on_date else ""), ("owner", "providers", "held"),
-           [(r["owner_label"], r["count"],
-             "; ".join(f"{p['label']} ({p['begin'] or '?'} to {p['end'] or 'now'})" for p in r["providers"]))
-            for r in doc["owner_portfolio"]], right=(1,))
+    _table(
+        "Providers per owner" + (f" on {on_date}" if on_date else ""),
+        ("owner", "providers", "held"),
+        [
+            (
+                r["owner_label"],
+                r["count"],
+                "; ".join(
+                    f"{p['label']} ({p['begin'] or '?'} to {p['end'] or 'now'})" for p in r["providers"]
+                ),
+            )
+            for r in doc["owner_portfolio"]
+        ],
+        right=(1,),
+    )
     click.echo()
-    _table("Findings about providers while the owner held them",
-           ("owner", "critical", "positive", "mixed", "findings", "providers"),
-           [(r["owner_label"], r["critical"], r["positive"], r["mixed"], r["findings"],
-             "; ".join(r["providers"])) for r in doc["criticism_by_owner"]], right=(1, 2, 3, 4))
+    _table(
+        "Findings about providers while the owner held them",
+        ("owner", "critical", "positive", "mixed", "findings", "providers"),
+        [
+            (
+                r["owner_label"],
+                r["critical"],
+                r["positive"],
+                r["mixed"],
+                r["findings"],
+                "; ".join(r["providers"]),
+            )
+            for r in doc["criticism_by_owner"]
+        ],
+        right=(1, 2, 3, 4),
+    )
     return 0
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535),
-              help="TCP port (0 picks a free one).")
+@click.option(
+    "--port",
+    default=7878,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port (0 picks a free one).",
+)
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL Update (refused by default).")
 @_store_options
-def serve(host: str, port: int, allow_update: bool, store_dir: str | None, memory: bool,
-          endpoint: str | None) -> int:
+def serve(
+    host: str, port: int, allow_update: bool, store_dir: str | None, memory: bool, endpoint: str | None
+) -> int:
     """Serve the store as a SPARQL 1.1 endpoint (/sparql), named queries (/queries) and a web page (/)."""
     from probkg.server.http import serve as run_server
 
     with _opened(store_dir, memory, endpoint) as store:
         try:
-            run_server(store, host, port, allow_update=allow_update,
-                       on_ready=lambda url: _note(f"probkg: serving {url} (SPARQL at {url}sparql); "
-                                                  "Ctrl-C stops"))
+            run_server(
+                store,
+                host,
+                port,
+                allow_update=allow_update,
+                on_ready=lambda url: _note(f"probkg: serving {url} (SPARQL at {url}sparql); Ctrl-C stops"),
+            )
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     return 0
 
 
 @cli.command()
-@click.option("--inspections", type=click.IntRange(1), default=None,
-              help="Number of synthetic inspections (about 390 triples each).")
-@click.option("--triples", type=click.IntRange(1), default=None,
-              help="Aim at about this many triples instead of giving --inspections.")
+@click.option(
+    "--inspections",
+    type=click.IntRange(1),
+    default=None,
+    help="Number of synthetic inspections (about 390 triples each).",
+)
+@click.option(
+    "--triples",
+    type=click.IntRange(1),
+    default=None,
+    help="Aim at about this many triples instead of giving --inspections.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same file.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
-              metavar="FILE.nq", help="N-Quads file to write.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE.nq",
+    help="N-Quads file to write.",
+)
 @_common
 def synth(inspections: int | None, triples: int | None, seed: int, output: str) -> int:
     """Write ontology-conformant synthetic data (N-Quads, one named graph per synthetic source)."""
@@ -585,8 +741,10 @@ def synth(inspections: int | None, triples: int | None, seed: int, output: str) 
         raise InputError("give --inspections N or --triples N")
     n = inspections if inspections is not None else inspections_for(triples or 0)
     stats = write_synth(output, n, seed=seed)
-    _note(f"probkg: wrote {stats.quads:,} quads in {stats.graphs} graphs ({stats.inspections} inspections, "
-          f"{stats.findings:,} findings) to {output}")
+    _note(
+        f"probkg: wrote {stats.quads:,} quads in {stats.graphs} graphs ({stats.inspections} inspections, "
+        f"{stats.findings:,} findings) to {output}"
+    )
     return 0
 
 

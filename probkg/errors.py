@@ -22,8 +22,9 @@ class ProbkgError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, line: int | None = None, column: int | None = None
+    ) -> None:
         self.message = message
         self.path = path
         self.line = line

@@ -43,32 +43,106 @@ _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 TRIPLES_PER_INSPECTION = 390
 """Average triples one synthetic inspection brings (document, inspection, findings, evidence, ...)."""
 
-_THEMES = ["PublicProtection", "ReducingReoffending", "AbidingBySentence", "LeadershipManagement",
-           "StaffingWorkload", "PartnershipsServices", "AssessmentPlanning", "CourtWork", "UnpaidWork",
-           "ThroughTheGate", "SafeguardingDomesticAbuse", "OtherTheme"]
+_THEMES = [
+    "PublicProtection",
+    "ReducingReoffending",
+    "AbidingBySentence",
+    "LeadershipManagement",
+    "StaffingWorkload",
+    "PartnershipsServices",
+    "AssessmentPlanning",
+    "CourtWork",
+    "UnpaidWork",
+    "ThroughTheGate",
+    "SafeguardingDomesticAbuse",
+    "OtherTheme",
+]
 _POLARITY = ["Critical", "Critical", "Critical", "Positive", "Positive", "Mixed"]
 _RATINGS = ["Outstanding", "Good", "RequiresImprovement", "RequiresImprovement", "Inadequate"]
-_STANDARDS = [("StandardLeadership", "leadership"), ("StandardStaff", "staff"),
-              ("StandardServices", "services"), ("StandardAssessment", "assessment"),
-              ("StandardPlanning", "planning"),
-              ("StandardImplementationDelivery", "implementation and delivery"),
-              ("StandardReviewing", "reviewing"), ("StandardUnpaidWork", "unpaid work")]
+_STANDARDS = [
+    ("StandardLeadership", "leadership"),
+    ("StandardStaff", "staff"),
+    ("StandardServices", "services"),
+    ("StandardAssessment", "assessment"),
+    ("StandardPlanning", "planning"),
+    ("StandardImplementationDelivery", "implementation and delivery"),
+    ("StandardReviewing", "reviewing"),
+    ("StandardUnpaidWork", "unpaid work"),
+]
 _KEY_TESTS = ["PublicProtection", "ReducingReoffending", "AbidingBySentence"]
-_PLACES = ["Ashford", "Brampton", "Carrow", "Dunmere", "Eastleigh Vale", "Fenwick", "Glenmoor", "Harwood",
-           "Ivybridge Downs", "Kelsey", "Larkhill", "Marlow Fen", "Northby", "Oakridge", "Pendle Cross",
-           "Quarrington", "Redmarsh", "Stowford", "Thornbury Wold", "Upwell", "Westerleigh", "Yarrow"]
-_OWNER_WORDS = ["Meridian", "Keystone", "Harbour", "Beacon", "Summit", "Lattice", "Northstar", "Fairway",
-                "Crescent", "Granite", "Willow", "Anchor"]
+_PLACES = [
+    "Ashford",
+    "Brampton",
+    "Carrow",
+    "Dunmere",
+    "Eastleigh Vale",
+    "Fenwick",
+    "Glenmoor",
+    "Harwood",
+    "Ivybridge Downs",
+    "Kelsey",
+    "Larkhill",
+    "Marlow Fen",
+    "Northby",
+    "Oakridge",
+    "Pendle Cross",
+    "Quarrington",
+    "Redmarsh",
+    "Stowford",
+    "Thornbury Wold",
+    "Upwell",
+    "Westerleigh",
+    "Yarrow",
+]
+_OWNER_WORDS = [
+    "Meridian",
+    "Keystone",
+    "Harbour",
+    "Beacon",
+    "Summit",
+    "Lattice",
+    "Northstar",
+    "Fairway",
+    "Crescent",
+    "Granite",
+    "Willow",
+    "Anchor",
+]
 _OWNER_SUFFIX = ["Justice Services", "Rehabilitation Partners", "Community Holdings", "Probation Group"]
-_SUBJECTS = ["Caseloads", "Risk assessments", "Supervision plans", "Home visits", "Referrals to partners",
-             "Unpaid work placements", "Pre-release contacts", "Court reports", "Management oversight",
-             "Staff training", "Safeguarding checks", "Domestic abuse enquiries", "Enforcement decisions"]
-_VERBS_CRIT = ["were often late", "lacked the detail needed", "were missed in too many cases",
-               "did not reflect the risks recorded", "varied widely between teams"]
-_VERBS_POS = ["were carried out well", "showed good judgement", "were timely and thorough",
-              "were well recorded", "drew on local services effectively"]
-_VERBS_MIX = ["were sound in some offices but weak in others", "had improved though gaps remained",
-              "were thorough for high-risk cases only"]
+_SUBJECTS = [
+    "Caseloads",
+    "Risk assessments",
+    "Supervision plans",
+    "Home visits",
+    "Referrals to partners",
+    "Unpaid work placements",
+    "Pre-release contacts",
+    "Court reports",
+    "Management oversight",
+    "Staff training",
+    "Safeguarding checks",
+    "Domestic abuse enquiries",
+    "Enforcement decisions",
+]
+_VERBS_CRIT = [
+    "were often late",
+    "lacked the detail needed",
+    "were missed in too many cases",
+    "did not reflect the risks recorded",
+    "varied widely between teams",
+]
+_VERBS_POS = [
+    "were carried out well",
+    "showed good judgement",
+    "were timely and thorough",
+    "were well recorded",
+    "drew on local services effectively",
+]
+_VERBS_MIX = [
+    "were sound in some offices but weak in others",
+    "had improved though gaps remained",
+    "were thorough for high-risk cases only",
+]
 _FIRST = ["Alex", "Morgan", "Jordan", "Casey", "Riley", "Taylor", "Robin", "Sam"]
 _LAST = ["Hartley", "Pemberton", "Okafor", "Lindqvist", "Ramsay", "Doyle", "Carrick", "Moreau"]
 
@@ -143,8 +217,9 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
 
     inspectorate = _iri(f"{_ID}org/{tag}-inspectorate")
     yield q(inspectorate, a, _p(_PROB, "Inspectorate"), g)
-    yield q(inspectorate, _p(_SKOS, "prefLabel"),
-            _lit(f"Synthetic Inspectorate of Probation {seed}", "en"), g)
+    yield q(
+        inspectorate, _p(_SKOS, "prefLabel"), _lit(f"Synthetic Inspectorate of Probation {seed}", "en"), g
+    )
     yield q(inspectorate, _p(_PROB, "kind"), _lit("Inspectorate"), g)
     nps = _iri(f"{_ID}org/{tag}-nps")
     yield q(nps, a, _p(_PROB, "NationalProbationService"), g)
@@ -204,13 +279,15 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
         month = (2017 + rng.randrange(3), 1 + rng.randrange(12))
         end = month if second else (2021, 6)
         own1 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(first)}/2015-02")
-        yield from _ownership(q, own1, first, crc, begin=(2015, 2), end=end, src=src, g=g,
-                              key=f"{tag}-own-{i}-a")
+        yield from _ownership(
+            q, own1, first, crc, begin=(2015, 2), end=end, src=src, g=g, key=f"{tag}-own-{i}-a"
+        )
         if second:
             ym = f"{month[0]}-{month[1]:02d}"
             own2 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(second)}/{ym}")
-            yield from _ownership(q, own2, second, crc, begin=month, end=(2021, 6), src=src, g=g,
-                                  key=f"{tag}-own-{i}-b")
+            yield from _ownership(
+                q, own2, second, crc, begin=month, end=(2021, 6), src=src, g=g, key=f"{tag}-own-{i}-b"
+            )
             ev = _iri(f"{_ID}event/{tag}-crc-{i:04d}/owner-change/{ym}")
             yield q(ev, a, _p(_PROB, "OwnershipTransfer"), g)
             yield q(ev, _p(_ORG, "originalOrganization"), crc, g)
@@ -260,16 +337,24 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
             return start, start + len(words), words
 
         yield q(insp, a, _p(_PROB, "Inspection"), g)
-        yield q(insp, _p(_SKOS, "prefLabel"),
-                _lit(f"Synthetic inspection {k} of {_label_of(crc)}, {year}", "en"), g)
+        yield q(
+            insp,
+            _p(_SKOS, "prefLabel"),
+            _lit(f"Synthetic inspection {k} of {_label_of(crc)}, {year}", "en"),
+            g,
+        )
         for org in inspected:
             yield q(insp, _p(_PROB, "inspected"), org, g)
         kind = "CoreInspection" if year >= 2018 else "AreaInspection"
         yield q(insp, _p(_DCT, "type"), _p(_PROB, kind), g)
         yield q(insp, _p(_DCT, "spatial"), area, g)
         yield q(insp, _p(_PROB, "publicationDate"), _lit(pub.isoformat(), datatype=_XSD + "date"), g)
-        yield q(insp, _p(_PROB, "fieldworkStart"),
-                _lit(str(year if month > 3 else year - 1), datatype=_XSD + "gYear"), g)
+        yield q(
+            insp,
+            _p(_PROB, "fieldworkStart"),
+            _lit(str(year if month > 3 else year - 1), datatype=_XSD + "gYear"),
+            g,
+        )
         yield q(insp, _p(_PROV, "wasAssociatedWith"), inspectorate, g)
         yield q(insp, _p(_PROB, "chiefInspector"), chief, g)
         assoc = f"_:a{doc_slug.replace('-', '')}"
@@ -278,8 +363,9 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
         yield q(assoc, _p(_PROV, "agent"), chief, g)
         yield q(assoc, _p(_PROV, "hadRole"), _p(_PROB, "chiefInspectorRole"), g)
 
-        def evidence(kind: str, key: str, words: str, *, doc: str = doc, doc_slug: str = doc_slug,
-                     g: str = g) -> Iterator[str]:
+        def evidence(
+            kind: str, key: str, words: str, *, doc: str = doc, doc_slug: str = doc_slug, g: str = g
+        ) -> Iterator[str]:
             start, end, exact = sentence(words)
             ev = f"{_ID}evidence/{doc_slug}/{_hex(kind, key)}"
             evi = _iri(ev)
@@ -345,20 +431,29 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
                 yield q(v, _p(_PROB, "inInspection"), insp, g)
                 yield q(v, _p(_PROB, "keyTest"), _p(_PROB, test), g)
                 yield q(v, _p(_PROB, "verdict"), _p(_PROB, verdict), g)
-                yield q(v, _p(_RDFS, "comment"),
-                        _lit(f"Key test {test}: {verdict.lower()} (synthetic).", "en"), g)
+                yield q(
+                    v, _p(_RDFS, "comment"), _lit(f"Key test {test}: {verdict.lower()} (synthetic).", "en"), g
+                )
                 words = f"On {test} the work was judged {verdict} (synthetic)."
                 for line in evidence("verdict", test, words):
                     yield q(v, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
-        for m, (unit, mtype, value) in enumerate([("Count", "Caseload", 2000 + rng.randrange(30000)),
-                                                   ("Percent", "CaseloadShare", 1 + rng.randrange(20))]):
+        for m, (unit, mtype, value) in enumerate(
+            [
+                ("Count", "Caseload", 2000 + rng.randrange(30000)),
+                ("Percent", "CaseloadShare", 1 + rng.randrange(20)),
+            ]
+        ):
             fig = _iri(f"{_ID}figure/{doc_slug}/{_hex('figure', m, value)}")
             yield q(fig, a, _p(_PROB, "Figure"), g)
             yield q(fig, _p(_PROB, "value"), _lit(str(value), datatype=_XSD + "integer"), g)
             yield q(fig, _p(_PROB, "unit"), _p(_PROB, unit), g)
             yield q(fig, _p(_PROB, "qualifier"), _lit("around"), g)
-            yield q(fig, _p(_PROB, "measure"),
-                    _lit("people supervised" if m == 0 else "share of caseload", "en"), g)
+            yield q(
+                fig,
+                _p(_PROB, "measure"),
+                _lit("people supervised" if m == 0 else "share of caseload", "en"),
+                g,
+            )
             yield q(fig, _p(_PROB, "measureType"), _p(_PROB, mtype), g)
             yield q(fig, _p(_PROB, "figureAbout"), crc, g)
             yield q(fig, _p(_PROB, "asOf"), _lit(f"{year}-{month:02d}", datatype=_XSD + "gYearMonth"), g)
@@ -385,8 +480,15 @@ def _label_of(iri: str) -> str:
     return _slug_of(iri)
 
 
-def _interval(q, node: str, key: str, *, begin: tuple[int, int],  # type: ignore[no-untyped-def]
-              end: tuple[int, int] | None, g: str) -> Iterator[str]:
+def _interval(
+    q,
+    node: str,
+    key: str,
+    *,
+    begin: tuple[int, int],  # type: ignore[no-untyped-def]
+    end: tuple[int, int] | None,
+    g: str,
+) -> Iterator[str]:
     a = _RDF_TYPE
     interval = f"_:i{key.replace('-', '')}"
     yield q(node, _p(_ORG, "memberDuring"), interval, g)
@@ -398,12 +500,26 @@ def _interval(q, node: str, key: str, *, begin: tuple[int, int],  # type: ignore
         yield q(interval, _p(_TIME, rel), instant, g)
         yield q(instant, a, _p(_TIME, "Instant"), g)
         yield q(instant, _p(_TIME, "inXSDDate"), _lit(f"{ym[0]}-{ym[1]:02d}-01", datatype=_XSD + "date"), g)
-        yield q(instant, _p(_TIME, "inXSDgYearMonth"),
-                _lit(f"{ym[0]}-{ym[1]:02d}", datatype=_XSD + "gYearMonth"), g)
+        yield q(
+            instant,
+            _p(_TIME, "inXSDgYearMonth"),
+            _lit(f"{ym[0]}-{ym[1]:02d}", datatype=_XSD + "gYearMonth"),
+            g,
+        )
 
 
-def _ownership(q, node: str, owner: str, owned: str, *, begin: tuple[int, int],  # type: ignore[no-untyped-def]
-               end: tuple[int, int] | None, src: str, g: str, key: str) -> Iterator[str]:
+def _ownership(
+    q,
+    node: str,
+    owner: str,
+    owned: str,
+    *,
+    begin: tuple[int, int],  # type: ignore[no-untyped-def]
+    end: tuple[int, int] | None,
+    src: str,
+    g: str,
+    key: str,
+) -> Iterator[str]:
     a = _RDF_TYPE
     yield q(node, a, _p(_PROB, "Ownership"), g)
     yield q(node, _p(_ORG, "member"), owner, g)
@@ -413,8 +529,9 @@ def _ownership(q, node: str, owner: str, owned: str, *, begin: tuple[int, int], 
     yield from _interval(q, node, key, begin=begin, end=end, g=g)
 
 
-def write_synth(out: str | Path | IO[bytes], inspections: int, seed: int = 0,
-                progress: object | None = None) -> SynthStats:
+def write_synth(
+    out: str | Path | IO[bytes], inspections: int, seed: int = 0, progress: object | None = None
+) -> SynthStats:
     """Write the data set as N-Quads to a path or binary stream; return what was written.
 
     ``progress``, when given, is called with the number of quads written since the last call.

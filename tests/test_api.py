@@ -27,19 +27,24 @@ HEAVY = ("pyshacl", "networkx", "bs4", "numpy")
 
 
 def test_importing_probkg_and_the_cli_stays_light():
-    code = ("import sys, probkg, probkg.cli; "
-            "print(','.join(m for m in ('rdflib', 'pyoxigraph', *sys.argv[1:]) if m in sys.modules))")
+    code = (
+        "import sys, probkg, probkg.cli; "
+        "print(','.join(m for m in ('rdflib', 'pyoxigraph', *sys.argv[1:]) if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code, *HEAVY], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
 
 def test_a_query_does_not_import_validation_or_graph_libraries(tmp_path):
-    code = ("import sys; from probkg.cli import cli; "
-            "code = cli.main(['query', '--sparql', 'ASK { ?s ?p ?o }', '--store', sys.argv[1]], "
-            "standalone_mode=False); "
-            "print(code, ','.join(m for m in sys.argv[2:] if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "kg"), *HEAVY],
-                         capture_output=True, text=True, check=True)
+    code = (
+        "import sys; from probkg.cli import cli; "
+        "code = cli.main(['query', '--sparql', 'ASK { ?s ?p ?o }', '--store', sys.argv[1]], "
+        "standalone_mode=False); "
+        "print(code, ','.join(m for m in sys.argv[2:] if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "kg"), *HEAVY], capture_output=True, text=True, check=True
+    )
     assert out.stdout.split("\n")[-2].strip() == "0"
 
 

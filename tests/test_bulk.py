@@ -14,8 +14,8 @@ from probkg import api
 from probkg.cli import cli
 from probkg.graph.base import CATALOG_GRAPH
 from probkg.graph.store import OxigraphStore
-from probkg.validation.gate import _constraint
 from probkg.synth import write_synth
+from probkg.validation.gate import _constraint
 
 PROB = "https://w3id.org/probation-kg/def#"
 ERROR = "probkg: error: "
@@ -52,8 +52,10 @@ def test_nquads_file_streams_in_with_inferences_and_catalogue(cli_runner, tmp_pa
             assert info.source == str(synth_file.resolve())
             assert info.triples == sizes[o["graph"]] == o["triples"]
         # RDFS consequences sit in the loaded graphs: a CRC is also a probation provider.
-        assert store.query(f"ASK {{ GRAPH ?g {{ ?x a <{PROB}CommunityRehabilitationCompany> , "
-                           f"<{PROB}ProbationProvider> }} }}").askAnswer
+        assert store.query(
+            f"ASK {{ GRAPH ?g {{ ?x a <{PROB}CommunityRehabilitationCompany> , "
+            f"<{PROB}ProbationProvider> }} }}"
+        ).askAnswer
     second = run(cli_runner, "load", str(synth_file), "--store", str(store_dir), "--format", "json")
     assert second.exit_code == 0, second.output
     assert {o["status"] for o in json.loads(second.stdout)} == {"unchanged"}
@@ -61,14 +63,15 @@ def test_nquads_file_streams_in_with_inferences_and_catalogue(cli_runner, tmp_pa
         assert _graph_count(store) == sizes
 
 
-def test_malformed_nquads_is_one_line_with_line_number_and_writes_nothing(cli_runner, tmp_path,
-                                                                          synth_file) -> None:
+def test_malformed_nquads_is_one_line_with_line_number_and_writes_nothing(
+    cli_runner, tmp_path, synth_file
+) -> None:
     store_dir = tmp_path / "kg"
     assert run(cli_runner, "load", str(synth_file), "--store", str(store_dir)).exit_code == 0
     with OxigraphStore(store_dir) as store:
         before = _graph_count(store)
     lines = synth_file.read_text(encoding="utf-8").splitlines()
-    lines[40] = "<urn:a> <urn:b> \"unterminated ."
+    lines[40] = '<urn:a> <urn:b> "unterminated .'
     bad = tmp_path / "bad.nq"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run(cli_runner, "load", str(bad), "--store", str(store_dir))
@@ -122,8 +125,9 @@ def test_only_oxigraph_stores_and_rdf_files_take_the_bulk_path(tmp_path, synth_f
     assert not api.uses_bulk(MemoryStore(), synth_file)
 
 
-def test_large_store_validation_runs_in_sparql_with_the_same_report(tmp_path, synth_file,
-                                                                   monkeypatch) -> None:
+def test_large_store_validation_runs_in_sparql_with_the_same_report(
+    tmp_path, synth_file, monkeypatch
+) -> None:
     from probkg.validation.gate import validate_store
 
     with OxigraphStore(tmp_path / "kg") as store:
@@ -137,8 +141,7 @@ def test_large_store_validation_runs_in_sparql_with_the_same_report(tmp_path, sy
         import probkg.validation.shacl_sparql as compiled
 
         real = compiled.validate_store_sparql
-        monkeypatch.setattr(compiled, "validate_store_sparql",
-                            lambda s: called.append("sparql") or real(s))  # type: ignore[func-returns-value]
+        monkeypatch.setattr(compiled, "validate_store_sparql", lambda s: called.append("sparql") or real(s))  # type: ignore[func-returns-value]
         monkeypatch.setattr(api, "VALIDATE_THRESHOLD", 0)
         fast = api.validate(store)
         assert called == ["sparql"]
@@ -153,12 +156,19 @@ def test_large_store_validation_runs_in_sparql_with_the_same_report(tmp_path, sy
 def test_nt_export_streams_each_triple_once(tmp_path) -> None:
     with OxigraphStore(tmp_path / "kg") as store:
         store.replace_graph(URIRef("urn:g1"), [(URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c"))])
-        store.replace_graph(URIRef("urn:g2"), [(URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c")),
-                                               (URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:d"))])
+        store.replace_graph(
+            URIRef("urn:g2"),
+            [
+                (URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c")),
+                (URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:d")),
+            ],
+        )
         out = io.BytesIO()
         store.dump(out, "nt")
     assert sorted(out.getvalue().decode().splitlines()) == [
-        "<urn:a> <urn:b> <urn:c> .", "<urn:a> <urn:b> <urn:d> ."]
+        "<urn:a> <urn:b> <urn:c> .",
+        "<urn:a> <urn:b> <urn:d> .",
+    ]
 
 
 def test_sparql_constraints_are_named_as_shacl_names_them() -> None:

@@ -46,8 +46,9 @@ def test_loading_the_same_file_twice_leaves_the_count_unchanged(cli_runner, tmp_
 
 
 def test_load_reports_json_outcomes(cli_runner, tmp_path):
-    result = run(cli_runner, "load", str(RDF_DIR / "example.trig"), "--store", str(tmp_path / "kg"),
-                 "--format", "json")
+    result = run(
+        cli_runner, "load", str(RDF_DIR / "example.trig"), "--store", str(tmp_path / "kg"), "--format", "json"
+    )
     assert result.exit_code == 0
     (outcome,) = json.loads(result.stdout)
     assert outcome["graph"] == "https://w3id.org/probation-kg/id/graph/example"
@@ -141,9 +142,16 @@ def test_sparql_syntax_error_in_a_file_names_the_file(cli_runner, tmp_path):
 def test_sparql_query_sees_loaded_data_and_prints_w3c_json(cli_runner, tmp_path):
     store = str(tmp_path / "kg")
     assert run(cli_runner, "load", str(RDF_DIR / "example.ttl"), "--store", store).exit_code == 0
-    result = run(cli_runner, "query", "--sparql",
-                 "SELECT ?label WHERE { ?o a prob:ProbationProvider ; skos:altLabel ?label }",
-                 "--format", "json", "--store", store)
+    result = run(
+        cli_runner,
+        "query",
+        "--sparql",
+        "SELECT ?label WHERE { ?o a prob:ProbationProvider ; skos:altLabel ?label }",
+        "--format",
+        "json",
+        "--store",
+        store,
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["head"]["vars"] == ["label"]
@@ -266,7 +274,7 @@ def test_extract_prints_a_json_array_without_a_store(cli_runner, shared_dir, tmp
     assert doc["source"]["path"] == str(seed)
     text = seed.read_text(encoding="utf-8")
     for finding in doc["findings"]:
-        assert text[finding["start"]:finding["end"]] == finding["quote"]
+        assert text[finding["start"] : finding["end"]] == finding["quote"]
     assert not (tmp_path / "never-created").exists()
 
 

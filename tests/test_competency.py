@@ -105,8 +105,10 @@ def test_cq4_owner_parents(store):
 # CQ5 ------------------------------------------------------------------------------------------------
 def test_cq5_inspections_of(store):
     out = run(store, "inspections-of", provider="London CRC")
-    assert keys(out, "inspections-of") == {inspection("2016-12-north-london"),
-                                           inspection("2018-03-london-crc")}
+    assert keys(out, "inspections-of") == {
+        inspection("2016-12-north-london"),
+        inspection("2018-03-london-crc"),
+    }
     rows = {r["inspection"]: r for r in records(out)}
     north, pan = rows[inspection("2016-12-north-london")], rows[inspection("2018-03-london-crc")]
     assert str(north["published"]) == "2016-12-14"
@@ -114,8 +116,10 @@ def test_cq5_inspections_of(store):
     assert str(pan["fieldworkStart"]) == "2017"
     assert "London Division" in str(north["alsoInspected"])  # with the NPS London division
     assert str(north["chiefInspector"]) == str(pan["chiefInspector"]) == "Glenys Stacey"
-    assert [r["inspection"] for r in records(out)] == [inspection("2016-12-north-london"),
-                                                       inspection("2018-03-london-crc")]
+    assert [r["inspection"] for r in records(out)] == [
+        inspection("2016-12-north-london"),
+        inspection("2018-03-london-crc"),
+    ]
 
 
 # CQ6 ------------------------------------------------------------------------------------------------
@@ -127,17 +131,28 @@ def test_cq6_findings_of_inspection(store):
     assert crc[prob("Critical")] > crc[prob("Positive")] > 0  # mostly critical, some positive
     nps = {r["polarity"] for r in rows if r["provider"] == org("nps-london")}
     assert prob("Mixed") in nps
-    crc_critical = [r for r in rows
-                    if r["provider"] == org("london-crc") and r["polarity"] == prob("Critical")]
+    crc_critical = [
+        r for r in rows if r["provider"] == org("london-crc") and r["polarity"] == prob("Critical")
+    ]
     crc_themes = {r["theme"] for r in crc_critical}
-    crc_themes |= {prob(t.strip()) for r in crc_critical if r["secondaryThemes"]
-                   for t in str(r["secondaryThemes"]).split(",")}
-    named_in_the_question = {prob("SafeguardingDomesticAbuse"), prob("StaffingWorkload"),
-                             prob("AbidingBySentence"), prob("LeadershipManagement"),
-                             prob("AssessmentPlanning"), prob("ReducingReoffending")}
+    crc_themes |= {
+        prob(t.strip())
+        for r in crc_critical
+        if r["secondaryThemes"]
+        for t in str(r["secondaryThemes"]).split(",")
+    }
+    named_in_the_question = {
+        prob("SafeguardingDomesticAbuse"),
+        prob("StaffingWorkload"),
+        prob("AbidingBySentence"),
+        prob("LeadershipManagement"),
+        prob("AssessmentPlanning"),
+        prob("ReducingReoffending"),
+    }
     assert named_in_the_question <= crc_themes
-    critical = run(store, "findings-of-inspection", inspection="North London inspection, 2016",
-                   polarity="critical")
+    critical = run(
+        store, "findings-of-inspection", inspection="North London inspection, 2016", polarity="critical"
+    )
     assert {r["polarity"] for r in records(critical)} == {prob("Critical")}
     assert keys(critical, "findings-of-inspection") < keys(out, "findings-of-inspection")
 
@@ -145,12 +160,17 @@ def test_cq6_findings_of_inspection(store):
 # CQ7 ------------------------------------------------------------------------------------------------
 def test_cq7_key_tests(store):
     out = run(store, "key-tests", provider="London CRC")
-    assert keys(out, "key-tests") == {prob("PublicProtection"), prob("ReducingReoffending"),
-                                      prob("AbidingBySentence")}
+    assert keys(out, "key-tests") == {
+        prob("PublicProtection"),
+        prob("ReducingReoffending"),
+        prob("AbidingBySentence"),
+    }
     got = {(r["keyTest"], r["verdict"], r["exceptFor"]) for r in records(out)}
-    assert got == {(prob("PublicProtection"), prob("NotAcceptable"), None),
-                   (prob("ReducingReoffending"), prob("NotAcceptable"), None),
-                   (prob("AbidingBySentence"), prob("Acceptable"), prob("UnpaidWork"))}
+    assert got == {
+        (prob("PublicProtection"), prob("NotAcceptable"), None),
+        (prob("ReducingReoffending"), prob("NotAcceptable"), None),
+        (prob("AbidingBySentence"), prob("Acceptable"), prob("UnpaidWork")),
+    }
     assert {r["inspection"] for r in records(out)} == {inspection("2018-03-london-crc")}
 
 
@@ -161,8 +181,9 @@ def test_cq8_criticism_themes_match_the_findings(store):
     primary: Counter = Counter()
     secondary: Counter = Counter()
     for _node, props in index.items():
-        if (org("london-crc") in props.get(prob("aboutProvider"), ())
-                and prob("Critical") in props.get(prob("polarity"), ())):
+        if org("london-crc") in props.get(prob("aboutProvider"), ()) and prob("Critical") in props.get(
+            prob("polarity"), ()
+        ):
             for t in props.get(prob("theme"), ()):
                 primary[t] += 1
             for t in props.get(prob("secondaryTheme"), ()):
@@ -177,8 +198,10 @@ def test_cq8_criticism_themes_match_the_findings(store):
 # CQ9 ------------------------------------------------------------------------------------------------
 def test_cq9_provider_trend(store):
     out = run(store, "provider-trend", provider="London CRC")
-    assert [r["inspection"] for r in records(out)] == [inspection("2016-12-north-london"),
-                                                       inspection("2018-03-london-crc")]
+    assert [r["inspection"] for r in records(out)] == [
+        inspection("2016-12-north-london"),
+        inspection("2018-03-london-crc"),
+    ]
     first, second = (Decimal(str(r["criticalShare"])) for r in records(out))
     assert first > second  # the share of critical findings falls
 
@@ -201,13 +224,25 @@ def test_cq10_caseload(store):
 def test_cq11_joint_findings(store):
     out = run(store, "joint-findings")
     index = quads_by_subject(store)
-    crcs = {s for s, p in index.items() if prob("CommunityRehabilitationCompany") in p.get(
-        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ())}
-    nps = {s for s, p in index.items() if {prob("NpsDivision"), prob("NationalProbationService")} & p.get(
-        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), set())}
-    expected = {s for s, p in index.items()
-                if prob("Finding") in p.get(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ())
-                and p.get(prob("aboutProvider"), set()) & crcs and p.get(prob("aboutProvider"), set()) & nps}
+    crcs = {
+        s
+        for s, p in index.items()
+        if prob("CommunityRehabilitationCompany")
+        in p.get(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ())
+    }
+    nps = {
+        s
+        for s, p in index.items()
+        if {prob("NpsDivision"), prob("NationalProbationService")}
+        & p.get(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), set())
+    }
+    expected = {
+        s
+        for s, p in index.items()
+        if prob("Finding") in p.get(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ())
+        and p.get(prob("aboutProvider"), set()) & crcs
+        and p.get(prob("aboutProvider"), set()) & nps
+    }
     assert keys(out, "joint-findings") == expected
     assert len(expected) >= 4  # case allocation, risk escalation, operating models, strained relationships
     assert {r["inspection"] for r in records(out)} == {inspection("2016-12-north-london")}
@@ -245,7 +280,7 @@ def test_cq12_evidence_quote_when_built_with_sources():
     rows = records(run(s, "evidence", finding=str(finding)))
     assert rows
     for r in rows:
-        assert str(r["quote"]) == text[int(r["start"]):int(r["end"])]
+        assert str(r["quote"]) == text[int(r["start"]) : int(r["end"])]
 
 
 # CQ13 -----------------------------------------------------------------------------------------------
@@ -265,8 +300,10 @@ def test_cq14_owners_by_size(store):
     expected = {"Sodexo": 6, "Purple Futures": 5, "Working Links": 3, "MTCnovo": 2, "Seetec": 1}
     for label, n in expected.items():
         assert sizes[resolve(store, "owner", label)] == n, label
-    assert [r["owner"] for r in records(out)][:2] == [resolve(store, "owner", "Sodexo"),
-                                                     resolve(store, "owner", "Purple Futures")]
+    assert [r["owner"] for r in records(out)][:2] == [
+        resolve(store, "owner", "Sodexo"),
+        resolve(store, "owner", "Purple Futures"),
+    ]
     later_out = run(store, "owners-by-size", date="2019-06-01")
     later = {r["owner"]: int(r["providers"]) for r in records(later_out)}
     assert org("working-links") not in later

@@ -52,8 +52,10 @@ def test_build_and_load_add_one_graph_per_text(flow: dict) -> None:
     assert [r["status"] for r in rows] == ["added"] * 12
     graphs = {r["graph"] for r in rows}
     # the seed texts hang off the documents the curated files describe, not off checksum IRIs
-    assert {ID + "graph/doc/russellwebster-2016-12-north-london",
-            ID + "graph/doc/hmiprobation-2018-03-londoncrc"} <= graphs
+    assert {
+        ID + "graph/doc/russellwebster-2016-12-north-london",
+        ID + "graph/doc/hmiprobation-2018-03-londoncrc",
+    } <= graphs
     assert not any("/sha-" in g for g in graphs)
 
 
@@ -73,12 +75,22 @@ def test_reloading_the_same_paths_changes_nothing(flow: dict) -> None:
 
 
 def test_requires_improvement_lists_the_rated_crcs_with_their_owners(flow: dict) -> None:
-    out = _run("query", "--store", flow["store"], "-q", "--format", "json", "providers-by-rating",
-               "--param", "rating=Requires improvement")
+    out = _run(
+        "query",
+        "--store",
+        flow["store"],
+        "-q",
+        "--format",
+        "json",
+        "providers-by-rating",
+        "--param",
+        "rating=Requires improvement",
+    )
     assert out.exit_code == 0, out.output
     bindings = json.loads(out.output)["results"]["bindings"]
-    owners = {b["provider"]["value"].rsplit("/", 1)[1]: b.get("owners", {}).get("value", "")
-              for b in bindings}
+    owners = {
+        b["provider"]["value"].rsplit("/", 1)[1]: b.get("owners", {}).get("value", "") for b in bindings
+    }
     assert len(bindings) == len(owners)  # one row per provider: no duplicate from a second inspection name
     assert "Sodexo" in owners["essex-crc"]
     assert "Working Links" in owners["wales-crc"]
@@ -92,15 +104,25 @@ def test_requires_improvement_lists_the_rated_crcs_with_their_owners(flow: dict)
 @pytest.mark.parametrize("name", sorted(q.name for q in catalogue()))
 def test_every_named_query_runs_on_the_loaded_store(flow: dict, name: str) -> None:
     query = next(q for q in catalogue() if q.name == name)
-    out = _run("query", "--store", flow["store"], "-q", "--format", "json", name,
-               *_example_params(query.example))
+    out = _run(
+        "query", "--store", flow["store"], "-q", "--format", "json", name, *_example_params(query.example)
+    )
     assert out.exit_code == 0, out.output
     assert "results" in json.loads(out.output)
 
 
 def test_the_durham_inspection_is_one_node_with_one_type(flow: dict) -> None:
-    out = _run("query", "--store", flow["store"], "-q", "--format", "json", "inspections-of",
-               "--param", "provider=Durham Tees Valley CRC")
+    out = _run(
+        "query",
+        "--store",
+        flow["store"],
+        "-q",
+        "--format",
+        "json",
+        "inspections-of",
+        "--param",
+        "provider=Durham Tees Valley CRC",
+    )
     assert out.exit_code == 0, out.output
     rows = {b["inspection"]["value"]: b for b in json.loads(out.output)["results"]["bindings"]}
     durham = rows[ID + "inspection/2016-08-durham"]
@@ -111,13 +133,31 @@ def test_the_durham_inspection_is_one_node_with_one_type(flow: dict) -> None:
 def test_the_seed_texts_resolve_to_the_curated_inspections(flow: dict) -> None:
     # The seed texts and the curated facts describe the same document, so the inspection a text
     # reports on, and the inspections it mentions, are the curated ones: no second node for either.
-    out = _run("query", "--store", flow["store"], "-q", "--format", "json", "inspections-of",
-               "--param", "provider=London CRC")
+    out = _run(
+        "query",
+        "--store",
+        flow["store"],
+        "-q",
+        "--format",
+        "json",
+        "inspections-of",
+        "--param",
+        "provider=London CRC",
+    )
     assert out.exit_code == 0, out.output
     found = {b["inspection"]["value"] for b in json.loads(out.output)["results"]["bindings"]}
     assert found == {ID + "inspection/2016-12-north-london", ID + "inspection/2018-03-london-crc"}
-    out = _run("query", "--store", flow["store"], "-q", "--format", "json", "mentioned-inspections",
-               "--param", "source=" + ID + "doc/russellwebster-2016-12-north-london")
+    out = _run(
+        "query",
+        "--store",
+        flow["store"],
+        "-q",
+        "--format",
+        "json",
+        "mentioned-inspections",
+        "--param",
+        "source=" + ID + "doc/russellwebster-2016-12-north-london",
+    )
     assert out.exit_code == 0, out.output
     mentioned = {b["inspection"]["value"] for b in json.loads(out.output)["results"]["bindings"]}
     assert mentioned == {ID + f"inspection/{s}" for s in ("2014-london", "2016-derbyshire", "2016-08-durham")}

@@ -18,8 +18,8 @@ from probkg.loaders.curated import (
     load_source_facts,
     shipped_curated_files,
 )
-from probkg.registry.model import load_registry
 from probkg.ontology.namespaces import ID, OA, PROB, sparql_prologue
+from probkg.registry.model import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = Path(__file__).parent / "resources" / "curated"
@@ -55,24 +55,30 @@ def shared_dir() -> Path:
 
 
 def test_registry_graph_has_21_crcs_with_labels_areas_and_sources(registry_graph):
-    rows = ask(registry_graph, """
+    rows = ask(
+        registry_graph,
+        """
         SELECT ?crc ?label ?area WHERE {
           ?crc a prob:CommunityRehabilitationCompany ; skos:prefLabel ?label ; prob:kind "CRC" ;
                dct:spatial ?area .
           ?area a prob:Area .
           FILTER (lang(?label) = "en")
           FILTER EXISTS { ?crc dct:source ?url }
-        }""")
+        }""",
+    )
     assert len(rows) == 21
     assert len({r[0] for r in rows}) == 21
 
 
 def test_every_organisation_cites_a_source_url(registry_graph):
-    rows = ask(registry_graph, """
+    rows = ask(
+        registry_graph,
+        """
         SELECT ?org WHERE {
           ?org prob:kind ?kind .
           FILTER NOT EXISTS { ?org dct:source ?url . FILTER isIRI(?url) }
-        }""")
+        }""",
+    )
     assert rows == []
 
 
@@ -93,23 +99,29 @@ def test_owner_on_a_date_via_sparql(registry_graph):
 
 
 def test_months_become_first_days_and_keep_the_month(registry_graph):
-    rows = ask(registry_graph, """
+    rows = ask(
+        registry_graph,
+        """
         SELECT ?date ?month WHERE {
           <https://w3id.org/probation-kg/id/ownership/wales-crc/seetec/2019-02>
               org:memberDuring/time:hasBeginning ?b .
           ?b time:inXSDDate ?date ; time:inXSDgYearMonth ?month .
-        }""")
+        }""",
+    )
     assert rows == [(Literal("2019-02-01", datatype=XSD.date), Literal("2019-02", datatype=XSD.gYearMonth))]
 
 
 def test_ownership_transfers_link_the_periods(registry_graph):
-    rows = ask(registry_graph, """
+    rows = ask(
+        registry_graph,
+        """
         SELECT DISTINCT ?provider ?old ?new ?when WHERE {
           ?event a prob:OwnershipTransfer ; org:originalOrganization ?provider ; dct:date ?when ;
                  prov:startedAtTime ?start ; dct:source ?src .
           ?before prov:wasInvalidatedBy ?event ; org:member ?old .
           ?after prov:wasGeneratedBy ?event ; org:member ?new .
-        }""")
+        }""",
+    )
     assert len(rows) == 3
     assert {r[1] for r in rows} == {ID["org/working-links"]}
     assert {r[2] for r in rows} == {ID["org/seetec"]}
@@ -117,27 +129,43 @@ def test_ownership_transfers_link_the_periods(registry_graph):
 
 
 def test_areas_people_parents_and_unverified_flags(registry_graph):
-    assert ask(registry_graph, """
+    assert ask(
+        registry_graph,
+        """
         SELECT ?code ?same WHERE { <https://w3id.org/probation-kg/id/area/london> prob:gssCode ?code ;
-                                   geo:sfEquals ?same }""") == [
-        (Literal("E12000007"), URIRef("http://statistics.data.gov.uk/id/statistical-geography/E12000007"))]
-    assert ask(registry_graph, """
-        SELECT ?parent WHERE { <https://w3id.org/probation-kg/id/area/gwent> geo:sfWithin ?parent }""") == [
-        (ID["area/wales"],)]
-    parents = ask(registry_graph, """
+                                   geo:sfEquals ?same }""",
+    ) == [(Literal("E12000007"), URIRef("http://statistics.data.gov.uk/id/statistical-geography/E12000007"))]
+    assert ask(
+        registry_graph,
+        """
+        SELECT ?parent WHERE { <https://w3id.org/probation-kg/id/area/gwent> geo:sfWithin ?parent }""",
+    ) == [(ID["area/wales"],)]
+    parents = ask(
+        registry_graph,
+        """
         SELECT ?parent WHERE { ?s a prob:Shareholding ; org:member ?parent ; org:role prob:shareholderRole ;
-                               org:organization <https://w3id.org/probation-kg/id/org/mtcnovo> }""")
+                               org:organization <https://w3id.org/probation-kg/id/org/mtcnovo> }""",
+    )
     assert {r[0] for r in parents} == {ID["org/mtc"], ID["org/novo"]}
-    person = ask(registry_graph, """
+    person = ask(
+        registry_graph,
+        """
         SELECT ?name ?label WHERE { <https://w3id.org/probation-kg/id/person/glenys-stacey> foaf:name ?name ;
-            skos:prefLabel ?label ; skos:altLabel "Glenys Stacy"@en }""")
+            skos:prefLabel ?label ; skos:altLabel "Glenys Stacy"@en }""",
+    )
     assert person == [(Literal("Glenys Stacey"), Literal("Dame Glenys Stacey", lang="en"))]
-    flagged = ask(registry_graph, """
-        SELECT ?o WHERE { ?o a prob:Ownership ; prob:unverified true ; prob:verificationNote ?n }""")
+    flagged = ask(
+        registry_graph,
+        """
+        SELECT ?o WHERE { ?o a prob:Ownership ; prob:unverified true ; prob:verificationNote ?n }""",
+    )
     assert len(flagged) == 3
-    aliases = ask(registry_graph, """
+    aliases = ask(
+        registry_graph,
+        """
         SELECT ?alt ?hidden WHERE { <https://w3id.org/probation-kg/id/org/dorset-devon-and-cornwall-crc>
-            skos:altLabel ?alt ; skos:hiddenLabel ?hidden }""")
+            skos:altLabel ?alt ; skos:hiddenLabel ?hidden }""",
+    )
     assert (Literal("DDC CRC", lang="en"), Literal("DDC", lang="en")) in aliases
 
 
@@ -157,12 +185,15 @@ def test_source_document_without_texts_has_offsets_only(small_registry):
     assert unit.graph == ID["graph/curated/example-2019-05-westshire"]
     assert unit.report.counts == {"inspections": 1, "findings": 1, "verdicts": 1, "figures": 1}
     assert not list(g.subjects(None, OA.TextQuoteSelector))
-    rows = ask(g, """
+    rows = ask(
+        g,
+        """
         SELECT ?start ?end WHERE {
           ?f a prob:Finding ; prob:hasEvidence ?ev ; prob:theme prob:StaffingWorkload ;
             prob:secondaryTheme prob:LeadershipManagement ; prob:polarity prob:Critical ; rdfs:comment ?c .
           ?ev oa:hasSource <https://w3id.org/probation-kg/id/doc/example-2019-05-westshire> ;
-              oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""")
+              oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""",
+    )
     nni = XSD.nonNegativeInteger
     assert rows == [(Literal(0, datatype=nni), Literal(38, datatype=nni))]
 
@@ -188,16 +219,19 @@ def test_sources_directory_adds_exact_quotes_equal_to_the_text(small_registry):
     plain = load_source_facts(RES / "source-small.yaml", registry=small_registry)
     quoted = load_source_facts(RES / "source-small.yaml", RES, registry=small_registry)
     assert quoted.checksum != plain.checksum
-    rows = ask(quoted.triples, """
+    rows = ask(
+        quoted.triples,
+        """
         SELECT ?exact ?start ?end ?prefix WHERE {
           ?ev oa:hasSelector ?q , ?p . ?q a oa:TextQuoteSelector ; oa:exact ?exact .
           OPTIONAL { ?q oa:prefix ?prefix }
-          ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""")
+          ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""",
+    )
     assert len(rows) == 3
     for exact, start, end, prefix in rows:
-        assert str(exact) == text[int(start):int(end)]
+        assert str(exact) == text[int(start) : int(end)]
         if prefix is not None:
-            assert text[:int(start)].endswith(str(prefix))
+            assert text[: int(start)].endswith(str(prefix))
             assert len(str(prefix)) <= 32
     # offsets count code points, not bytes: the figure quote starts after "é" and curly quotes
     assert ("12.5% of cases were late",) in [(str(r[0]),) for r in rows]
@@ -235,17 +269,29 @@ def test_unknown_provider_slug_gives_field_path_and_line(small_registry, tmp_pat
     assert str(err.value).startswith(f"{path}:24:")
 
 
-@pytest.mark.parametrize(("old", "new", "field", "line"), [
-    ("    polarity: critical", "    polarity: grim", "findings[0].polarity", 27),
-    ("    theme: staffing & workload", "    theme: morale", "findings[0].theme", 25),
-    ("    start: 0\n", "    start: zero\n", "findings[0].start", 28),
-    ("  issued: 2019-05-02", "  issued: 2019-13-02", "document.issued", 8),
-    ("    verdict: acceptable", "    verdict: fine", "verdicts[0].verdict", 35),
-    ("    inspected: [westshire-crc]", "    inspected: [acme-justice]", "inspections[0].inspected[0]", 17),
-    ("  - value: 12.5", "  - value: lots", "figures[0].value", 39),
-    ("  - inspection: 2019-05-westshire-crc\n    about", "  - inspection: 2019-06-nowhere\n    about",
-     "findings[0].inspection", 23),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "field", "line"),
+    [
+        ("    polarity: critical", "    polarity: grim", "findings[0].polarity", 27),
+        ("    theme: staffing & workload", "    theme: morale", "findings[0].theme", 25),
+        ("    start: 0\n", "    start: zero\n", "findings[0].start", 28),
+        ("  issued: 2019-05-02", "  issued: 2019-13-02", "document.issued", 8),
+        ("    verdict: acceptable", "    verdict: fine", "verdicts[0].verdict", 35),
+        (
+            "    inspected: [westshire-crc]",
+            "    inspected: [acme-justice]",
+            "inspections[0].inspected[0]",
+            17,
+        ),
+        ("  - value: 12.5", "  - value: lots", "figures[0].value", 39),
+        (
+            "  - inspection: 2019-05-westshire-crc\n    about",
+            "  - inspection: 2019-06-nowhere\n    about",
+            "findings[0].inspection",
+            23,
+        ),
+    ],
+)
 def test_wrong_values_name_field_and_line(small_registry, tmp_path, *, old, new, field, line):
     with pytest.raises(InputError) as err:
         load_source_facts(_variant(tmp_path, old, new), registry=small_registry)
@@ -261,8 +307,9 @@ def test_offsets_past_the_end_of_the_text_are_rejected(small_registry, tmp_path)
 
 def test_malformed_yaml_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kind: source-document\nschema_version: 1\ndocument:\n  slug: x\n   type: : :\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "kind: source-document\nschema_version: 1\ndocument:\n  slug: x\n   type: : :\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as err:
         load_curated(bad)
     assert err.value.path == str(bad)
@@ -287,8 +334,10 @@ def test_load_curated_dispatches_on_kind(small_registry, tmp_path):
 def test_shipped_files_are_listed_registry_first():
     files = shipped_curated_files()
     assert files[0].name == "registry.yaml"
-    assert {f.name for f in files[1:]} == {"russellwebster-2016-12-north-london.yaml",
-                                           "hmiprobation-2018-03-londoncrc.yaml"}
+    assert {f.name for f in files[1:]} == {
+        "russellwebster-2016-12-north-london.yaml",
+        "hmiprobation-2018-03-londoncrc.yaml",
+    }
     assert all(f.is_file() for f in files)
 
 
@@ -302,39 +351,64 @@ def shipped_graph() -> Graph:
 
 
 def test_shipped_build_answers_the_seed_questions(shipped_graph):
-    key_tests = ask(shipped_graph, """
+    key_tests = ask(
+        shipped_graph,
+        """
         SELECT ?test ?verdict ?except WHERE {
           ?v a prob:KeyTestVerdict ; prob:verdictOf <https://w3id.org/probation-kg/id/org/london-crc> ;
              prob:keyTest ?test ; prob:verdict ?verdict ; prob:hasEvidence ?ev .
-          OPTIONAL { ?v prob:exceptFor ?except } }""")
-    assert set(key_tests) == {(PROB.PublicProtection, PROB.NotAcceptable, None),
-                              (PROB.ReducingReoffending, PROB.NotAcceptable, None),
-                              (PROB.AbidingBySentence, PROB.Acceptable, PROB.UnpaidWork)}
-    inspections = ask(shipped_graph, """
+          OPTIONAL { ?v prob:exceptFor ?except } }""",
+    )
+    assert set(key_tests) == {
+        (PROB.PublicProtection, PROB.NotAcceptable, None),
+        (PROB.ReducingReoffending, PROB.NotAcceptable, None),
+        (PROB.AbidingBySentence, PROB.Acceptable, PROB.UnpaidWork),
+    }
+    inspections = ask(
+        shipped_graph,
+        """
         SELECT ?i ?date WHERE { ?i prob:inspected <https://w3id.org/probation-kg/id/org/london-crc> ;
             prob:publicationDate ?date ;
-            prob:chiefInspector <https://w3id.org/probation-kg/id/person/glenys-stacey> }""")
+            prob:chiefInspector <https://w3id.org/probation-kg/id/person/glenys-stacey> }""",
+    )
     assert {(str(i).rsplit("/", 1)[1], str(d)) for i, d in inspections} == {
-        ("2016-12-north-london", "2016-12-14"), ("2018-03-london-crc", "2018-03-08")}
-    mentioned = ask(shipped_graph, """
+        ("2016-12-north-london", "2016-12-14"),
+        ("2018-03-london-crc", "2018-03-08"),
+    }
+    mentioned = ask(
+        shipped_graph,
+        """
         SELECT ?i WHERE { <https://w3id.org/probation-kg/id/doc/russellwebster-2016-12-north-london>
-                          prob:mentions ?i }""")
+                          prob:mentions ?i }""",
+    )
     assert {str(r[0]).rsplit("/", 1)[1] for r in mentioned} == {
-        "2016-08-durham", "2016-derbyshire", "2014-london"}
-    figures = ask(shipped_graph, """
+        "2016-08-durham",
+        "2016-derbyshire",
+        "2014-london",
+    }
+    figures = ask(
+        shipped_graph,
+        """
         SELECT ?value ?asof WHERE { ?f a prob:Figure ; prob:value ?value ;
-            prob:figureAbout <https://w3id.org/probation-kg/id/org/london-crc> ; prob:asOf ?asof }""")
+            prob:figureAbout <https://w3id.org/probation-kg/id/org/london-crc> ; prob:asOf ?asof }""",
+    )
     assert {(int(v), str(a)) for v, a in figures} == {(29400, "2017-06-30"), (18, "2017-06-30")}
-    joint = ask(shipped_graph, """
+    joint = ask(
+        shipped_graph,
+        """
         SELECT DISTINCT ?f WHERE { ?f prob:aboutProvider <https://w3id.org/probation-kg/id/org/london-crc> ,
-                                                       <https://w3id.org/probation-kg/id/org/nps-london> }""")
+                                                       <https://w3id.org/probation-kg/id/org/nps-london> }""",
+    )
     assert len(joint) >= 4
 
 
 def test_each_inspection_has_one_label_across_files(shipped_graph):
-    rows = ask(shipped_graph, """
+    rows = ask(
+        shipped_graph,
+        """
         SELECT ?i (COUNT(DISTINCT ?label) AS ?n) WHERE { ?i a prob:Inspection ; skos:prefLabel ?label }
-        GROUP BY ?i HAVING (COUNT(DISTINCT ?label) != 1)""")
+        GROUP BY ?i HAVING (COUNT(DISTINCT ?label) != 1)""",
+    )
     assert rows == []
 
 
@@ -343,29 +417,39 @@ def test_shipped_build_conforms_to_the_shapes(shipped_graph):
     onto = ROOT / "probkg" / "ontology"
     ont = Graph().parse(onto / "ontology.ttl").parse(onto / "schemes.ttl")
     shapes = Graph().parse(onto / "shapes.ttl")
-    conforms, _, text = pyshacl.validate(shipped_graph, shacl_graph=shapes, ont_graph=ont, inference="none",
-                                         advanced=True)
+    conforms, _, text = pyshacl.validate(
+        shipped_graph, shacl_graph=shapes, ont_graph=ont, inference="none", advanced=True
+    )
     assert conforms, text
 
 
 @pytest.mark.shared
 def test_shipped_offsets_match_the_seed_texts(shared_dir):
     gold = yaml.safe_load((shared_dir / "corpus" / "gold-seeds.yaml").read_text(encoding="utf-8"))
-    quotes = {q for d in gold["documents"] for q in
-              [f["quote"] for f in d["findings"]] + [f["text"] for f in d["figures"]]}
+    quotes = {
+        q
+        for d in gold["documents"]
+        for q in [f["quote"] for f in d["findings"]] + [f["text"] for f in d["figures"]]
+    }
     for path in sorted(SOURCES_DIR.glob("*.yaml")):
         unit = load_source_facts(path, shared_dir / "seeds")
         assert not unit.report.warnings, unit.report.warnings
         meta = yaml.safe_load(path.read_text(encoding="utf-8"))["document"]
         text = (shared_dir / "seeds" / meta["text_file"]).read_text(encoding="utf-8")
-        rows = ask(unit.triples, """
+        rows = ask(
+            unit.triples,
+            """
             SELECT ?exact ?start ?end WHERE { ?ev oa:hasSelector ?q , ?p .
-              ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }""")
+              ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }""",
+        )
         assert rows
         for exact, start, end in rows:
-            assert str(exact) == text[int(start):int(end)]
-        findings = ask(unit.triples, """
-            SELECT ?exact WHERE { ?f a prob:Finding ; prob:hasEvidence/oa:hasSelector/oa:exact ?exact }""")
+            assert str(exact) == text[int(start) : int(end)]
+        findings = ask(
+            unit.triples,
+            """
+            SELECT ?exact WHERE { ?f a prob:Finding ; prob:hasEvidence/oa:hasSelector/oa:exact ?exact }""",
+        )
         assert {str(r[0]) for r in findings} <= quotes
 
 
@@ -379,7 +463,7 @@ def _words(text: str) -> list[str]:
 
 
 def _shingles(words: list[str], n: int = 8) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 @pytest.mark.shared
@@ -390,7 +474,8 @@ def test_shipped_yaml_does_not_copy_sentences_from_the_sources(shared_dir):
         theirs |= _shingles(_words(path.read_text(encoding="utf-8")))
     for path in shipped_curated_files():
         # a document's title and an organisation's names are kept as published
-        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
-                         if not _NAME_LINE.match(line))
+        text = "\n".join(
+            line for line in path.read_text(encoding="utf-8").splitlines() if not _NAME_LINE.match(line)
+        )
         copied = _shingles(_words(text)) & theirs
         assert not copied, f"{path.name} repeats source wording: {sorted(' '.join(c) for c in copied)[:5]}"

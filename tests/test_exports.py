@@ -14,9 +14,9 @@ from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 
 from probkg.errors import InputError
-from probkg.graph.base import CATALOG_GRAPH
 from probkg.exports.formats import FORMATS, dot_quote, dumps, export, jsonld_context
 from probkg.exports.nxview import to_networkx
+from probkg.graph.base import CATALOG_GRAPH
 from probkg.ontology.namespaces import PREFIXES
 
 FIXTURE = Path(__file__).parent / "resources" / "viz-sample.trig"
@@ -98,8 +98,9 @@ def test_gexf_is_1_2draft_with_positions_on_every_node(ds, view):
     assert root.get("version") == "1.2"
     graph = root.find(f"{GEXF}graph")
     assert graph.get("defaultedgetype") == "directed"
-    declared = {(a.getparent().get("class"), a.get("id")): a.get("type")
-                for a in graph.iter(f"{GEXF}attribute")}
+    declared = {
+        (a.getparent().get("class"), a.get("id")): a.get("type") for a in graph.iter(f"{GEXF}attribute")
+    }
     assert all(t in {"string", "long", "double", "boolean", "integer", "float"} for t in declared.values())
     nodes = graph.findall(f"{GEXF}nodes/{GEXF}node")
     assert len(nodes) == view.number_of_nodes()
@@ -169,7 +170,7 @@ def test_html_is_offline_and_embeds_every_node(ds, view):
     text = dumps(ds, "html")
     data_match = re.search(r'<script type="application/json" id="probkg-graph">(.*?)</script>', text, re.S)
     assert data_match
-    page = text[:data_match.start(1)] + text[data_match.end(1):]
+    page = text[: data_match.start(1)] + text[data_match.end(1) :]
     # nothing outside the embedded data refers to the network
     assert not re.search(r"https?:|//[a-z0-9.-]+\.[a-z]{2,}/", page, re.I)
     assert not re.search(r"\b(src|href)\s*=", page, re.I)

@@ -64,7 +64,9 @@ def finding(**changes: str) -> str:
     return PREFIXES + FINDING.format(**(VALID | changes))
 
 
-OWNERSHIP = PREFIXES + """\
+OWNERSHIP = (
+    PREFIXES
+    + """\
 <https://w3id.org/probation-kg/id/ownership/london-crc/mutation-test/2019-01> a prob:Ownership ;
     org:member <https://w3id.org/probation-kg/id/org/seetec> ;
     org:organization <https://w3id.org/probation-kg/id/org/london-crc> ;
@@ -74,32 +76,63 @@ OWNERSHIP = PREFIXES + """\
         time:hasBeginning [ a time:Instant ; time:inXSDDate "2019-01-01"^^xsd:date ] ;
         time:hasEnd [ a time:Instant ; time:inXSDDate "2018-01-01"^^xsd:date ] ] .
 """
+)
 
-BAD_DATE = PREFIXES + """\
+BAD_DATE = (
+    PREFIXES
+    + """\
 <https://w3id.org/probation-kg/id/inspection/2016-12-north-london>
     prob:fieldworkStart "sometime in 2016" .
 """
+)
 
 # name, file name, content, expected exit code, fragments the one error line must contain
 RDF_CASES = [
     ("valid-control", "valid.ttl", finding(), 0, []),
-    ("missing evidence", "no-evidence.ttl", finding(evidence="."), 1,
-     ["finding/mutation-test/1", "prob:hasEvidence", "sh:minCount"]),
-    ("value outside its scheme", "bad-polarity.ttl", finding(polarity="prob:Good"), 1,
-     ["finding/mutation-test/1", "prob:polarity"]),
-    ("provider not covered by the inspection", "uninspected.ttl",
-     finding(provider="<https://w3id.org/probation-kg/id/org/thames-valley-crc>"), 1,
-     ["finding/mutation-test/1", "thames-valley-crc"]),
-    ("quote and offsets disagree", "offsets.ttl", finding(end="130"), 1,
-     ["evidence/mutation-test/1"]),
-    ("unknown organisation", "unknown-org.ttl",
-     finding(provider="<https://w3id.org/probation-kg/id/org/acme-justice>"), 1,
-     ["acme-justice"]),
-    ("ownership ending before it starts", "ownership.ttl", OWNERSHIP, 1,
-     ["ownership/london-crc/mutation-test/2019-01"]),
+    (
+        "missing evidence",
+        "no-evidence.ttl",
+        finding(evidence="."),
+        1,
+        ["finding/mutation-test/1", "prob:hasEvidence", "sh:minCount"],
+    ),
+    (
+        "value outside its scheme",
+        "bad-polarity.ttl",
+        finding(polarity="prob:Good"),
+        1,
+        ["finding/mutation-test/1", "prob:polarity"],
+    ),
+    (
+        "provider not covered by the inspection",
+        "uninspected.ttl",
+        finding(provider="<https://w3id.org/probation-kg/id/org/thames-valley-crc>"),
+        1,
+        ["finding/mutation-test/1", "thames-valley-crc"],
+    ),
+    ("quote and offsets disagree", "offsets.ttl", finding(end="130"), 1, ["evidence/mutation-test/1"]),
+    (
+        "unknown organisation",
+        "unknown-org.ttl",
+        finding(provider="<https://w3id.org/probation-kg/id/org/acme-justice>"),
+        1,
+        ["acme-justice"],
+    ),
+    (
+        "ownership ending before it starts",
+        "ownership.ttl",
+        OWNERSHIP,
+        1,
+        ["ownership/london-crc/mutation-test/2019-01"],
+    ),
     ("bad date", "bad-date.ttl", BAD_DATE, 1, ["2016-12-north-london", "prob:fieldworkStart"]),
-    ("malformed Turtle", "malformed.ttl", PREFIXES + "<https://example.org/a> prob:kind \"CRC .\n", 2,
-     ["malformed.ttl:9"]),
+    (
+        "malformed Turtle",
+        "malformed.ttl",
+        PREFIXES + '<https://example.org/a> prob:kind "CRC .\n',
+        2,
+        ["malformed.ttl:9"],
+    ),
 ]
 
 
@@ -141,10 +174,12 @@ def refused(runner: CliRunner, store: Path, path: Path, code: int) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(("name", "filename", "content", "code", "fragments"), RDF_CASES,
-                         ids=[c[0] for c in RDF_CASES])
-def test_broken_rdf_is_refused_naming_the_node_and_the_rule(store, tmp_path, name, filename, content,
-                                                            code, fragments):
+@pytest.mark.parametrize(
+    ("name", "filename", "content", "code", "fragments"), RDF_CASES, ids=[c[0] for c in RDF_CASES]
+)
+def test_broken_rdf_is_refused_naming_the_node_and_the_rule(
+    store, tmp_path, name, filename, content, code, fragments
+):
     runner = CliRunner()
     path = tmp_path / filename
     path.write_text(content, encoding="utf-8")
@@ -161,8 +196,12 @@ def test_broken_rdf_is_refused_naming_the_node_and_the_rule(store, tmp_path, nam
 YAML_CASES = [
     ("malformed YAML", "inspections:\n  - slug: [unclosed\n", ":", "malformed YAML"),
     ("bad date", "published: 2016-12-14", "published: 2016-13-45", "published"),
-    ("unknown organisation", "inspected: [london-crc, nps-london]", "inspected: [london-crc, acme-justice]",
-     "acme-justice"),
+    (
+        "unknown organisation",
+        "inspected: [london-crc, nps-london]",
+        "inspected: [london-crc, acme-justice]",
+        "acme-justice",
+    ),
 ]
 
 

@@ -8,7 +8,6 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 
 from probkg.errors import InputError
-from probkg.graph.base import CATALOG_GRAPH, Store
 from probkg.exports.nxview import (
     VIEWS,
     criticism_by_owner,
@@ -17,6 +16,7 @@ from probkg.exports.nxview import (
     owner_portfolio,
     to_networkx,
 )
+from probkg.graph.base import CATALOG_GRAPH, Store
 
 FIXTURE = Path(__file__).parent / "resources" / "viz-sample.trig"
 ID = "https://w3id.org/probation-kg/id/"
@@ -48,14 +48,27 @@ def G(ds):
 
 
 def test_domain_view_holds_exactly_the_domain_resources(G):
-    expected = {ID + s for s in (
-        "org/london-crc", "org/thames-valley-crc", "org/wales-crc", "org/nps", "org/nps-london",
-        "org/mtcnovo",
-        "org/working-links", "org/seetec", "org/hmi-probation",
-        "area/london", "area/north-london",
-        "person/glenys-stacey", "inspection/2016-12-north-london",
-        "finding/test-north-london/aaaaaaaaaaa1", "finding/test-north-london/aaaaaaaaaaa2",
-        "finding/test-north-london/aaaaaaaaaaa3")}
+    expected = {
+        ID + s
+        for s in (
+            "org/london-crc",
+            "org/thames-valley-crc",
+            "org/wales-crc",
+            "org/nps",
+            "org/nps-london",
+            "org/mtcnovo",
+            "org/working-links",
+            "org/seetec",
+            "org/hmi-probation",
+            "area/london",
+            "area/north-london",
+            "person/glenys-stacey",
+            "inspection/2016-12-north-london",
+            "finding/test-north-london/aaaaaaaaaaa1",
+            "finding/test-north-london/aaaaaaaaaaa2",
+            "finding/test-north-london/aaaaaaaaaaa3",
+        )
+    }
     assert set(G.nodes) == expected
     assert {d["category"] for _, d in G.nodes(data=True)} == set(VIEWS["domain"])
 
@@ -116,8 +129,12 @@ def test_evidence_is_folded_into_the_finding(G):
 def test_ownership_becomes_dated_owner_to_provider_edges(G):
     owns = [(u, v, d) for u, v, d in G.edges(data=True) if d["predicate"] == "prob:Ownership"]
     pairs = {(u.rsplit("/", 1)[1], v.rsplit("/", 1)[1]) for u, v, _ in owns}
-    assert pairs == {("mtcnovo", "london-crc"), ("mtcnovo", "thames-valley-crc"),
-                     ("working-links", "wales-crc"), ("seetec", "wales-crc")}
+    assert pairs == {
+        ("mtcnovo", "london-crc"),
+        ("mtcnovo", "thames-valley-crc"),
+        ("working-links", "wales-crc"),
+        ("seetec", "wales-crc"),
+    }
     seetec = next(d for u, _, d in owns if u.endswith("/seetec"))
     assert seetec["begin"] == "2019-02-01"
     assert "end" not in seetec  # still held: no invented end
@@ -179,8 +196,10 @@ def test_views_and_categories(ds):
 
 
 def _snapshot(graph):
-    return (sorted((n, sorted(d.items())) for n, d in graph.nodes(data=True)),
-            sorted((u, v, k, sorted(d.items())) for u, v, k, d in graph.edges(keys=True, data=True)))
+    return (
+        sorted((n, sorted(d.items())) for n, d in graph.nodes(data=True)),
+        sorted((u, v, k, sorted(d.items())) for u, v, k, d in graph.edges(keys=True, data=True)),
+    )
 
 
 def test_stores_and_datasets_give_the_same_graph(ds, memory_store, tmp_store):
@@ -201,7 +220,9 @@ def test_owner_portfolio(G):
     rows = {r["owner_label"]: r for r in owner_portfolio(G)}
     assert rows["MTCnovo"]["count"] == 2
     assert [p["label"] for p in rows["MTCnovo"]["providers"]] == [
-        "London Community Rehabilitation Company", "Thames Valley Community Rehabilitation Company"]
+        "London Community Rehabilitation Company",
+        "Thames Valley Community Rehabilitation Company",
+    ]
     in_2018 = {r["owner_label"] for r in owner_portfolio(G, on="2018-06-01")}
     assert in_2018 == {"MTCnovo", "Working Links"}
     in_2019 = {r["owner_label"] for r in owner_portfolio(G, on="2019-06-01")}

@@ -553,7 +553,9 @@ def test_concepts_are_found_by_any_of_their_labels() -> None:
     assert concept_for(PROB.ThemeScheme, "Through the gate") == PROB.ThroughTheGate
     assert concept_for(PROB.ThemeScheme, "safeguarding and domestic abuse") == PROB.SafeguardingDomesticAbuse
     assert concept_for(PROB.RatingScheme, "requiring improvement") == PROB.RequiresImprovement
-    assert (concept_for(PROB.InspectionTypeScheme, "quality and impact inspection")
-            == PROB.QualityImpactInspection)
+    assert (
+        concept_for(PROB.InspectionTypeScheme, "quality and impact inspection")
+        == PROB.QualityImpactInspection
+    )
     assert concept_for(PROB.ThemeScheme, "court") is None
     assert set(concept_labels(PROB.PolarityScheme)) == {"critical", "positive", "mixed"}

@@ -88,9 +88,21 @@ def column(out, name):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------------------------------------------
 
 EXPECTED_NAMES = {
-    "criticised-by-owner", "providers-of-owner", "owner-on-date", "owner-parents", "inspections-of",
-    "findings-of-inspection", "key-tests", "criticism-themes", "provider-trend", "caseload",
-    "joint-findings", "evidence", "ownership-changes", "owners-by-size", "mentioned-inspections",
+    "criticised-by-owner",
+    "providers-of-owner",
+    "owner-on-date",
+    "owner-parents",
+    "inspections-of",
+    "findings-of-inspection",
+    "key-tests",
+    "criticism-themes",
+    "provider-trend",
+    "caseload",
+    "joint-findings",
+    "evidence",
+    "ownership-changes",
+    "owners-by-size",
+    "mentioned-inspections",
     "providers-by-rating",
 }
 
@@ -110,7 +122,7 @@ def test_query_parses_and_header_is_complete(name):
     for p in q.parameters:
         assert re.search(rf"\?{p.name}\b", body), f"{name}: parameter {p.name} is not a variable of the query"
         assert p.description
-    projected = body[body.index("SELECT"):body.index("WHERE")]
+    projected = body[body.index("SELECT") : body.index("WHERE")]
     assert re.search(rf"\?{q.key}\b", projected), f"{name}: key column {q.key} is not projected"
     assert q.example.startswith(f"probkg query {name}")
     for prefix in re.findall(r"\b([a-z]+):[A-Za-z]", body):
@@ -138,12 +150,15 @@ def test_docs_queries_md_is_up_to_date():
     assert doc.read_text(encoding="utf-8") == catalogue_markdown(), (
         "docs/queries.md is stale: regenerate it with "
         "python -c 'from probkg.queries import catalogue_markdown; print(catalogue_markdown(), end=\"\")' "
-        "> docs/queries.md")
+        "> docs/queries.md"
+    )
 
 
 def test_import_stays_light():
-    code = ("import sys, probkg.queries; "
-            "print(sorted(m for m in ('pyshacl', 'networkx', 'rich', 'bs4') if m in sys.modules))")
+    code = (
+        "import sys, probkg.queries; "
+        "print(sorted(m for m in ('pyshacl', 'networkx', 'rich', 'bs4') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -163,44 +178,81 @@ CASES = [
     ("owner-on-date", {"provider": "Wales CRC", "date": "2019-02-01"}, {org("seetec")}),  # end is exclusive
     ("owner-on-date", {"provider": "wales crc"}, set()),  # today: the contracts ended in 2021
     ("owner-parents", {"owner": "MTCnovo"}, {org("mtc"), org("novo")}),
-    ("inspections-of", {"provider": "London CRC"},
-     {idi("inspection/2016-12-north-london"), idi("inspection/2018-03-london-crc")}),
-    ("findings-of-inspection", {"inspection": "North London inspection, 2016", "polarity": "critical"},
-     {idi(F + "1"), idi(F + "2"), idi(F + "5")}),
-    ("findings-of-inspection", {"inspection": "North London inspection, 2016"},
-     {idi(F + str(i)) for i in range(1, 6)}),
-    ("key-tests", {"provider": "London CRC"},
-     {prob("PublicProtection"), prob("ReducingReoffending"), prob("AbidingBySentence")}),
+    (
+        "inspections-of",
+        {"provider": "London CRC"},
+        {idi("inspection/2016-12-north-london"), idi("inspection/2018-03-london-crc")},
+    ),
+    (
+        "findings-of-inspection",
+        {"inspection": "North London inspection, 2016", "polarity": "critical"},
+        {idi(F + "1"), idi(F + "2"), idi(F + "5")},
+    ),
+    (
+        "findings-of-inspection",
+        {"inspection": "North London inspection, 2016"},
+        {idi(F + str(i)) for i in range(1, 6)},
+    ),
+    (
+        "key-tests",
+        {"provider": "London CRC"},
+        {prob("PublicProtection"), prob("ReducingReoffending"), prob("AbidingBySentence")},
+    ),
     ("key-tests", {"provider": "London CRC", "inspection": "North London inspection, 2016"}, set()),
-    ("criticism-themes", {"provider": "London CRC"},
-     {prob("StaffingWorkload"), prob("PartnershipsServices"), prob("PublicProtection"),
-      prob("SafeguardingDomesticAbuse"), prob("LeadershipManagement")}),
-    ("provider-trend", {"provider": "London CRC"},
-     {idi("inspection/2016-12-north-london"), idi("inspection/2018-03-london-crc")}),
-    ("caseload", {"provider": "London CRC"},
-     {idi("figure/fx-001/000000000031"), idi("figure/fx-001/000000000032"),
-      idi("figure/fx-000/000000000006")}),
+    (
+        "criticism-themes",
+        {"provider": "London CRC"},
+        {
+            prob("StaffingWorkload"),
+            prob("PartnershipsServices"),
+            prob("PublicProtection"),
+            prob("SafeguardingDomesticAbuse"),
+            prob("LeadershipManagement"),
+        },
+    ),
+    (
+        "provider-trend",
+        {"provider": "London CRC"},
+        {idi("inspection/2016-12-north-london"), idi("inspection/2018-03-london-crc")},
+    ),
+    (
+        "caseload",
+        {"provider": "London CRC"},
+        {
+            idi("figure/fx-001/000000000031"),
+            idi("figure/fx-001/000000000032"),
+            idi("figure/fx-000/000000000006"),
+        },
+    ),
     ("caseload", {"provider": "Wales CRC"}, set()),
     ("joint-findings", {}, {idi(F + "5")}),
     ("joint-findings", {"area": "London"}, {idi(F + "5")}),
     ("joint-findings", {"area": "Wales"}, set()),
-    ("evidence", {"finding": ID + F + "1"},
-     {idi("doc/poor-private-probation-performance-leaves-londoners-at-risk")}),
+    (
+        "evidence",
+        {"finding": ID + F + "1"},
+        {idi("doc/poor-private-probation-performance-leaves-londoners-at-risk")},
+    ),
     ("ownership-changes", {}, {org("wales-crc")}),
     ("owners-by-size", {}, {org("mtcnovo"), org("rrp"), org("seetec"), org("working-links")}),
     ("owners-by-size", {"date": "2019-06-01"}, {org("mtcnovo"), org("rrp"), org("seetec")}),
     ("mentioned-inspections", {}, {idi("inspection/2016-durham"), idi("inspection/2014-london")}),
-    ("mentioned-inspections",
-     {"source": "https://www.russellwebster.com/poor-private-probation-performance-leaves-londoners-at-risk"},
-     {idi("inspection/2016-durham"), idi("inspection/2014-london")}),
+    (
+        "mentioned-inspections",
+        {
+            "source": "https://www.russellwebster.com/poor-private-probation-performance-leaves-londoners-at-risk"
+        },
+        {idi("inspection/2016-durham"), idi("inspection/2014-london")},
+    ),
     ("mentioned-inspections", {"source": "London CRC press release, March 2018"}, set()),
     ("providers-by-rating", {}, set()),  # Inadequate by default; the fixture's Inadequate is an aspect rating
     ("providers-by-rating", {"rating": "requires improvement"}, {org("wales-crc")}),
 ]
 
 
-@pytest.mark.parametrize(("name", "params", "expected"), CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "params", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_query_on_fixture(store, name, params, expected):
     out = run_named(store, name, params)
     assert set(column(out, get(name).key)) == expected
@@ -210,8 +262,9 @@ def test_every_query_has_a_fixture_case():
     assert {c[0] for c in CASES} == EXPECTED_NAMES
 
 
-@pytest.mark.parametrize(("name", "params"), [(c[0], c[1]) for c in CASES],
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "params"), [(c[0], c[1]) for c in CASES], ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_backends_give_identical_output(stores, name, params):
     outputs = {k: format_result(run_named(s, name, params), "json") for k, s in stores.items()}
     assert outputs["memory"] == outputs["oxigraph"]
@@ -219,9 +272,14 @@ def test_backends_give_identical_output(stores, name, params):
 
 # Sources may name one inspection differently (a curated account and a text extraction): each query
 # that shows an inspection's name still gives one row per result and picks the same name on both backends.
-_LABELLED = {"joint-findings": "inspectionLabel", "key-tests": "inspectionLabel",
-             "providers-by-rating": "inspectionLabel", "inspections-of": "inspectionLabel",
-             "provider-trend": "inspectionLabel", "mentioned-inspections": "inspectionLabel"}
+_LABELLED = {
+    "joint-findings": "inspectionLabel",
+    "key-tests": "inspectionLabel",
+    "providers-by-rating": "inspectionLabel",
+    "inspections-of": "inspectionLabel",
+    "provider-trend": "inspectionLabel",
+    "mentioned-inspections": "inspectionLabel",
+}
 _LABELLED_CASES = [(n, p) for n, p, expected in CASES if n in _LABELLED and expected]
 
 
@@ -237,20 +295,25 @@ def disagreeing_stores(tmp_path_factory):  # type: ignore[no-untyped-def]
     second = []
     for node in inspections:
         slug = str(node).rsplit("/", 1)[1]
-        second += [(node, label, Literal(f"A second name for {slug}", lang="en")),
-                   (node, label, Literal(f"Arolygiad {slug}", lang="cy")),
-                   (node, label, Literal(f"Zed name for {slug}", lang="en")),
-                   (node, dtype, prob("ThematicInspection"))]
-    filled = {"memory": _fill(MemoryStore()),
-              "oxigraph": _fill(OxigraphStore(tmp_path_factory.mktemp("ox2") / "s"))}
+        second += [
+            (node, label, Literal(f"A second name for {slug}", lang="en")),
+            (node, label, Literal(f"Arolygiad {slug}", lang="cy")),
+            (node, label, Literal(f"Zed name for {slug}", lang="en")),
+            (node, dtype, prob("ThematicInspection")),
+        ]
+    filled = {
+        "memory": _fill(MemoryStore()),
+        "oxigraph": _fill(OxigraphStore(tmp_path_factory.mktemp("ox2") / "s")),
+    }
     for s in filled.values():
         s.replace_graph(idi("graph/doc/second-account"), second)
     yield filled
     filled["oxigraph"].close()
 
 
-@pytest.mark.parametrize(("name", "params"), _LABELLED_CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(_LABELLED_CASES)])
+@pytest.mark.parametrize(
+    ("name", "params"), _LABELLED_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(_LABELLED_CASES)]
+)
 def test_an_inspection_with_several_names_gives_one_row_and_one_name(
     stores, disagreeing_stores, name, params
 ):
@@ -261,8 +324,10 @@ def test_an_inspection_with_several_names_gives_one_row_and_one_name(
         labels = column(out, _LABELLED[name])
         inspections = column(out, "inspection")
         assert labels
-        assert all(lab == Literal(f"A second name for {str(i).rsplit('/', 1)[1]}", lang="en")
-                   for lab, i in zip(labels, inspections, strict=True)), (backend, labels)
+        assert all(
+            lab == Literal(f"A second name for {str(i).rsplit('/', 1)[1]}", lang="en")
+            for lab, i in zip(labels, inspections, strict=True)
+        ), (backend, labels)
     outputs = {k: format_result(run_named(s, name, params), "json") for k, s in disagreeing_stores.items()}
     assert outputs["memory"] == outputs["oxigraph"]
 
@@ -274,8 +339,10 @@ def test_criticised_by_owner_counts(store):
     assert row["providerLabel"] == Literal("London Community Rehabilitation Company", lang="en")
     assert int(row["criticisms"]) == 5
     assert int(row["inspections"]) == 2
-    assert str(row["themes"]) == ("staffing & workload (2); partnerships & services (1); "
-                                  "public protection (1); safeguarding & domestic abuse (1)")
+    assert str(row["themes"]) == (
+        "staffing & workload (2); partnerships & services (1); "
+        "public protection (1); safeguarding & domestic abuse (1)"
+    )
 
 
 def test_provider_trend_shares_in_date_order(store):
@@ -297,9 +364,11 @@ def test_owners_by_size_flags_unverified(store):
 def test_key_tests_exception(store):
     out = run_named(store, "key-tests", {"provider": "London CRC"})
     got = {(r[2], r[3], r[4]) for r in out.rows}
-    assert got == {(prob("PublicProtection"), prob("NotAcceptable"), None),
-                   (prob("ReducingReoffending"), prob("NotAcceptable"), None),
-                   (prob("AbidingBySentence"), prob("Acceptable"), prob("UnpaidWork"))}
+    assert got == {
+        (prob("PublicProtection"), prob("NotAcceptable"), None),
+        (prob("ReducingReoffending"), prob("NotAcceptable"), None),
+        (prob("AbidingBySentence"), prob("Acceptable"), prob("UnpaidWork")),
+    }
 
 
 def test_evidence_quote_and_offsets(store):
@@ -322,23 +391,33 @@ def test_providers_by_rating_lists_owners_in_order(store):
 # binding and label resolution
 # ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "value", "expected"), [
-    ("owner", "mtcnovo", org("mtcnovo")),                          # case-insensitive prefLabel
-    ("provider", "london crc", org("london-crc")),                 # altLabel
-    ("provider", "the London CRC", org("london-crc")),             # hiddenLabel
-    ("provider", "Derbyshire Leicestershire Nottinghamshire and Rutland Community Rehabilitation Company",
-     org("dlnr-crc")),                                             # '&'/'and' and punctuation folded
-    ("provider", "  London   CRC ", org("london-crc")),            # spacing
-    ("provider", "id:org/london-crc", org("london-crc")),          # prefixed IRI
-    ("provider", f"<{ID}org/london-crc>", org("london-crc")),      # IRI in angle brackets
-    ("owner", f"{ID}org/mtc", org("mtc")),                         # shareholder counts as an owner
-    ("doc", "https://www.justiceinspectorates.gov.uk/hmiprobation/media/press-releases/2018/03/londoncrc",
-     idi("doc/hmiprobation-2018-03-londoncrc")),                   # by URL, trailing slash ignored
-    ("polarity", "Critical", prob("Critical")),
-    ("rating", "Requires Improvement", prob("RequiresImprovement")),
-    ("area", "North London", idi("area/north-london")),
-    ("inspection", "north london inspection, 2016", idi("inspection/2016-12-north-london")),
-])
+
+@pytest.mark.parametrize(
+    ("kind", "value", "expected"),
+    [
+        ("owner", "mtcnovo", org("mtcnovo")),  # case-insensitive prefLabel
+        ("provider", "london crc", org("london-crc")),  # altLabel
+        ("provider", "the London CRC", org("london-crc")),  # hiddenLabel
+        (
+            "provider",
+            "Derbyshire Leicestershire Nottinghamshire and Rutland Community Rehabilitation Company",
+            org("dlnr-crc"),
+        ),  # '&'/'and' and punctuation folded
+        ("provider", "  London   CRC ", org("london-crc")),  # spacing
+        ("provider", "id:org/london-crc", org("london-crc")),  # prefixed IRI
+        ("provider", f"<{ID}org/london-crc>", org("london-crc")),  # IRI in angle brackets
+        ("owner", f"{ID}org/mtc", org("mtc")),  # shareholder counts as an owner
+        (
+            "doc",
+            "https://www.justiceinspectorates.gov.uk/hmiprobation/media/press-releases/2018/03/londoncrc",
+            idi("doc/hmiprobation-2018-03-londoncrc"),
+        ),  # by URL, trailing slash ignored
+        ("polarity", "Critical", prob("Critical")),
+        ("rating", "Requires Improvement", prob("RequiresImprovement")),
+        ("area", "North London", idi("area/north-london")),
+        ("inspection", "north london inspection, 2016", idi("inspection/2016-12-north-london")),
+    ],
+)
 def test_resolve_by_label_or_iri(store, kind, value, expected):
     assert resolve(store, kind, value, "p") == expected
 
@@ -362,8 +441,17 @@ def test_unknown_iri_is_an_error(store):
         resolve(store, "provider", "id:org/nowhere", "provider")
 
 
-@pytest.mark.parametrize("label", ['x" } DROP ALL {', "x' } DROP ALL { '", 'a"""b', "back\\slash\"",
-                                   "line\nbreak } INSERT DATA { <a> <b> <c> }", "} ; SELECT * {"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        'x" } DROP ALL {',
+        "x' } DROP ALL { '",
+        'a"""b',
+        'back\\slash"',
+        "line\nbreak } INSERT DATA { <a> <b> <c> }",
+        "} ; SELECT * {",
+    ],
+)
 def test_binding_is_injection_safe(store, label):
     before = store.graph_sizes()
     with pytest.raises(QueryError, match="unknown owner"):
@@ -424,6 +512,7 @@ def test_empty_optional_parameter_means_unbound(store):
 # SPARQL as text
 # ---------------------------------------------------------------------------------------------------
 
+
 def test_run_sparql_syntax_error_has_position(store):
     with pytest.raises(QueryError) as err:
         run_sparql(store, "SELECT ?x WHERE {\n  ?x ?y\n}}")
@@ -458,6 +547,7 @@ def test_run_sparql_construct(store):
 # ---------------------------------------------------------------------------------------------------
 # formats
 # ---------------------------------------------------------------------------------------------------
+
 
 def _check_json_term(term):  # type: ignore[no-untyped-def]
     assert term["type"] in ("uri", "literal", "bnode")
@@ -503,8 +593,8 @@ def test_csv_shape(store):
     assert rows[0] == out.vars
     assert len(rows) == 1 + len(out.rows)
     assert rows[1][0] == str(org("london-crc"))  # IRIs bare, no angle brackets
-    assert rows[1][2] == "2015-02-01"            # literals as lexical form
-    assert rows[1][4] == ""                      # unbound is empty
+    assert rows[1][2] == "2015-02-01"  # literals as lexical form
+    assert rows[1][4] == ""  # unbound is empty
 
 
 def test_tsv_shape_round_trips(store):

@@ -88,13 +88,15 @@ def grouping_problems(text: str) -> list[str]:
         group = dict.get(select, "groupby")
         having = dict.get(select, "having")
         order = dict.get(select, "orderby")
-        aggregate = group is not None or any(
-            _has_aggregate(dict.get(item, "expr")) for item in projection
-        ) or _has_aggregate(having)
+        aggregate = (
+            group is not None
+            or any(_has_aggregate(dict.get(item, "expr")) for item in projection)
+            or _has_aggregate(having)
+        )
         if not aggregate:
             continue
         grouped: set[Variable] = set()
-        for cond in (group["condition"] if group is not None else []):
+        for cond in group["condition"] if group is not None else []:
             if isinstance(cond, Variable):
                 grouped.add(cond)
             elif isinstance(cond, CompValue) and dict.get(cond, "var") is not None:
@@ -111,41 +113,59 @@ def grouping_problems(text: str) -> list[str]:
                     problems.append(f"?{v} is used outside an aggregate in the projection of ?{item['evar']}")
                 aliases.add(item["evar"])
         for clause, name in ((having, "HAVING"), (order, "ORDER BY")):
-            for cond in (clause["condition"] if clause is not None else []):
+            for cond in clause["condition"] if clause is not None else []:
                 inner = _bare(dict.get(cond, "expr") if _named(cond, "OrderCondition") else cond)
                 if name == "ORDER BY" and isinstance(inner, Variable) and inner in aliases:
                     continue  # Virtuoso sorts on an alias named alone (DESC(?n)), not inside an expression
                 for v in sorted(_free_vars(cond) - grouped):
-                    what = "a select alias inside an expression" if v in aliases \
+                    what = (
+                        "a select alias inside an expression"
+                        if v in aliases
                         else "neither grouped nor aggregated"
+                    )
                     problems.append(f"{name} uses ?{v}, {what}")
     return problems
 
 
 # ---- the checker catches what Virtuoso refused --------------------------------------------------------
-@pytest.mark.parametrize(("text", "expected"), [
-    ("SELECT ?s ?o (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s", "?o is projected"),
-    ("SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY (?n + 1)",
-     "ORDER BY uses ?n, a select alias"),
-    ("SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY ?o", "ORDER BY uses ?o, neither"),
-    ("SELECT ?s (SAMPLE(?o) AS ?x) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY (COALESCE(STR(?x), ''))",
-     "ORDER BY uses ?x, a select alias"),
-    ("SELECT (STR(?o) AS ?t) (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "?o is used outside an aggregate"),
-    ("SELECT * WHERE { ?s ?p ?o } GROUP BY ?s", "SELECT * in an aggregate query"),
-    ("SELECT ?s WHERE { { SELECT ?s ?p (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s } }",
-     "?p is projected"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT ?s ?o (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s", "?o is projected"),
+        (
+            "SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY (?n + 1)",
+            "ORDER BY uses ?n, a select alias",
+        ),
+        (
+            "SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY ?o",
+            "ORDER BY uses ?o, neither",
+        ),
+        (
+            "SELECT ?s (SAMPLE(?o) AS ?x) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY (COALESCE(STR(?x), ''))",
+            "ORDER BY uses ?x, a select alias",
+        ),
+        ("SELECT (STR(?o) AS ?t) (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "?o is used outside an aggregate"),
+        ("SELECT * WHERE { ?s ?p ?o } GROUP BY ?s", "SELECT * in an aggregate query"),
+        (
+            "SELECT ?s WHERE { { SELECT ?s ?p (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s } }",
+            "?p is projected",
+        ),
+    ],
+)
 def test_checker_finds_grouping_mistakes(text: str, expected: str) -> None:
     assert any(expected in p for p in grouping_problems(text)), grouping_problems(text)
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY DESC(COUNT(?p)) ?s",
-    "SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY DESC(?n) ?s",
-    "SELECT ?s ?n WHERE { { SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s } } ORDER BY ?n",
-    "SELECT (COUNT(*) AS ?n) (?n * 2 AS ?m) WHERE { ?s ?p ?o }",
-    "SELECT ?k (MIN(?o) AS ?m) WHERE { ?s ?p ?o } GROUP BY (STR(?s) AS ?k)",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY DESC(COUNT(?p)) ?s",
+        "SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY DESC(?n) ?s",
+        "SELECT ?s ?n WHERE { { SELECT ?s (COUNT(?p) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s } } ORDER BY ?n",
+        "SELECT (COUNT(*) AS ?n) (?n * 2 AS ?m) WHERE { ?s ?p ?o }",
+        "SELECT ?k (MIN(?o) AS ?m) WHERE { ?s ?p ?o } GROUP BY (STR(?s) AS ?k)",
+    ],
+)
 def test_checker_accepts_portable_grouping(text: str) -> None:
     assert grouping_problems(text) == []
 
@@ -179,8 +199,10 @@ def test_named_query_groups_portably(name: str) -> None:
 
 
 def test_marked_subquery_gets_the_values_block() -> None:
-    text = ("SELECT ?s ?n WHERE {\n  ?s a ?c .\n  { SELECT ?s (COUNT(?o) AS ?n) WHERE {\n    #@values\n"
-            "    ?s ?p ?o } GROUP BY ?s }\n  FILTER (STR(?s) != \"{ }\") # { not a group\n}\nORDER BY ?n")
+    text = (
+        "SELECT ?s ?n WHERE {\n  ?s a ?c .\n  { SELECT ?s (COUNT(?o) AS ?n) WHERE {\n    #@values\n"
+        '    ?s ?p ?o } GROUP BY ?s }\n  FILTER (STR(?s) != "{ }") # { not a group\n}\nORDER BY ?n'
+    )
     bound = inject_values(text, "VALUES (?c) { (<urn:c>) }")
     assert bound.count("VALUES (?c)") == 2
     inner = bound.index("SELECT ?s (COUNT")
@@ -198,12 +220,15 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     s.close()
 
 
-@pytest.mark.parametrize(("name", "params"), [
-    ("criticised-by-owner", {"owner": "MTCnovo", "date": "1990-01-01"}),
-    ("owners-by-size", {"date": "1990-01-01"}),
-    ("providers-by-rating", {"rating": "Outstanding"}),
-    ("provider-trend", {"provider": f"{ID}org/thames-valley-crc"}),  # no findings
-])
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("criticised-by-owner", {"owner": "MTCnovo", "date": "1990-01-01"}),
+        ("owners-by-size", {"date": "1990-01-01"}),
+        ("providers-by-rating", {"rating": "Outstanding"}),
+        ("provider-trend", {"provider": f"{ID}org/thames-valley-crc"}),  # no findings
+    ],
+)
 def test_nothing_matched_gives_no_rows(built: Any, name: str, params: dict[str, str]) -> None:
     # rdflib answers an aggregate subquery over no rows with one empty row; the queries drop it
     assert run_named(built, name, params).rows == []
@@ -220,13 +245,17 @@ def fixture_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 _MARKED = [c for c in CASES if VALUES_MARKER in next(q for q in catalogue() if q.name == c[0]).text]
 
 
-@pytest.mark.parametrize(("name", "params", "expected"), _MARKED,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(_MARKED)])
-def test_values_markers_change_no_result(fixture_store: Any, name: str, params: dict[str, str],
-                                         expected: set[Any]) -> None:
+@pytest.mark.parametrize(
+    ("name", "params", "expected"), _MARKED, ids=[f"{c[0]}-{i}" for i, c in enumerate(_MARKED)]
+)
+def test_values_markers_change_no_result(
+    fixture_store: Any, name: str, params: dict[str, str], expected: set[Any]
+) -> None:
     query = next(q for q in catalogue() if q.name == name)
-    unmarked = replace(query, text="\n".join(
-        "" if line.strip() == VALUES_MARKER else line for line in query.text.splitlines()))
+    unmarked = replace(
+        query,
+        text="\n".join("" if line.strip() == VALUES_MARKER else line for line in query.text.splitlines()),
+    )
     assert inject_values(unmarked.text, "VALUES ?x { 1 }").count("VALUES ?x") == 1  # bound at the top only
     marked = run_named(fixture_store, query, params)
     assert {row[marked.vars.index(query.key)] for row in marked.rows} == expected

@@ -82,8 +82,11 @@ def test_malformed_turtle_names_file_line_and_column():
 
 def test_broken_ntriples_line_is_reported(tmp_path):
     path = tmp_path / "broken.nt"
-    path.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
-                    "<http://example.org/a> <http://example.org/p> .\n", encoding="utf-8")
+    path.write_text(
+        "<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
+        "<http://example.org/a> <http://example.org/p> .\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         load_rdf(path)
     assert info.value.line == 2
@@ -114,8 +117,11 @@ def test_missing_file_is_an_input_error(tmp_path):
 
 def test_a_file_may_not_write_the_store_catalogue(tmp_path):
     path = tmp_path / "catalog.nq"
-    path.write_text("<http://example.org/a> <http://example.org/p> \"x\" "
-                    "<https://w3id.org/probation-kg/id/graph/catalog> .\n", encoding="utf-8")
+    path.write_text(
+        '<http://example.org/a> <http://example.org/p> "x" '
+        "<https://w3id.org/probation-kg/id/graph/catalog> .\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="catalogue"):
         load_rdf(path)
 

@@ -121,29 +121,32 @@ def test_kinds_are_from_the_contract(reg):
 # ----------------------------------------------------------------------------- name resolution
 
 
-@pytest.mark.parametrize(("name", "slug"), [
-    ("DDC", "dorset-devon-and-cornwall-crc"),
-    ("DDC CRC", "dorset-devon-and-cornwall-crc"),
-    ("the London CRC", "london-crc"),
-    ("London Community Rehabilitation Company (CRC)", "london-crc"),
-    ("Kent, Surrey & Sussex CRC", "kent-surrey-and-sussex-crc"),
-    ("KSS CRC", "kent-surrey-and-sussex-crc"),
-    ("BGSW CRC", "bristol-gloucestershire-somerset-and-wiltshire-crc"),
-    ("DLNR CRC", "derbyshire-leicestershire-nottinghamshire-and-rutland-crc"),
-    ("BeNCH CRC", "bedfordshire-northamptonshire-cambridgeshire-and-hertfordshire-crc"),
-    ("Durham Tees Valley CRC", "durham-tees-valley-crc"),
-    ("NPS Wales", "nps-wales"),
-    ("National Probation Service (NPS) in Wales", "nps-wales"),
-    ("Midlands division", "nps-midlands"),
-    ("National Probation Service (NPS) (London division)", "nps-london"),
-    ("Sodexo", "sodexo-justice-services"),
-    ("Management and Training Corporation", "mtc"),
-    ("MTCnovo", "mtcnovo"),
-    ("HMI Probation", "hmi-probation"),
-    ("Her Majesty’s Inspectorate of Probation", "hmi-probation"),
-    ("wales-crc", "wales-crc"),
-    (ORG + "seetec", "seetec"),
-])
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("DDC", "dorset-devon-and-cornwall-crc"),
+        ("DDC CRC", "dorset-devon-and-cornwall-crc"),
+        ("the London CRC", "london-crc"),
+        ("London Community Rehabilitation Company (CRC)", "london-crc"),
+        ("Kent, Surrey & Sussex CRC", "kent-surrey-and-sussex-crc"),
+        ("KSS CRC", "kent-surrey-and-sussex-crc"),
+        ("BGSW CRC", "bristol-gloucestershire-somerset-and-wiltshire-crc"),
+        ("DLNR CRC", "derbyshire-leicestershire-nottinghamshire-and-rutland-crc"),
+        ("BeNCH CRC", "bedfordshire-northamptonshire-cambridgeshire-and-hertfordshire-crc"),
+        ("Durham Tees Valley CRC", "durham-tees-valley-crc"),
+        ("NPS Wales", "nps-wales"),
+        ("National Probation Service (NPS) in Wales", "nps-wales"),
+        ("Midlands division", "nps-midlands"),
+        ("National Probation Service (NPS) (London division)", "nps-london"),
+        ("Sodexo", "sodexo-justice-services"),
+        ("Management and Training Corporation", "mtc"),
+        ("MTCnovo", "mtcnovo"),
+        ("HMI Probation", "hmi-probation"),
+        ("Her Majesty’s Inspectorate of Probation", "hmi-probation"),
+        ("wales-crc", "wales-crc"),
+        (ORG + "seetec", "seetec"),
+    ],
+)
 def test_find_resolves_names_people_write(reg, name, slug):
     found = reg.find(name)
     assert found is not None, name
@@ -156,8 +159,9 @@ def test_find_returns_none_for_names_that_are_not_organisations(reg, name):
 
 
 def test_normalise_name_equates_spelling_variants():
-    assert normalise_name("The Kent, Surrey & Sussex Community Rehabilitation Company") == \
-        normalise_name("kent surrey and sussex CRC")
+    assert normalise_name("The Kent, Surrey & Sussex Community Rehabilitation Company") == normalise_name(
+        "kent surrey and sussex CRC"
+    )
     assert normalise_name("National Probation Service (NPS)") == "nps"
 
 
@@ -176,14 +180,22 @@ def test_by_place_finds_the_providers_serving_a_place(reg):
     assert "staffordshire-and-west-midlands-crc" in slugs(reg.by_place("Staffordshire"))
     assert "nps-midlands" in slugs(reg.by_place("Staffordshire"))
     yorkshire = set(slugs(reg.by_place("Yorkshire")))
-    assert {"west-yorkshire-crc", "south-yorkshire-crc",
-            "humberside-lincolnshire-and-north-yorkshire-crc"} <= yorkshire
+    assert {
+        "west-yorkshire-crc",
+        "south-yorkshire-crc",
+        "humberside-lincolnshire-and-north-yorkshire-crc",
+    } <= yorkshire
     assert reg.by_place("Atlantis") == []
 
 
 def test_person_tolerates_titles_and_misspellings(reg):
-    for name in ("Glenys Stacy", "Dame Glenys Stacey", "HM Chief Inspector of Probation, Dame Glenys Stacey",
-                 "Chief Inspector Glenys Stacey", "Stacey"):
+    for name in (
+        "Glenys Stacy",
+        "Dame Glenys Stacey",
+        "HM Chief Inspector of Probation, Dame Glenys Stacey",
+        "Chief Inspector Glenys Stacey",
+        "Stacey",
+    ):
         person = reg.person(name)
         assert person is not None, name
         assert person.slug == "glenys-stacey", name
@@ -235,8 +247,11 @@ def test_missing_registry_file_is_an_input_error(tmp_path):
 
 
 def test_owner_change_must_agree_with_the_periods(tmp_path):
-    text = (RES / "registry-small.yaml").read_text(encoding="utf-8").replace(
-        "      - date: 2018-04\n", "      - date: 2018-05\n")
+    text = (
+        (RES / "registry-small.yaml")
+        .read_text(encoding="utf-8")
+        .replace("      - date: 2018-04\n", "      - date: 2018-05\n")
+    )
     bad = tmp_path / "registry.yaml"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"owner_changes\[0\].*disagree"):

@@ -74,8 +74,11 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _missing("the 'oxigraph' server binary is not installed (pip install oxigraph)")
     port = _free_port()
     loc = tmp_path_factory.mktemp("oxigraph")
-    proc = subprocess.Popen([exe, "serve", "--location", str(loc), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "serve", "--location", str(loc), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", proc)
         yield f"http://127.0.0.1:{port}/query"
@@ -119,8 +122,12 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     http = _free_port()
     ini = Path(d, "virtuoso.ini")
     ini.write_text(VIRTUOSO_INI.format(d=d, sql=_free_port(), http=http))
-    proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=d,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "+foreground", "+configfile", str(ini)],
+        cwd=d,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(f"http://127.0.0.1:{http}/sparql?query=ASK%7B%7D", proc, seconds=120)
         yield f"http://127.0.0.1:{http}/sparql-auth"
@@ -165,14 +172,15 @@ def test_graph_round_trip_keeps_terms_and_named_graphs(remote: RemoteStore) -> N
     sizes = remote.graph_sizes()
     assert sizes[str(g1)] == 4
     assert sizes[str(g2)] == 1
-    got = {(s, p, o) for s, p, o, _ in remote.quads(g1)
-           if not isinstance(s, BNode) and not isinstance(o, BNode)}
+    got = {
+        (s, p, o) for s, p, o, _ in remote.quads(g1) if not isinstance(s, BNode) and not isinstance(o, BNode)
+    }
     assert got == {t for t in triples if not isinstance(t[0], BNode) and not isinstance(t[2], BNode)}
     # blank node structure survives the trip
     years = remote.select_rows("SELECT ?y WHERE { <" + ID + "org/a> <urn:p:during>/<urn:p:year> ?y }")
     assert [str(r["y"]) for r in years] == ["2017"]
     # the default graph is the union of the named graphs
-    assert remote.query("ASK { <" + ID + "org/a> <urn:p:kind> \"CRC\" }").askAnswer is True
+    assert remote.query("ASK { <" + ID + 'org/a> <urn:p:kind> "CRC" }').askAnswer is True
     remote.drop_graph(g1)
     remote.drop_graph(g2)
     assert str(g1) not in remote.graph_sizes()

@@ -50,8 +50,15 @@ def base(request, tmp_path_factory) -> Iterator[str]:
     store.close()
 
 
-def call(base: str, path: str, *, accept: str | None = None, data: bytes | None = None,
-         ctype: str | None = None, method: str | None = None) -> tuple[int, str, bytes]:
+def call(
+    base: str,
+    path: str,
+    *,
+    accept: str | None = None,
+    data: bytes | None = None,
+    ctype: str | None = None,
+    method: str | None = None,
+) -> tuple[int, str, bytes]:
     headers = {k: v for k, v in (("Accept", accept), ("Content-Type", ctype)) if v}
     req = urllib.request.Request(base + path, data=data, headers=headers, method=method)
     try:
@@ -66,6 +73,7 @@ def q(text: str) -> str:
 
 
 # ---- SELECT / ASK / CONSTRUCT with every content type -----------------------------------------
+
 
 def test_select_json(base):
     status, ctype, body = call(base, q(OWNERS))
@@ -100,8 +108,9 @@ def test_select_tsv(base):
 
 def test_select_typed_literals_in_json(base):
     doc = json.loads(call(base, q("SELECT ?d WHERE { ?i prob:publicationDate ?d }"))[2])
-    assert doc["results"]["bindings"] == [{"d": {"type": "literal", "value": "2016-12-14",
-                                                 "datatype": "http://www.w3.org/2001/XMLSchema#date"}}]
+    assert doc["results"]["bindings"] == [
+        {"d": {"type": "literal", "value": "2016-12-14", "datatype": "http://www.w3.org/2001/XMLSchema#date"}}
+    ]
 
 
 def test_ask(base):
@@ -115,12 +124,14 @@ def test_ask(base):
     assert body.decode().split() == ["_askResult", "true"]
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                                             (None, "turtle")])
+@pytest.mark.parametrize(
+    ("accept", "fmt"), [("text/turtle", "turtle"), ("application/n-triples", "nt"), (None, "turtle")]
+)
 def test_construct(base, accept, fmt):
     text = "CONSTRUCT { ?a a prob:Area ; skos:prefLabel ?l } WHERE { ?a a prob:Area ; skos:prefLabel ?l }"
-    status, ctype, body = call(base, "/sparql", data=text.encode(), ctype="application/sparql-query",
-                               accept=accept)
+    status, ctype, body = call(
+        base, "/sparql", data=text.encode(), ctype="application/sparql-query", accept=accept
+    )
     assert status == 200
     assert ctype.split(";")[0] == {"turtle": "text/turtle", "nt": "application/n-triples"}[fmt]
     g = Graph().parse(data=body.decode(), format=fmt)
@@ -159,11 +170,13 @@ def test_from_a_store_graph_is_allowed_and_restricts_the_dataset(base):
 
 # ---- read-only guard ----------------------------------------------------------------------------
 
+
 def test_update_refused_by_default(base):
-    for data, ctype in ((b"INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/sparql-update"),
-                        (urllib.parse.urlencode({"update": "DROP ALL"}).encode(),
-                         "application/x-www-form-urlencoded"),
-                        (b"CLEAR GRAPH <" + REGISTRY.encode() + b">", "application/sparql-query")):
+    for data, ctype in (
+        (b"INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/sparql-update"),
+        (urllib.parse.urlencode({"update": "DROP ALL"}).encode(), "application/x-www-form-urlencoded"),
+        (b"CLEAR GRAPH <" + REGISTRY.encode() + b">", "application/sparql-query"),
+    ):
         status, _, body = call(base, "/sparql", data=data, ctype=ctype)
         assert status == 403, body
         assert "read-only" in json.loads(body)["error"]
@@ -173,8 +186,9 @@ def test_update_refused_by_default(base):
 
 
 def test_service_refused(base):
-    text = ("SELECT * WHERE { ?s a prob:Finding OPTIONAL { SERVICE <http://127.0.0.1:9/sparql> "
-            "{ ?s ?p ?o } } }")
+    text = (
+        "SELECT * WHERE { ?s a prob:Finding OPTIONAL { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } } }"
+    )
     status, _, body = call(base, q(text))
     assert status == 403
     assert "SERVICE" in json.loads(body)["error"]
@@ -187,6 +201,7 @@ def test_from_an_outside_url_refused(base):
 
 
 # ---- errors --------------------------------------------------------------------------------------
+
 
 def test_syntax_error_names_line_and_column(base):
     status, ctype, body = call(base, q("SELECT ?s WHERE {\n  ?s ?p \n}"))
@@ -206,6 +221,7 @@ def test_missing_query_and_bad_requests(base):
 
 
 # ---- named queries and pages ------------------------------------------------------------------------
+
 
 def test_catalogue(base):
     status, ctype, body = call(base, "/queries")
@@ -255,17 +271,22 @@ def test_index_page_is_offline(base):
 
 # ---- unit level ----------------------------------------------------------------------------------
 
+
 def test_check_query_rules():
     graphs = {REGISTRY}
     assert check_query("SELECT * WHERE { ?s ?p ?o }", graphs) == "query"
     assert check_query(f"SELECT * FROM <{REGISTRY}> WHERE {{ ?s ?p ?o }}", graphs) == "query"
     assert check_query("SELECT * WHERE { ?s a prob:Finding }", graphs) == "query"  # predeclared prefix
     assert check_query("INSERT DATA { <urn:a> <urn:b> <urn:c> }", graphs, allow_update=True) == "update"
-    for text, status in (("", 400), ("SELEKT *", 400), ("DELETE WHERE { ?s ?p ?o }", 403),
-                         ("LOAD <http://127.0.0.1:9/x.ttl>", 403),
-                         ("SELECT * WHERE { SERVICE SILENT <urn:x> { ?s ?p ?o } }", 403),
-                         ("SELECT * FROM NAMED <urn:elsewhere> WHERE { ?s ?p ?o }", 403),
-                         ("SELECT * WHERE { ?s a nope:Thing }", 400)):
+    for text, status in (
+        ("", 400),
+        ("SELEKT *", 400),
+        ("DELETE WHERE { ?s ?p ?o }", 403),
+        ("LOAD <http://127.0.0.1:9/x.ttl>", 403),
+        ("SELECT * WHERE { SERVICE SILENT <urn:x> { ?s ?p ?o } }", 403),
+        ("SELECT * FROM NAMED <urn:elsewhere> WHERE { ?s ?p ?o }", 403),
+        ("SELECT * WHERE { ?s a nope:Thing }", 400),
+    ):
         with pytest.raises(Refused) as info:
             check_query(text, graphs)
         assert info.value.status == status, text
@@ -303,8 +324,9 @@ def test_allow_update_applies_updates_but_never_load(memory_store):
         assert status == 204
         ask = json.loads(call(url, q(f"ASK {{ <{ID}org/x> a prob:Inspectorate }}"))[2])
         assert ask["boolean"] is True
-        status, _, _ = call(url, "/sparql", data=b"LOAD <http://127.0.0.1:9/x.ttl>",
-                            ctype="application/sparql-update")
+        status, _, _ = call(
+            url, "/sparql", data=b"LOAD <http://127.0.0.1:9/x.ttl>", ctype="application/sparql-update"
+        )
         assert status == 403
     finally:
         server.shutdown()

@@ -10,6 +10,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, SKOS, XSD
 
 from probkg.graph._oxterms import from_rdflib
+from probkg.ontology import ONTOLOGY_IRI, ontology_graph
+from probkg.ontology.namespaces import OA, ORG, PROB, TIME
+from probkg.synth import write_synth
+from probkg.validation.gate import _constraint, validate_graph
 from probkg.validation.shacl_sparql import (
     UnsupportedShape,
     compile_shapes,
@@ -17,10 +21,6 @@ from probkg.validation.shacl_sparql import (
     run_checks,
     validate_store_sparql,
 )
-from probkg.validation.gate import _constraint, validate_graph
-from probkg.ontology import ONTOLOGY_IRI, ontology_graph
-from probkg.ontology.namespaces import OA, ORG, PROB, TIME
-from probkg.synth import write_synth
 
 ID = "https://w3id.org/probation-kg/id/"
 SPARQL = _constraint(SH.SPARQLConstraintComponent)
@@ -39,11 +39,15 @@ def _synth(inspections: int, seed: int) -> Graph:
 
 def _sparql_report(g: Graph):  # type: ignore[no-untyped-def]
     store = ox.Store()
-    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(ID + "graph/test"))
-                      for s, p, o in g)
+    store.bulk_extend(
+        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(ID + "graph/test"))
+        for s, p, o in g
+    )
     # As in a built store: the ontology sits in its own graph (SPARQL constraints read rdfs:subClassOf).
-    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(str(ONTOLOGY_IRI)))
-                      for s, p, o in ontology_graph())
+    store.bulk_extend(
+        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(str(ONTOLOGY_IRI)))
+        for s, p, o in ontology_graph()
+    )
     return run_checks(oxigraph_select(store))
 
 
@@ -100,19 +104,42 @@ def _mutate(g: Graph) -> set[str]:
     other = URIRef(ID + "ownership/test/overlap")
     owner = _one(g, PROB.OwnerOrganisation)
     b, i, e = BNode(), BNode(), BNode()
-    for t in [(other, RDF.type, PROB.Ownership), (other, ORG.member, owner),
-              (other, ORG.organization,
-               g.value(sorted(g.subjects(RDF.type, PROB.Ownership))[-1], ORG.organization)),
-              (other, ORG.role, PROB.ownerRole),
-              (other, URIRef("http://purl.org/dc/terms/source"), URIRef("https://synthetic.invalid/x")),
-              (other, ORG.memberDuring, i), (i, RDF.type, TIME.ProperInterval), (i, TIME.hasBeginning, b),
-              (b, RDF.type, TIME.Instant), (b, TIME.inXSDDate, Literal("2016-01-01", datatype=XSD.date)),
-              (i, TIME.hasEnd, e), (e, RDF.type, TIME.Instant),
-              (e, TIME.inXSDDate, Literal("2030-01-01", datatype=XSD.date))]:
+    for t in [
+        (other, RDF.type, PROB.Ownership),
+        (other, ORG.member, owner),
+        (
+            other,
+            ORG.organization,
+            g.value(sorted(g.subjects(RDF.type, PROB.Ownership))[-1], ORG.organization),
+        ),
+        (other, ORG.role, PROB.ownerRole),
+        (other, URIRef("http://purl.org/dc/terms/source"), URIRef("https://synthetic.invalid/x")),
+        (other, ORG.memberDuring, i),
+        (i, RDF.type, TIME.ProperInterval),
+        (i, TIME.hasBeginning, b),
+        (b, RDF.type, TIME.Instant),
+        (b, TIME.inXSDDate, Literal("2016-01-01", datatype=XSD.date)),
+        (i, TIME.hasEnd, e),
+        (e, RDF.type, TIME.Instant),
+        (e, TIME.inXSDDate, Literal("2030-01-01", datatype=XSD.date)),
+    ]:
         g.add(t)
-    return {"sh:minCount", "sh:maxCount", "sh:in", "sh:datatype", "sh:uniqueLang", "sh:pattern", "sh:or",
-            "sh:maxLength", "sh:lessThan", SPARQL, "sh:qualifiedMinCount", "sh:hasValue", "sh:class",
-            "sh:nodeKind"}
+    return {
+        "sh:minCount",
+        "sh:maxCount",
+        "sh:in",
+        "sh:datatype",
+        "sh:uniqueLang",
+        "sh:pattern",
+        "sh:or",
+        "sh:maxLength",
+        "sh:lessThan",
+        SPARQL,
+        "sh:qualifiedMinCount",
+        "sh:hasValue",
+        "sh:class",
+        "sh:nodeKind",
+    }
 
 
 def test_clean_synthetic_data_conforms_in_both() -> None:
@@ -151,18 +178,25 @@ def test_ten_thousand_triples_match_pyshacl_after_mutation() -> None:
 def test_every_shape_of_the_profile_compiles() -> None:
     checks = compile_shapes()
     components = {str(c.component).rsplit("#", 1)[-1] for c in checks}
-    assert {"MinCountConstraintComponent", "SPARQLConstraintComponent",
-            "QualifiedMinCountConstraintComponent", "LessThanConstraintComponent"} <= components
+    assert {
+        "MinCountConstraintComponent",
+        "SPARQLConstraintComponent",
+        "QualifiedMinCountConstraintComponent",
+        "LessThanConstraintComponent",
+    } <= components
     for c in checks:
         ox.Store().query(c.sparql)  # every query parses and runs
 
 
 def test_unsupported_constraint_is_refused() -> None:
     shapes = Graph()
-    shapes.parse(data="""
+    shapes.parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         <urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:closed true .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     with pytest.raises(UnsupportedShape, match="closed"):
         compile_shapes(shapes, Graph())
 

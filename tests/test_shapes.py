@@ -454,10 +454,20 @@ def test_sources_disagreeing_on_an_inspections_name_and_type_are_only_warnings(d
     assert conforms  # warnings allowed
     owner = {r.shape: shapes.value(None, SH.property, r.shape) for r in results}
     assert {(r.component, r.focus, r.severity, owner[r.shape], r.path) for r in results} == {
-        ("UniqueLangConstraintComponent", INSPECTION_2019, "Warning", SHAPES.InspectionAgreementShape,
-         SKOS.prefLabel),
-        ("MaxCountConstraintComponent", INSPECTION_2019, "Warning", SHAPES.InspectionAgreementShape,
-         DCTERMS.type),
+        (
+            "UniqueLangConstraintComponent",
+            INSPECTION_2019,
+            "Warning",
+            SHAPES.InspectionAgreementShape,
+            SKOS.prefLabel,
+        ),
+        (
+            "MaxCountConstraintComponent",
+            INSPECTION_2019,
+            "Warning",
+            SHAPES.InspectionAgreementShape,
+            DCTERMS.type,
+        ),
     }
     assert all(r.message.startswith("Sources disagree on the ") for r in results)
     strict, _, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
@@ -475,32 +485,50 @@ def test_inspection_type_outside_its_scheme_is_still_a_violation(data, shapes, o
     assert not conforms
     result = only(results)
     assert (result.component, result.focus, result.severity, result.value) == (
-        "InConstraintComponent", INSPECTION_2019, "Violation", PROB.Good)
+        "InConstraintComponent",
+        INSPECTION_2019,
+        "Violation",
+        PROB.Good,
+    )
 
 
 def test_a_load_that_names_a_stored_inspection_differently_succeeds_with_warnings(
     memory_store, fixture_graph
 ):
-    from probkg.validation.gate import validate_unit
     from probkg.loaders.base import LoadUnit
+    from probkg.validation.gate import validate_unit
 
-    base = LoadUnit(graph=ID["graph/file/model-valid"], triples=fixture_graph, checksum="a" * 64,
-                    source=str(FIXTURE), loader="rdf")
+    base = LoadUnit(
+        graph=ID["graph/file/model-valid"],
+        triples=fixture_graph,
+        checksum="a" * 64,
+        source=str(FIXTURE),
+        loader="rdf",
+    )
     assert memory_store.load(base).status == "added"
     other = Graph()
     other.add((INSPECTION_2019, RDF.type, PROB.Inspection))
     other.add((INSPECTION_2019, SKOS.prefLabel, Literal("Inspection of the London CRC, 2019", lang="en")))
     other.add((INSPECTION_2019, DCTERMS.type, PROB.AreaInspection))
     other.add((INSPECTION_2019, PROB.inspected, LONDON_CRC))
-    unit = LoadUnit(graph=ID["graph/doc/second-account"], triples=other, checksum="b" * 64,
-                    source="second-account", loader="rdf")
+    unit = LoadUnit(
+        graph=ID["graph/doc/second-account"],
+        triples=other,
+        checksum="b" * 64,
+        source="second-account",
+        loader="rdf",
+    )
     report = validate_unit(memory_store, unit)
     assert report.conforms
     assert sorted((r.severity, r.path) for r in report.results) == [
-        ("Warning", "dct:type"), ("Warning", "skos:prefLabel")]
+        ("Warning", "dct:type"),
+        ("Warning", "skos:prefLabel"),
+    ]
     assert memory_store.load(unit).status == "added"
-    labels = {str(row[0]) for row in memory_store.query(
-        f"SELECT ?l WHERE {{ {INSPECTION_2019.n3()} skos:prefLabel ?l }}")}
+    labels = {
+        str(row[0])
+        for row in memory_store.query(f"SELECT ?l WHERE {{ {INSPECTION_2019.n3()} skos:prefLabel ?l }}")
+    }
     assert labels == {"London CRC core inspection, 2019", "Inspection of the London CRC, 2019"}
 
 

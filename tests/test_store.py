@@ -11,11 +11,11 @@ from rdflib.compare import isomorphic
 
 from probkg.errors import InputError, StoreError, ValidationFailed
 from probkg.graph.base import CATALOG_GRAPH, Store
-from probkg.validation.inference import Rules, materialise
 from probkg.graph.store import MemoryStore, OxigraphStore, default_store_path, open_store
 from probkg.loaders.base import LoadUnit
 from probkg.loaders.rdf import load_rdf
 from probkg.ontology.namespaces import ORG, PROB, RDF, RDFS, SKOS
+from probkg.validation.inference import Rules, materialise
 
 RDF_DIR = Path(__file__).resolve().parent / "resources" / "rdf"
 CRC = URIRef("https://w3id.org/probation-kg/id/org/example-crc")
@@ -148,9 +148,7 @@ def test_loading_without_validation_still_materialises(store):
 def test_default_graph_is_the_union_of_the_named_graphs(store):
     store.load(unit("example.ttl"))
     store.load(unit("reference.ttl"))
-    result = store.query(
-        "SELECT ?label WHERE { ?m org:organization ?o . ?o skos:prefLabel ?label }"
-    )
+    result = store.query("SELECT ?label WHERE { ?m org:organization ?o . ?o skos:prefLabel ?label }")
     assert [row[0] for row in result] == [Literal("Example Community Rehabilitation Company", lang="en")]
 
 
@@ -319,8 +317,9 @@ def test_context_lookup_agrees_with_the_portable_sparql_version(store):
 def test_raw_sparql_update_writes_into_a_named_graph(store):
     from probkg.errors import QueryError
 
-    store.update("INSERT DATA { GRAPH <http://example.org/g> { "
-                 "<http://example.org/a> skos:prefLabel 'A'@en } }")
+    store.update(
+        "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> skos:prefLabel 'A'@en } }"
+    )
     assert store.graph_sizes() == {"http://example.org/g": 1}
     with pytest.raises(QueryError):
         store.update("INSERT DATA { broken")

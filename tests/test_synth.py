@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from probkg.validation.gate import validate_graph
 from probkg.ontology.namespaces import PROB
 from probkg.synth import inspections_for, write_synth
+from probkg.validation.gate import validate_graph
 
 ID = "https://w3id.org/probation-kg/id/"
 

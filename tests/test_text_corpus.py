@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from probkg.loaders.text import extract_file
 from probkg.evaluation.scoring import THRESHOLDS, failed_thresholds, format_scores, score_gold_files
+from probkg.loaders.text import extract_file
 from probkg.loaders.text.reader import read_path
 
 pytestmark = pytest.mark.shared

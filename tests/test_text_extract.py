@@ -14,12 +14,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, XSD
 
 from probkg.errors import InputError
-from probkg.registry.model import load_registry
-from probkg.loaders.text import extract_file, extract_paths, extract_text, load_text
 from probkg.evaluation.scoring import Scores, names_match, norm_words, score_document
+from probkg.loaders.text import extract_file, extract_paths, extract_text, load_text
 from probkg.loaders.text.lexicon import normalise_rating, parse_number_words, polarity, theme
 from probkg.loaders.text.reader import read_path
 from probkg.ontology.namespaces import ID, OA, PROB, PROV
+from probkg.registry.model import load_registry
 
 RES = Path(__file__).parent / "resources" / "text"
 ESSEX = RES / "essex_2018_release.txt"
@@ -158,9 +158,14 @@ inspections: []
 
 
 def _document_triples(graph: Graph, doc: URIRef) -> set:
-    keep = {RDF.type, PROB.sha256, URIRef("http://purl.org/dc/terms/title"),
-            URIRef("http://purl.org/dc/terms/issued"), URIRef("http://purl.org/dc/terms/publisher"),
-            URIRef("http://xmlns.com/foaf/0.1/page")}
+    keep = {
+        RDF.type,
+        PROB.sha256,
+        URIRef("http://purl.org/dc/terms/title"),
+        URIRef("http://purl.org/dc/terms/issued"),
+        URIRef("http://purl.org/dc/terms/publisher"),
+        URIRef("http://xmlns.com/foaf/0.1/page"),
+    }
     return {t for t in graph.triples((doc, None, None)) if t[1] in keep}
 
 
@@ -189,8 +194,9 @@ def test_text_described_by_a_curated_file_reuses_its_document_iri(tmp_path: Path
 
     # another text keeps its own IRI; so does this text when the curated file names another checksum
     assert load_text(SUFFOLK, curated=curated_dir).graph != unit.graph
-    (curated_dir / "example-blog-essex-2019.yaml").write_text(_CURATED_FIXTURE.format(sha="0" * 64),
-                                                               encoding="utf-8")
+    (curated_dir / "example-blog-essex-2019.yaml").write_text(
+        _CURATED_FIXTURE.format(sha="0" * 64), encoding="utf-8"
+    )
     assert load_text(text_path, curated=curated_dir).graph != unit.graph
 
 
@@ -198,8 +204,10 @@ def test_text_described_by_a_curated_file_reuses_its_document_iri(tmp_path: Path
 def test_seed_texts_hang_off_the_shipped_curated_documents(shared_dir: Path) -> None:
     from probkg.loaders.curated import load_source_facts, shipped_curated_files
 
-    expected = {"000_d717bf44da606037.txt": "russellwebster-2016-12-north-london",
-                "001_6798b32c9a677735.txt": "hmiprobation-2018-03-londoncrc"}
+    expected = {
+        "000_d717bf44da606037.txt": "russellwebster-2016-12-north-london",
+        "001_6798b32c9a677735.txt": "hmiprobation-2018-03-londoncrc",
+    }
     sources = {p.stem: p for p in shipped_curated_files()[1:]}
     for name, slug in expected.items():
         unit = load_text(shared_dir / "seeds" / name)

@@ -9,9 +9,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from probkg.errors import ValidationFailed
-from probkg.validation.gate import validate_graph, validate_store, validate_unit
 from probkg.loaders.rdf import load_rdf
 from probkg.ontology.namespaces import SKOS
+from probkg.validation.gate import validate_graph, validate_store, validate_unit
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 RDF_DIR = RESOURCES / "rdf"
@@ -42,7 +42,7 @@ def test_report_text_names_the_node_and_the_rule(memory_store):
     assert set(by_path) == {"prob:kind", "skos:prefLabel"}
     assert "[probsh:CommunityRehabilitationCompanyShape sh:pattern]" in by_path["prob:kind"]
     assert "sh:minCount]" in by_path["skos:prefLabel"]
-    assert "(value \"NPS\")" in by_path["prob:kind"]
+    assert '(value "NPS")' in by_path["prob:kind"]
 
 
 def test_report_json_lists_every_result(memory_store):
@@ -106,16 +106,20 @@ def test_warnings_are_reported_but_do_not_fail_a_load(memory_store):
     report = validate_unit(memory_store, u)
     assert report.conforms
     assert [(r.severity, r.focus, r.path) for r in report.results] == [
-        ("Warning", "id:doc/example-blog-post", "foaf:page")]
+        ("Warning", "id:doc/example-blog-post", "foaf:page")
+    ]
     assert report.summary() == "conforms (1 warning)"
     assert memory_store.load(u).status == "added"
 
 
 def test_blank_node_focus_is_named_after_its_parent():
-    g = Graph().parse(data="""
+    g = Graph().parse(
+        data="""
         @prefix org: <http://www.w3.org/ns/org#> .
         <https://w3id.org/probation-kg/id/membership/x> org:organization [ a org:Organization ] .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     report = validate_graph(g)
     focus = {r.focus for r in report.results}
     assert focus == {"[] of id:membership/x org:organization"}
@@ -133,4 +137,5 @@ def test_a_second_name_in_the_same_language_is_a_violation(memory_store):
     u.triples.add((crc, SKOS.prefLabel, Literal("Another name", lang="en")))
     report = validate_unit(memory_store, u)
     assert [(r.focus, r.path, r.constraint) for r in report.violations] == [
-        ("id:org/example-crc", "skos:prefLabel", "sh:uniqueLang")]
+        ("id:org/example-crc", "skos:prefLabel", "sh:uniqueLang")
+    ]

@@ -38,8 +38,8 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from probkg.errors import InputError
-from probkg.graph.base import CATALOG_GRAPH, Store
 from probkg.exports.nxview import curie, to_networkx
+from probkg.graph.base import CATALOG_GRAPH, Store
 from probkg.ontology.namespaces import PREFIXES
 
 __all__ = [
@@ -100,8 +100,10 @@ class Exporter:
 
 # ---- layout -------------------------------------------------------------------------------
 
-def _fruchterman_reingold(nodes: list[str], edges: Iterable[tuple[str, str]], seed: int,
-                          iterations: int = 60) -> dict[str, tuple[float, float]]:
+
+def _fruchterman_reingold(
+    nodes: list[str], edges: Iterable[tuple[str, str]], seed: int, iterations: int = 60
+) -> dict[str, tuple[float, float]]:
     """Dense Fruchterman-Reingold (used above 500 nodes when SciPy, needed by networkx there, is absent)."""
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
@@ -156,6 +158,7 @@ def positioned(G: nx.MultiDiGraph, *, seed: int = LAYOUT_SEED) -> nx.MultiDiGrap
 
 
 # ---- helpers shared by the writers --------------------------------------------------------
+
 
 def _xml(value: Any) -> str:
     return _XML_INVALID.sub("", _text(value))
@@ -230,6 +233,7 @@ def _size(G: nx.MultiDiGraph, node: str) -> float:
 
 # ---- GraphML with yEd labels --------------------------------------------------------------
 
+
 def write_graphml(G: nx.MultiDiGraph, out: TextIO) -> None:
     """GraphML readable by networkx, Gephi and Cytoscape, with yEd's node and edge labels."""
     G = positioned(G)
@@ -237,15 +241,18 @@ def write_graphml(G: nx.MultiDiGraph, out: TextIO) -> None:
     node_types = _attr_types(({"iri": n, **d} for n, d in nodes), set())
     edge_types = _attr_types((d for *_, d in edges), {"id"})
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<graphml xmlns="{GRAPHML_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-              f'xmlns:y="{YED_NS}" xsi:schemaLocation="{GRAPHML_NS} '
-              'http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd">\n')
+    out.write(
+        f'<graphml xmlns="{GRAPHML_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xmlns:y="{YED_NS}" xsi:schemaLocation="{GRAPHML_NS} '
+        'http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd">\n'
+    )
     node_keys = {name: f"n_{i}" for i, name in enumerate(node_types)}
     edge_keys = {name: f"e_{i}" for i, name in enumerate(edge_types)}
     for target, types, keys in (("node", node_types, node_keys), ("edge", edge_types, edge_keys)):
         for name, kind in types.items():
-            out.write(f'  <key id="{keys[name]}" for="{target}" attr.name={quoteattr(name)} '
-                      f'attr.type="{kind}"/>\n')
+            out.write(
+                f'  <key id="{keys[name]}" for="{target}" attr.name={quoteattr(name)} attr.type="{kind}"/>\n'
+            )
     out.write('  <key id="yn" for="node" yfiles.type="nodegraphics"/>\n')
     out.write('  <key id="ye" for="edge" yfiles.type="edgegraphics"/>\n')
     out.write('  <graph id="probkg" edgedefault="directed">\n')
@@ -257,13 +264,15 @@ def write_graphml(G: nx.MultiDiGraph, out: TextIO) -> None:
             out.write(f'      <data key="{node_keys[name]}">{text}</data>\n')
         size = _size(G, n) * 2
         label = escape(_xml(d.get("label", n)))
-        out.write('      <data key="yn"><y:ShapeNode>'
-                  f'<y:Geometry x="{d["x"]}" y="{d["y"]}" width="{size}" height="{size}"/>'
-                  f'<y:Fill color="{_colour(d).upper()}" transparent="false"/>'
-                  '<y:BorderStyle color="#333333" type="line" width="1.0"/>'
-                  f'<y:NodeLabel alignment="center" autoSizePolicy="content" modelName="sides" '
-                  f'modelPosition="s" visible="true">{label}</y:NodeLabel>'
-                  '<y:Shape type="ellipse"/></y:ShapeNode></data>\n')
+        out.write(
+            '      <data key="yn"><y:ShapeNode>'
+            f'<y:Geometry x="{d["x"]}" y="{d["y"]}" width="{size}" height="{size}"/>'
+            f'<y:Fill color="{_colour(d).upper()}" transparent="false"/>'
+            '<y:BorderStyle color="#333333" type="line" width="1.0"/>'
+            f'<y:NodeLabel alignment="center" autoSizePolicy="content" modelName="sides" '
+            f'modelPosition="s" visible="true">{label}</y:NodeLabel>'
+            '<y:Shape type="ellipse"/></y:ShapeNode></data>\n'
+        )
         out.write("    </node>\n")
     for u, v, key, d in edges:
         out.write(f'    <edge id={quoteattr(_edge_id(key, d))} source="{gid[u]}" target="{gid[v]}">\n')
@@ -272,10 +281,12 @@ def write_graphml(G: nx.MultiDiGraph, out: TextIO) -> None:
                 text = escape(_typed(value, edge_types[name]))
                 out.write(f'      <data key="{edge_keys[name]}">{text}</data>\n')
         label = escape(_xml(d.get("label", "")))
-        out.write('      <data key="ye"><y:PolyLineEdge>'
-                  '<y:LineStyle color="#666666" type="line" width="1.0"/>'
-                  '<y:Arrows source="none" target="standard"/>'
-                  f'<y:EdgeLabel visible="true">{label}</y:EdgeLabel></y:PolyLineEdge></data>\n')
+        out.write(
+            '      <data key="ye"><y:PolyLineEdge>'
+            '<y:LineStyle color="#666666" type="line" width="1.0"/>'
+            '<y:Arrows source="none" target="standard"/>'
+            f'<y:EdgeLabel visible="true">{label}</y:EdgeLabel></y:PolyLineEdge></data>\n'
+        )
         out.write("    </edge>\n")
     out.write("  </graph>\n</graphml>\n")
 
@@ -294,17 +305,22 @@ def write_gexf(G: nx.MultiDiGraph, out: TextIO) -> None:
     node_ids = {name: str(i) for i, name in enumerate(node_types)}
     edge_ids = {name: str(i) for i, name in enumerate(edge_types)}
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" '
-              'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-              f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.2">\n')
-    out.write("  <meta><creator>probkg</creator><description>probkg knowledge graph, "
-              f"{escape(str(G.graph.get('view', '')))}</description></meta>\n")
+    out.write(
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.2">\n'
+    )
+    out.write(
+        "  <meta><creator>probkg</creator><description>probkg knowledge graph, "
+        f"{escape(str(G.graph.get('view', '')))}</description></meta>\n"
+    )
     out.write('  <graph defaultedgetype="directed" mode="static">\n')
     for cls, types, ids in (("node", node_types, node_ids), ("edge", edge_types, edge_ids)):
         out.write(f'    <attributes class="{cls}" mode="static">\n')
         for name, kind in types.items():
-            out.write(f'      <attribute id="{ids[name]}" title={quoteattr(name)} '
-                      f'type="{_GEXF_TYPE[kind]}"/>\n')
+            out.write(
+                f'      <attribute id="{ids[name]}" title={quoteattr(name)} type="{_GEXF_TYPE[kind]}"/>\n'
+            )
         out.write("    </attributes>\n")
     out.write("    <nodes>\n")
     for n, d in nodes:
@@ -317,14 +333,17 @@ def write_gexf(G: nx.MultiDiGraph, out: TextIO) -> None:
         out.write("      </node>\n")
     out.write("    </nodes>\n    <edges>\n")
     for u, v, key, d in edges:
-        out.write(f"      <edge id={quoteattr(_xml(_edge_id(key, d)))} source={quoteattr(_xml(u))} "
-                  f"target={quoteattr(_xml(v))} label={quoteattr(_xml(d.get('label', '')))}>\n")
+        out.write(
+            f"      <edge id={quoteattr(_xml(_edge_id(key, d)))} source={quoteattr(_xml(u))} "
+            f"target={quoteattr(_xml(v))} label={quoteattr(_xml(d.get('label', '')))}>\n"
+        )
         _gexf_attvalues(out, d, edge_ids, edge_types)
         out.write("      </edge>\n")
     out.write("    </edges>\n  </graph>\n</gexf>\n")
 
 
 # ---- Cytoscape.js JSON ---------------------------------------------------------------------
+
 
 def cytoscape_elements(G: nx.MultiDiGraph) -> dict[str, Any]:
     """The Cytoscape.js document as a dict (also what the HTML viewer embeds)."""
@@ -338,8 +357,10 @@ def cytoscape_elements(G: nx.MultiDiGraph) -> dict[str, Any]:
     for u, v, key, d in _sorted_edges(G):
         data = {**d, "id": _edge_id(key, d), "source": u, "target": v}
         edges.append({"data": dict(sorted(data.items()))})
-    return {"data": {"name": "probkg", "view": str(G.graph.get("view", ""))},
-            "elements": {"nodes": nodes, "edges": edges}}
+    return {
+        "data": {"name": "probkg", "view": str(G.graph.get("view", ""))},
+        "elements": {"nodes": nodes, "edges": edges},
+    }
 
 
 def write_cytoscape(G: nx.MultiDiGraph, out: TextIO) -> None:
@@ -349,6 +370,7 @@ def write_cytoscape(G: nx.MultiDiGraph, out: TextIO) -> None:
 
 
 # ---- Graphviz DOT --------------------------------------------------------------------------
+
 
 def dot_quote(value: Any) -> str:
     """A DOT double-quoted string: backslashes and quotes escaped, newlines as ``\\n``."""
@@ -379,6 +401,7 @@ def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
 
 # ---- self-contained HTML viewer -----------------------------------------------------------
 
+
 def write_html(G: nx.MultiDiGraph, out: TextIO) -> None:
     """One offline HTML page: canvas viewer, search, details panel; the graph is embedded as JSON."""
     template = resources.files("probkg.exports").joinpath("viewer.html").read_text(encoding="utf-8")
@@ -395,6 +418,7 @@ def write_html(G: nx.MultiDiGraph, out: TextIO) -> None:
 
 
 # ---- JSON-LD -------------------------------------------------------------------------------
+
 
 def jsonld_context() -> dict[str, str]:
     """probkg's prefixes as a JSON-LD context."""
@@ -457,8 +481,9 @@ def write_jsonld(source: Store | Graph, out: TextIO) -> None:
     for item in graphs:  # rdflib leaves graph names expanded; compact them like every other IRI
         if isinstance(item, dict) and "@graph" in item and isinstance(item.get("@id"), str):
             item["@id"] = curie(URIRef(item["@id"]))
-    json.dump({"@context": context, "@graph": _sort_json(graphs)}, out, ensure_ascii=False, indent=1,
-              sort_keys=True)
+    json.dump(
+        {"@context": context, "@graph": _sort_json(graphs)}, out, ensure_ascii=False, indent=1, sort_keys=True
+    )
     out.write("\n")
 
 
@@ -482,22 +507,39 @@ def _exporter(fmt: str) -> Exporter:
         raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(sorted(FORMATS))}") from None
 
 
-def _write(source: Source, exporter: Exporter, out: TextIO, *, include: str | Iterable[str],
-           memberships: str, seed: int) -> None:
+def _write(
+    source: Source,
+    exporter: Exporter,
+    out: TextIO,
+    *,
+    include: str | Iterable[str],
+    memberships: str,
+    seed: int,
+) -> None:
     if exporter.graph:
-        G = source if isinstance(source, nx.MultiDiGraph) else to_networkx(
-            source, include=include, memberships=memberships)
+        G = (
+            source
+            if isinstance(source, nx.MultiDiGraph)
+            else to_networkx(source, include=include, memberships=memberships)
+        )
         exporter.write(positioned(G, seed=seed), out)
     else:
         if isinstance(source, nx.MultiDiGraph):
-            raise InputError(f"{exporter.name} exports RDF: give a store or an rdflib graph, "
-                             "not a networkx graph")
+            raise InputError(
+                f"{exporter.name} exports RDF: give a store or an rdflib graph, not a networkx graph"
+            )
         exporter.write(source, out)
 
 
-def export(source: Source, fmt: str, out: str | Path | IO[str] | IO[bytes], *,
-           include: str | Iterable[str] = "domain", memberships: str = "edges",
-           seed: int = LAYOUT_SEED) -> None:
+def export(
+    source: Source,
+    fmt: str,
+    out: str | Path | IO[str] | IO[bytes],
+    *,
+    include: str | Iterable[str] = "domain",
+    memberships: str = "edges",
+    seed: int = LAYOUT_SEED,
+) -> None:
     """Write ``source`` in format ``fmt`` to a path or an open (text or binary) stream, as UTF-8.
 
     ``source`` is a store, an rdflib graph or dataset, or (for graph formats) a networkx graph from

@@ -55,8 +55,22 @@ JOIN = " | "
 """Separator used when one predicate has several literal values on a node."""
 
 CATEGORIES: tuple[str, ...] = (
-    "organisation", "inspection", "finding", "rating", "verdict", "figure", "area", "person",
-    "document", "membership", "event", "run", "agent", "place", "concept", "other",
+    "organisation",
+    "inspection",
+    "finding",
+    "rating",
+    "verdict",
+    "figure",
+    "area",
+    "person",
+    "document",
+    "membership",
+    "event",
+    "run",
+    "agent",
+    "place",
+    "concept",
+    "other",
 )
 """Categories a node can have; ``include`` selects among them."""
 
@@ -107,10 +121,22 @@ _CLASS_CATEGORY: dict[URIRef, str] = {
 
 # First path segment of an ``id:`` IRI -> category, for resources that carry no rdf:type.
 _PATH_CATEGORY = {
-    "org": "organisation", "person": "person", "area": "area", "inspection": "inspection",
-    "finding": "finding", "rating": "rating", "verdict": "verdict", "figure": "figure",
-    "doc": "document", "evidence": "evidence", "ownership": "membership", "event": "event",
-    "run": "run", "agent": "agent", "place": "place", "graph": "graph",
+    "org": "organisation",
+    "person": "person",
+    "area": "area",
+    "inspection": "inspection",
+    "finding": "finding",
+    "rating": "rating",
+    "verdict": "verdict",
+    "figure": "figure",
+    "doc": "document",
+    "evidence": "evidence",
+    "ownership": "membership",
+    "event": "event",
+    "run": "run",
+    "agent": "agent",
+    "place": "place",
+    "graph": "graph",
 }
 
 _LABEL_PREDICATES = (SKOS.prefLabel, FOAF.name, RDFS.label, DCTERMS.title, SKOS.altLabel)
@@ -143,7 +169,7 @@ def curie(term: Node) -> str:
     text = str(term)
     for ns, prefix in _INVERSE_PREFIXES:
         if text.startswith(ns) and len(text) > len(ns):
-            return f"{prefix}:{text[len(ns):]}"
+            return f"{prefix}:{text[len(ns) :]}"
     return text
 
 
@@ -182,10 +208,20 @@ def _shipped_ontology() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, s
         return (), ()
     g = Graph()
     g.parse(data=text, format="turtle")
-    subs = tuple(sorted((str(s), str(o)) for s, o in g.subject_objects(RDFS.subClassOf)
-                        if isinstance(s, URIRef) and isinstance(o, URIRef)))
-    labels = tuple(sorted((str(s), str(o)) for s, o in g.subject_objects(RDFS.label)
-                          if isinstance(o, Literal) and o.language in (None, "en")))
+    subs = tuple(
+        sorted(
+            (str(s), str(o))
+            for s, o in g.subject_objects(RDFS.subClassOf)
+            if isinstance(s, URIRef) and isinstance(o, URIRef)
+        )
+    )
+    labels = tuple(
+        sorted(
+            (str(s), str(o))
+            for s, o in g.subject_objects(RDFS.label)
+            if isinstance(o, Literal) and o.language in (None, "en")
+        )
+    )
     return subs, labels
 
 
@@ -255,11 +291,14 @@ class _View:
             if cat in _FOLDED or cat == "membership":
                 break  # structural classes win over anything else the node is
         if cat is None and isinstance(node, URIRef) and str(node).startswith(str(ID)):
-            cat = _PATH_CATEGORY.get(str(node)[len(str(ID)):].split("/", 1)[0])
+            cat = _PATH_CATEGORY.get(str(node)[len(str(ID)) :].split("/", 1)[0])
         if cat is None and isinstance(node, URIRef) and "#" in str(node) and str(node).startswith(str(ID)):
             cat = "selector"
-        if cat is None and self.types.get(node) and any(
-                str(t).startswith(str(PROB)) for t in self.types[node]):
+        if (
+            cat is None
+            and self.types.get(node)
+            and any(str(t).startswith(str(PROB)) for t in self.types[node])
+        ):
             cat = "other"
         self._cats[node] = cat or ("other" if node in self.types else "")
         return self._cats[node]
@@ -277,8 +316,11 @@ class _View:
         for pred in _LABEL_PREDICATES:
             values = [o for o in self.g.objects(node, pred) if isinstance(o, Literal)]
             if values:
-                preferred = [v for v in values if v.language in ("en", "en-gb", "en-GB")] or \
-                            [v for v in values if not v.language] or values
+                preferred = (
+                    [v for v in values if v.language in ("en", "en-gb", "en-GB")]
+                    or [v for v in values if not v.language]
+                    or values
+                )
                 return sorted(str(v) for v in preferred)[0]
         for pred in (RDFS.comment, PROB.measure):
             values = sorted(str(o) for o in self.g.objects(node, pred) if isinstance(o, Literal))
@@ -321,8 +363,13 @@ class _View:
 
     # ---- folded structures --------------------------------------------------------------
     def instant(self, instant: Node) -> str | None:
-        for pred in (TIME.inXSDDate, TIME.inXSDDateTimeStamp, TIME.inXSDDateTime,
-                     TIME.inXSDgYearMonth, TIME.inXSDgYear):
+        for pred in (
+            TIME.inXSDDate,
+            TIME.inXSDDateTimeStamp,
+            TIME.inXSDDateTime,
+            TIME.inXSDgYearMonth,
+            TIME.inXSDgYear,
+        ):
             for o in self.g.objects(instant, pred):
                 return str(o)
         return None
@@ -388,13 +435,16 @@ def _resolve_include(include: str | Iterable[str]) -> frozenset[str]:
     chosen = frozenset(include)
     unknown = sorted(chosen - set(CATEGORIES))
     if unknown:
-        raise InputError(f"unknown node category {', '.join(unknown)}; choose from {', '.join(CATEGORIES)} "
-                         f"or a view: {', '.join(VIEWS)}")
+        raise InputError(
+            f"unknown node category {', '.join(unknown)}; choose from {', '.join(CATEGORIES)} "
+            f"or a view: {', '.join(VIEWS)}"
+        )
     return chosen
 
 
-def to_networkx(source: Store | Graph, *, include: str | Iterable[str] = "domain",
-                memberships: str = "edges") -> nx.MultiDiGraph:
+def to_networkx(
+    source: Store | Graph, *, include: str | Iterable[str] = "domain", memberships: str = "edges"
+) -> nx.MultiDiGraph:
     """Build the networkx view of ``source`` (a probkg store, an rdflib Graph or Dataset).
 
     ``include`` is a view name from :data:`VIEWS` (``domain`` by default, ``assessment``, ``all``), or
@@ -425,19 +475,24 @@ def to_networkx(source: Store | Graph, *, include: str | Iterable[str] = "domain
             key = curie(p)
             if isinstance(o, Literal):
                 _merge(attrs, key, _plain(o))
-            elif isinstance(o, URIRef) and view.category(o) not in _FOLDED and (
-                    o not in visible or view.category(o) == "concept"):
+            elif (
+                isinstance(o, URIRef)
+                and view.category(o) not in _FOLDED
+                and (o not in visible or view.category(o) == "concept")
+            ):
                 _merge(attrs, key, curie(o))
         data: dict[str, Any] = {k: _flatten(v) for k, v in attrs.items()}
         data.update(view.evidence(node))
         if view.category(node) == "membership":
             data.update(view.interval(node))
-        data.update({
-            "label": view.label(node),
-            "kind": view.kind(node),
-            "category": view.category(node),
-            "types": " ".join(sorted(curie(t) for t in view.types.get(node, ()))),
-        })
+        data.update(
+            {
+                "label": view.label(node),
+                "kind": view.kind(node),
+                "category": view.category(node),
+                "types": " ".join(sorted(curie(t) for t in view.types.get(node, ()))),
+            }
+        )
         G.add_node(view.node_id(node), **dict(sorted(data.items())))
 
     edges: list[tuple[str, str, str, dict[str, Any]]] = []
@@ -484,16 +539,20 @@ def _edge(view: _View, s: Node, p: URIRef, o: Node, extra: dict[str, Any]) -> tu
 
 # ---- analytics ------------------------------------------------------------------------------
 
+
 def degree_table(G: nx.MultiDiGraph, *, limit: int | None = None) -> list[dict[str, Any]]:
     """One row per node: id, label, kind, in/out/total degree; most connected first."""
-    rows = [{
-        "id": n,
-        "label": str(d.get("label", n)),
-        "kind": str(d.get("kind", "")),
-        "in": G.in_degree(n),
-        "out": G.out_degree(n),
-        "degree": G.degree(n),
-    } for n, d in G.nodes(data=True)]
+    rows = [
+        {
+            "id": n,
+            "label": str(d.get("label", n)),
+            "kind": str(d.get("kind", "")),
+            "in": G.in_degree(n),
+            "out": G.out_degree(n),
+            "degree": G.degree(n),
+        }
+        for n, d in G.nodes(data=True)
+    ]
     rows.sort(key=lambda r: (-r["degree"], r["label"], r["id"]))
     return rows[:limit] if limit is not None else rows
 
@@ -531,13 +590,25 @@ def owner_portfolio(G: nx.MultiDiGraph, *, on: str | None = None) -> list[dict[s
     for u, v, d in _ownership_edges(G):
         if on is not None and not _within(on, d.get("begin"), d.get("end")):
             continue
-        by_owner[u].append({"id": v, "label": str(G.nodes[v].get("label", v)),
-                            "begin": str(d.get("begin", "")), "end": str(d.get("end", ""))})
+        by_owner[u].append(
+            {
+                "id": v,
+                "label": str(G.nodes[v].get("label", v)),
+                "begin": str(d.get("begin", "")),
+                "end": str(d.get("end", "")),
+            }
+        )
     rows = []
     for owner, providers in by_owner.items():
         providers.sort(key=lambda p: (p["label"], p["begin"]))
-        rows.append({"owner": owner, "owner_label": str(G.nodes[owner].get("label", owner)),
-                     "providers": providers, "count": len({p["id"] for p in providers})})
+        rows.append(
+            {
+                "owner": owner,
+                "owner_label": str(G.nodes[owner].get("label", owner)),
+                "providers": providers,
+                "count": len({p["id"] for p in providers}),
+            }
+        )
     rows.sort(key=lambda r: (-r["count"], r["owner_label"]))
     return rows
 
@@ -576,9 +647,18 @@ def criticism_by_owner(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
             for owner, begin, end in holdings.get(provider, ()):
                 if not _within(day, begin, end):
                     continue
-                row = counts.setdefault(owner, {
-                    "owner": owner, "owner_label": str(G.nodes[owner].get("label", owner)),
-                    "providers": set(), "findings": 0, "critical": 0, "positive": 0, "mixed": 0})
+                row = counts.setdefault(
+                    owner,
+                    {
+                        "owner": owner,
+                        "owner_label": str(G.nodes[owner].get("label", owner)),
+                        "providers": set(),
+                        "findings": 0,
+                        "critical": 0,
+                        "positive": 0,
+                        "mixed": 0,
+                    },
+                )
                 row["providers"].add(str(G.nodes[provider].get("label", provider)))
                 row["findings"] += 1
                 if polarity in ("critical", "positive", "mixed"):

@@ -123,8 +123,14 @@ class Store(ABC):
         """Release files or connections."""
 
     # ---- overridable helpers with a portable default ----------------------------------
-    def commit(self, graph: URIRef, triples: Iterable[Triple], *,
-               catalog_entry: Iterable[Triple] = (), drop: Sequence[URIRef] = ()) -> int:
+    def commit(
+        self,
+        graph: URIRef,
+        triples: Iterable[Triple],
+        *,
+        catalog_entry: Iterable[Triple] = (),
+        drop: Sequence[URIRef] = (),
+    ) -> int:
         """Replace ``graph`` and its catalogue node, and drop the graphs in ``drop``; return the new size.
 
         The embedded backends override this to do everything in one transaction: remove the triples
@@ -150,7 +156,7 @@ class Store(ABC):
         skip = {str(g) for g in exclude} | {str(CATALOG_GRAPH)}
         subjects = sorted({str(i) for i in iris if isinstance(i, URIRef)})
         for start in range(0, len(subjects), 500):
-            chunk = subjects[start:start + 500]
+            chunk = subjects[start : start + 500]
             values = " ".join(URIRef(s).n3() for s in chunk)
             text = (
                 "SELECT ?g ?s ?p ?o ?t WHERE { VALUES ?s { " + values + " } "
@@ -235,25 +241,42 @@ class Store(ABC):
 
         drop: list[URIRef] = []
         if str(graph).startswith(FILE_GRAPH_PREFIX):
-            drop = [URIRef(g) for g, info in catalog.items()
-                    if g != str(graph) and g.startswith(FILE_GRAPH_PREFIX)
-                    and info.source == unit.source and info.loader == unit.loader]
+            drop = [
+                URIRef(g)
+                for g, info in catalog.items()
+                if g != str(graph)
+                and g.startswith(FILE_GRAPH_PREFIX)
+                and info.source == unit.source
+                and info.loader == unit.loader
+            ]
         size = len(unit.triples) + len(inferred)
         entry = [
             (graph, RDF.type, _LOADED_GRAPH),
             (graph, _SHA256, Literal(unit.checksum)),
             (graph, DCTERMS.source, Literal(unit.source)),
-            (graph, PROV.generatedAtTime,
-             Literal(datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-                     datatype=XSD.dateTime)),
+            (
+                graph,
+                PROV.generatedAtTime,
+                Literal(
+                    datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+                    datatype=XSD.dateTime,
+                ),
+            ),
             (graph, _LOADER, Literal(unit.loader)),
             (graph, _TRIPLE_COUNT, Literal(size)),
         ]
         existed = str(graph) in sizes or known is not None
         written = self.commit(graph, chain(unit.triples, inferred), catalog_entry=entry, drop=drop)
         after = before - sizes.get(str(graph), 0) - sum(sizes.get(str(g), 0) for g in drop) + written
-        return LoadOutcome(str(graph), "replaced" if existed else "added", written, before, after,
-                           unit.source, tuple(str(g) for g in drop))
+        return LoadOutcome(
+            str(graph),
+            "replaced" if existed else "added",
+            written,
+            before,
+            after,
+            unit.source,
+            tuple(str(g) for g in drop),
+        )
 
     def drop(self, graph: URIRef) -> int:
         """Remove a named graph and its catalogue entry; return how many triples went."""

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["BULK_FORMATS", "BulkOutcome", "bulk_load", "rich_progress"]
 
 BULK_FORMATS: dict[str, ox.RdfFormat] = {
-    ".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
     ".ttl": ox.RdfFormat.TURTLE,
 }
 """File suffixes the bulk path reads."""
@@ -70,8 +72,9 @@ def _format(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def _parse(path: Path, fmt: ox.RdfFormat, default_graph: ox.NamedNode, *,
-           rename: bool = False) -> Iterator[ox.Quad]:
+def _parse(
+    path: Path, fmt: ox.RdfFormat, default_graph: ox.NamedNode, *, rename: bool = False
+) -> Iterator[ox.Quad]:
     """The file's quads, default-graph triples moved to ``default_graph``; errors name file and line."""
     from probkg.loaders.rdf import _syntax_error
 
@@ -85,9 +88,10 @@ def _parse(path: Path, fmt: ox.RdfFormat, default_graph: ox.NamedNode, *,
                 continue
             if g != last:
                 if type(g) is ox.BlankNode:
-                    raise InputError("graphs named by blank nodes are not supported; "
-                                     "name the graph with an IRI",
-                                     path=str(path))
+                    raise InputError(
+                        "graphs named by blank nodes are not supported; name the graph with an IRI",
+                        path=str(path),
+                    )
                 last = g
             yield q
     except SyntaxError as exc:
@@ -107,10 +111,12 @@ def _with_consequences(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
 
     rules = default_rules()
     rdf_type = ox.NamedNode(_RDF_TYPE)
-    supers = {ox.NamedNode(str(c)): [ox.NamedNode(str(d)) for d in ds]
-              for c, ds in rules.superclasses.items()}
-    superprops = {ox.NamedNode(str(p)): [ox.NamedNode(str(q)) for q in qs]
-                  for p, qs in rules.superproperties.items()}
+    supers = {
+        ox.NamedNode(str(c)): [ox.NamedNode(str(d)) for d in ds] for c, ds in rules.superclasses.items()
+    }
+    superprops = {
+        ox.NamedNode(str(p)): [ox.NamedNode(str(q)) for q in qs] for p, qs in rules.superproperties.items()
+    }
     for q in quads:
         yield q
         pred = q.predicate
@@ -143,8 +149,14 @@ def _backup(ox_store: Any, graphs: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def bulk_load(store: Store, path: str | os.PathLike[str], *, validate: bool = True,
-              progress: Callable[[int, int], None] | None = None, force: bool = False) -> BulkOutcome:
+def bulk_load(
+    store: Store,
+    path: str | os.PathLike[str],
+    *,
+    validate: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
+) -> BulkOutcome:
     """Stream an RDF file into ``store``; see the module documentation.
 
     ``progress(done, total)`` is called as quads are written (total counted in the first pass).
@@ -186,8 +198,11 @@ def bulk_load(store: Store, path: str | os.PathLike[str], *, validate: bool = Tr
     total = sum(sizes.values())
     timings["scan"] = time.perf_counter() - t0
     if str(CATALOG_GRAPH) in sizes:
-        raise InputError(f"the file writes to the store's catalogue graph <{CATALOG_GRAPH}>; "
-                         "export without the catalogue or rename that graph", path=str(p))
+        raise InputError(
+            f"the file writes to the store's catalogue graph <{CATALOG_GRAPH}>; "
+            "export without the catalogue or rename that graph",
+            path=str(p),
+        )
 
     catalog = store.catalog()
     if not force and all((info := catalog.get(g)) is not None and info.sha256 == checksum for g in sizes):
@@ -195,15 +210,25 @@ def bulk_load(store: Store, path: str | os.PathLike[str], *, validate: bool = Tr
     existing = set(store.graph_sizes()) | set(catalog)
     replaced = [g for g in sizes if g in existing]
     # Older versions of the same file lose their file graph once this one is in (as on the regular path).
-    superseded = [g for g, info in catalog.items()
-                  if g.startswith(FILE_GRAPH_PREFIX) and g not in sizes and info.source == source
-                  and info.loader == "rdf"] if file_graph.value in sizes else []
+    superseded = (
+        [
+            g
+            for g, info in catalog.items()
+            if g.startswith(FILE_GRAPH_PREFIX)
+            and g not in sizes
+            and info.source == source
+            and info.loader == "rdf"
+        ]
+        if file_graph.value in sizes
+        else []
+    )
 
     if isinstance(store, RemoteStore):
         written = store.insert_quads_file(str(p), fmt, progress=None)
         _catalogue_remote(store, written, checksum, source)
-        return BulkOutcome(source, "replaced" if replaced else "added", sum(written.values()), 0, written,
-                           timings)
+        return BulkOutcome(
+            source, "replaced" if replaced else "added", sum(written.values()), 0, written, timings
+        )
 
     ox_store = _oxigraph(store)
     names = " ".join(f"<{g}>" for g in sizes)
@@ -214,8 +239,10 @@ def bulk_load(store: Store, path: str | os.PathLike[str], *, validate: bool = Tr
 
     def restore() -> None:
         _drop(ox_store, sizes)
-        ox_store.update(f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {names} }} "
-                        f"GRAPH {cat} {{ ?g ?p ?o }} }}")
+        ox_store.update(
+            f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {names} }} "
+            f"GRAPH {cat} {{ ?g ?p ?o }} }}"
+        )
         if backup:
             ox_store.bulk_load(backup, format=ox.RdfFormat.N_QUADS)
 
@@ -235,8 +262,10 @@ def bulk_load(store: Store, path: str | os.PathLike[str], *, validate: bool = Tr
     try:
         restore_needed = True
         _drop(ox_store, sizes)
-        ox_store.update(f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {names} }} "
-                        f"GRAPH {cat} {{ ?g ?p ?o }} }}")
+        ox_store.update(
+            f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {names} }} "
+            f"GRAPH {cat} {{ ?g ?p ?o }} }}"
+        )
         if progress is not None:
             progress(0, total)
         ox_store.bulk_extend(_with_consequences(counted()))
@@ -261,10 +290,19 @@ def bulk_load(store: Store, path: str | os.PathLike[str], *, validate: bool = Tr
     if superseded:
         _drop(ox_store, superseded)
         olds = " ".join(f"<{g}>" for g in superseded)
-        ox_store.update(f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {olds} }} "
-                        f"GRAPH {cat} {{ ?g ?p ?o }} }}")
-    return BulkOutcome(source, "replaced" if replaced else "added", total, inferred,
-                       {g: final.get(g, 0) for g in sizes}, timings, tuple(superseded))
+        ox_store.update(
+            f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {olds} }} "
+            f"GRAPH {cat} {{ ?g ?p ?o }} }}"
+        )
+    return BulkOutcome(
+        source,
+        "replaced" if replaced else "added",
+        total,
+        inferred,
+        {g: final.get(g, 0) for g in sizes},
+        timings,
+        tuple(superseded),
+    )
 
 
 def _validate_new(ox_store: Any, graphs: list[str], added: int) -> Report:
@@ -284,16 +322,21 @@ def _validate_new(ox_store: Any, graphs: list[str], added: int) -> Report:
         if isinstance(node, BNode):  # a blank node cannot be named in a query; it came with the data
             return True
         term = nt_term(node)
-        return bool(ox_store.query(f"ASK {{ VALUES ?g {{ {names} }} GRAPH ?g {{ {{ {term} ?p ?o }} UNION "
-                                   f"{{ ?s ?p {term} }} }} }}"))
+        return bool(
+            ox_store.query(
+                f"ASK {{ VALUES ?g {{ {names} }} GRAPH ?g {{ {{ {term} ?p ?o }} UNION "
+                f"{{ ?s ?p {term} }} }} }}"
+            )
+        )
 
     return run_checks(oxigraph_select(ox_store), keep=mentioned, checked=added)
 
 
 def _graph_sizes(ox_store: Any, graphs: list[str]) -> dict[str, int]:
     names = " ".join(f"<{g}>" for g in graphs)
-    rows = ox_store.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} "
-                          "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    rows = ox_store.query(
+        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+    )
     return {r["g"].value: int(r["n"].value) for r in rows}
 
 
@@ -304,11 +347,13 @@ def _catalogue_entries(sizes: dict[str, int], checksum: str, source: str) -> str
     src = Literal(source).n3()
     lines = []
     for g, n in sizes.items():
-        lines.append(f"<{g}> a <{_PROB}LoadedGraph> ; <{_PROB}sha256> \"{checksum}\" ; "
-                     f"<http://purl.org/dc/terms/source> {src} ; "
-                     f"<http://www.w3.org/ns/prov#generatedAtTime> \"{now}\""
-                     "^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
-                     f"<{_PROB}loader> \"rdf\" ; <{_PROB}tripleCount> {n} .")
+        lines.append(
+            f'<{g}> a <{_PROB}LoadedGraph> ; <{_PROB}sha256> "{checksum}" ; '
+            f"<http://purl.org/dc/terms/source> {src} ; "
+            f'<http://www.w3.org/ns/prov#generatedAtTime> "{now}"'
+            "^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
+            f'<{_PROB}loader> "rdf" ; <{_PROB}tripleCount> {n} .'
+        )
     return "\n".join(lines)
 
 
@@ -320,18 +365,24 @@ def _catalogue(ox_store: Any, sizes: dict[str, int], checksum: str, source: str)
 def _catalogue_remote(store: Any, sizes: dict[str, int], checksum: str, source: str) -> None:
     cat = nt_term(CATALOG_GRAPH)
     names = " ".join(f"<{g}>" for g in sizes)
-    store.update(f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} "
-                 f"WHERE {{ VALUES ?g {{ {names} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
-                 f"INSERT DATA {{ GRAPH {cat} {{ {_catalogue_entries(sizes, checksum, source)} }} }}")
+    store.update(
+        f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} "
+        f"WHERE {{ VALUES ?g {{ {names} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
+        f"INSERT DATA {{ GRAPH {cat} {{ {_catalogue_entries(sizes, checksum, source)} }} }}"
+    )
 
 
 def rich_progress(description: str = "loading") -> tuple[Any, Callable[[int, int], None]]:
     """A rich progress bar (context manager) and the callback that drives it."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("{task.completed:,}/{task.total:,} quads"), TimeRemainingColumn(),
-                   transient=True)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} quads"),
+        TimeRemainingColumn(),
+        transient=True,
+    )
     task = bar.add_task(description, total=None)
 
     def update(done: int, total: int) -> None:

@@ -80,8 +80,15 @@ class RemoteStore(Store):
 
     kind = "remote"
 
-    def __init__(self, endpoint: str, update_endpoint: str | None = None, gsp_endpoint: str | None = None,
-                 *, timeout: float | None = None, server: str | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        *,
+        timeout: float | None = None,
+        server: str | None = None,
+    ) -> None:
         if not re.match(r"^https?://", endpoint or ""):
             raise EndpointError(f"{endpoint}: not an http(s) URL")
         self.endpoint = endpoint
@@ -92,8 +99,9 @@ class RemoteStore(Store):
         try:
             self.timeout = float(timeout if timeout is not None else (env_timeout or 60))
         except ValueError:
-            raise EndpointError(f"{endpoint}: PROBKG_ENDPOINT_TIMEOUT is not a number: "
-                                f"{env_timeout!r}") from None
+            raise EndpointError(
+                f"{endpoint}: PROBKG_ENDPOINT_TIMEOUT is not a number: {env_timeout!r}"
+            ) from None
         self._user = os.environ.get("PROBKG_ENDPOINT_USER")
         self._password = os.environ.get("PROBKG_ENDPOINT_PASSWORD", "")
         self._server = server
@@ -105,8 +113,9 @@ class RemoteStore(Store):
     def server(self) -> str:
         """The kind of server behind the endpoint (detected on first use)."""
         if self._server is None:
-            with self._send("POST", self.endpoint, form={"query": "ASK {}"},
-                            accept="application/sparql-results+json") as resp:
+            with self._send(
+                "POST", self.endpoint, form={"query": "ASK {}"}, accept="application/sparql-results+json"
+            ) as resp:
                 header = resp.headers.get("Server", "") or ""
                 resp.read()
             low = header.lower()
@@ -140,8 +149,9 @@ class RemoteStore(Store):
             if server == "oxigraph":
                 self._gsp_endpoint = f"{base}/store"
             elif server == "virtuoso":
-                self._gsp_endpoint = f"{base}/sparql-graph-crud-auth" if last == "sparql-auth" \
-                    else f"{base}/sparql-graph-crud"
+                self._gsp_endpoint = (
+                    f"{base}/sparql-graph-crud-auth" if last == "sparql-auth" else f"{base}/sparql-graph-crud"
+                )
             elif server == "fuseki":
                 self._gsp_endpoint = f"{base}/data"
         return self._gsp_endpoint
@@ -154,10 +164,18 @@ class RemoteStore(Store):
         return base, last
 
     # ---- HTTP ---------------------------------------------------------------------------
-    def _send(self, method: str, url: str, *, form: dict[str, Any] | None = None,
-              params: dict[str, str] | None = None, body: bytes | IO[bytes] | None = None,
-              content_type: str | None = None, accept: str | None = None,
-              ok_missing: bool = False) -> HTTPResponse:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        body: bytes | IO[bytes] | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        ok_missing: bool = False,
+    ) -> HTTPResponse:
         """One HTTP exchange; answers an authentication challenge once. Returns the open response."""
         full = url
         if params:
@@ -196,8 +214,9 @@ class RemoteStore(Store):
                 raise EndpointError(f"{_where(url)}: {self._net_cause(err.reason)}") from None
             except (TimeoutError, ConnectionError, OSError) as err:
                 raise EndpointError(f"{_where(url)}: {self._net_cause(err)}") from None
-        raise EndpointError(f"{_where(url)}: HTTP 401 Unauthorized (check PROBKG_ENDPOINT_USER and "
-                            "PROBKG_ENDPOINT_PASSWORD)")
+        raise EndpointError(
+            f"{_where(url)}: HTTP 401 Unauthorized (check PROBKG_ENDPOINT_USER and PROBKG_ENDPOINT_PASSWORD)"
+        )
 
     def _net_cause(self, reason: object) -> str:
         if isinstance(reason, TimeoutError | socket.timeout) or "timed out" in str(reason):
@@ -248,8 +267,14 @@ class RemoteStore(Store):
             response = h(f"{ha1}:{ch['nonce']}:{nc}:{cnonce}:{qop}:{ha2}")
         else:
             response = h(f"{ha1}:{ch['nonce']}:{ha2}")
-        fields = [f'username="{self._user}"', f'realm="{ch.get("realm", "")}"', f'nonce="{ch["nonce"]}"',
-                  f'uri="{uri}"', f'response="{response}"', f"algorithm={algorithm}"]
+        fields = [
+            f'username="{self._user}"',
+            f'realm="{ch.get("realm", "")}"',
+            f'nonce="{ch["nonce"]}"',
+            f'uri="{uri}"',
+            f'response="{response}"',
+            f"algorithm={algorithm}",
+        ]
         if ch.get("opaque"):
             fields.append(f'opaque="{ch["opaque"]}"')
         if qop:
@@ -303,8 +328,12 @@ class RemoteStore(Store):
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update request."""
-        resp = self._send("POST", self.update_endpoint, form={"update": sparql},
-                          accept="application/sparql-results+json, */*;q=0.1")
+        resp = self._send(
+            "POST",
+            self.update_endpoint,
+            form={"update": sparql},
+            accept="application/sparql-results+json, */*;q=0.1",
+        )
         self._read(resp, self.update_endpoint)
 
     # ---- graph bookkeeping --------------------------------------------------------------
@@ -314,27 +343,34 @@ class RemoteStore(Store):
         return not (self._server == "virtuoso" and name.startswith(_VIRTUOSO_SYSTEM_GRAPHS))
 
     def _graph_names(self) -> list[str]:
-        resp = self._send("POST", self.endpoint,
-                          form={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
-                          accept="application/sparql-results+json")
+        resp = self._send(
+            "POST",
+            self.endpoint,
+            form={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            accept="application/sparql-results+json",
+        )
         res = _json_rows(self._read(resp, self.endpoint), self.endpoint)
         return [str(r["g"]) for r in res if "g" in r and self._is_own_graph(str(r["g"]))]
 
     def graph_sizes(self) -> dict[str, int]:
         """Triple count per named graph (Virtuoso's own system graphs and upload leftovers excluded)."""
         self.server  # noqa: B018 - detect before filtering
-        resp = self._send("POST", self.endpoint,
-                          form={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
-                                         "GROUP BY ?g"},
-                          accept="application/sparql-results+json")
+        resp = self._send(
+            "POST",
+            self.endpoint,
+            form={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+            accept="application/sparql-results+json",
+        )
         rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
         return {str(r["g"]): int(r["n"]) for r in rows if "g" in r and self._is_own_graph(str(r["g"]))}
 
     def _count(self, graph: str) -> int:
-        resp = self._send("POST", self.endpoint,
-                          form={"query": f"SELECT (COUNT(*) AS ?n) "
-                                         f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
-                          accept="application/sparql-results+json")
+        resp = self._send(
+            "POST",
+            self.endpoint,
+            form={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+            accept="application/sparql-results+json",
+        )
         rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
         return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
 
@@ -344,12 +380,19 @@ class RemoteStore(Store):
         if URIRef(str(graph)) == CATALOG_GRAPH or str(graph).startswith(TMP_GRAPH_PREFIX):
             self.update(f"DROP SILENT GRAPH {name}")
             return
-        self.update(f"DROP SILENT GRAPH {name} ;\n"
-                    f"DELETE WHERE {{ GRAPH {nt_term(CATALOG_GRAPH)} {{ {name} ?p ?o }} }}")
+        self.update(
+            f"DROP SILENT GRAPH {name} ;\n"
+            f"DELETE WHERE {{ GRAPH {nt_term(CATALOG_GRAPH)} {{ {name} ?p ?o }} }}"
+        )
 
-    def commit(self, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]], *,
-               catalog_entry: Iterable[tuple[Node, Node, Node]] | None = (),
-               drop: Sequence[URIRef] = ()) -> int:
+    def commit(
+        self,
+        graph: URIRef,
+        triples: Iterable[tuple[Node, Node, Node]],
+        *,
+        catalog_entry: Iterable[tuple[Node, Node, Node]] | None = (),
+        drop: Sequence[URIRef] = (),
+    ) -> int:
         """Replace ``graph`` and its catalogue entry, and drop ``drop``, in one final update request.
 
         The new content is first uploaded to a temporary graph; only when that succeeded does one
@@ -367,10 +410,14 @@ class RemoteStore(Store):
                 for g in (target, *drop):
                     if catalog_entry is not None or g != target:
                         ops.append(f"DELETE WHERE {{ GRAPH {cat} {{ {nt_term(URIRef(str(g)))} ?p ?o }} }}")
-                ops.append(f"MOVE SILENT GRAPH {nt_term(tmp)} TO GRAPH {nt_term(target)}" if n
-                           else f"DROP SILENT GRAPH {nt_term(target)}")
-                entry = "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
-                                  for s, p, o in catalog_entry or ())
+                ops.append(
+                    f"MOVE SILENT GRAPH {nt_term(tmp)} TO GRAPH {nt_term(target)}"
+                    if n
+                    else f"DROP SILENT GRAPH {nt_term(target)}"
+                )
+                entry = "\n".join(
+                    f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in catalog_entry or ()
+                )
                 if entry:
                     ops.append(f"INSERT DATA {{ GRAPH {cat} {{\n{entry}\n}} }}")
                 self.update(" ;\n".join(ops))
@@ -383,14 +430,17 @@ class RemoteStore(Store):
         """Write an N-Triples document into ``graph`` (replacing it) by GSP PUT, else by INSERT DATA."""
         gsp = self.gsp_endpoint
         if gsp:
-            resp = self._send("PUT", gsp, params={"graph": str(graph)}, body=payload,
-                              content_type="application/n-triples")
+            resp = self._send(
+                "PUT", gsp, params={"graph": str(graph)}, body=payload, content_type="application/n-triples"
+            )
             self._read(resp, gsp)
         else:
             payload.seek(0)
             text = payload.read().decode("utf-8")
-            self.update(f"DROP SILENT GRAPH {nt_term(graph)} ;\n"
-                        f"INSERT DATA {{ GRAPH {nt_term(graph)} {{\n{text}\n}} }}")
+            self.update(
+                f"DROP SILENT GRAPH {nt_term(graph)} ;\n"
+                f"INSERT DATA {{ GRAPH {nt_term(graph)} {{\n{text}\n}} }}"
+            )
 
     # ---- writes -------------------------------------------------------------------------
     def replace_graph(self, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
@@ -413,8 +463,9 @@ class RemoteStore(Store):
         gsp = self.gsp_endpoint
         if self.server == "oxigraph" and gsp:
             # Oxigraph commits a GSP PUT in one transaction: a broken payload changes nothing.
-            resp = self._send("PUT", gsp, params={"graph": str(target)}, body=payload,
-                              content_type="application/n-triples")
+            resp = self._send(
+                "PUT", gsp, params={"graph": str(target)}, body=payload, content_type="application/n-triples"
+            )
             self._read(resp, gsp)
             return self._count(str(target))
         tmp = URIRef(TMP_GRAPH_PREFIX + uuid.uuid4().hex)
@@ -435,8 +486,9 @@ class RemoteStore(Store):
         except EndpointError:
             pass
 
-    def insert_quads_file(self, path: str, fmt: ox.RdfFormat | None = None,
-                          progress: Any = None) -> dict[str, int]:
+    def insert_quads_file(
+        self, path: str, fmt: ox.RdfFormat | None = None, progress: Any = None
+    ) -> dict[str, int]:
         """Stream an RDF file into the server, one atomic replacement per named graph it contains.
 
         The file is parsed once with Oxigraph's streaming parser; each graph's triples are spooled to
@@ -449,16 +501,18 @@ class RemoteStore(Store):
             for q in ox.parse(path=path, format=fmt):
                 g = q.graph_name
                 if isinstance(g, ox.DefaultGraph):
-                    raise EndpointError(f"{path}: a triple outside any named graph cannot be sent "
-                                        f"to {_where(self.endpoint)}")
+                    raise EndpointError(
+                        f"{path}: a triple outside any named graph cannot be sent to {_where(self.endpoint)}"
+                    )
                 key = g.value
                 spool, n = spools.get(key) or (stack.enter_context(tempfile.TemporaryFile()), 0)
                 spool.write(f"{q.subject} {q.predicate} {q.object} .\n".encode())
                 spools[key] = (spool, n + 1)
                 if progress is not None:
                     progress(1)
-            return {g: self.replace_graph_from_ntriples(URIRef(g), spool, n)
-                    for g, (spool, n) in spools.items()}
+            return {
+                g: self.replace_graph_from_ntriples(URIRef(g), spool, n) for g, (spool, n) in spools.items()
+            }
 
     # ---- reads --------------------------------------------------------------------------
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
@@ -475,8 +529,9 @@ class RemoteStore(Store):
         if expected == 0:
             return
         if gsp:
-            resp = self._send("GET", gsp, params={"graph": name}, accept="application/n-triples",
-                              ok_missing=True)
+            resp = self._send(
+                "GET", gsp, params={"graph": name}, accept="application/n-triples", ok_missing=True
+            )
             if resp.status != 404:
                 payload = self._read(resp, gsp)
                 try:
@@ -490,10 +545,13 @@ class RemoteStore(Store):
         # Paged SELECT: works on servers that cap the size of one answer (Virtuoso's ResultSetMaxRows).
         offset = 0
         while offset < expected:
-            q = (f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
-                 f"ORDER BY ?s ?p ?o LIMIT {_PAGE} OFFSET {offset}")
-            resp = self._send("POST", self.endpoint, form={"query": q},
-                              accept="application/sparql-results+json")
+            q = (
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
+                f"ORDER BY ?s ?p ?o LIMIT {_PAGE} OFFSET {offset}"
+            )
+            resp = self._send(
+                "POST", self.endpoint, form={"query": q}, accept="application/sparql-results+json"
+            )
             rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
             if not rows:
                 break
@@ -606,14 +664,14 @@ def _json_result(payload: bytes, endpoint: str, form: str = "SELECT") -> Result:
         else:
             # Virtuoso answers ASK with one row binding __ASK_RETVAL to 1 or 0.
             rows = doc.get("results", {}).get("bindings", [])
-            result.askAnswer = any(str(v.get("value", "0")) not in {"0", "false", ""}
-                                   for row in rows for v in row.values())
+            result.askAnswer = any(
+                str(v.get("value", "0")) not in {"0", "false", ""} for row in rows for v in row.values()
+            )
         return result
     result = Result("SELECT")
     names = doc.get("head", {}).get("vars", [])
     result.vars = [Variable(v) for v in names]
     result.bindings = [
-        {Variable(k): _json_term(v) for k, v in b.items()}
-        for b in doc.get("results", {}).get("bindings", [])
+        {Variable(k): _json_term(v) for k, v in b.items()} for b in doc.get("results", {}).get("bindings", [])
     ]
     return result

@@ -81,16 +81,18 @@ class OxigraphStore(Store):
         except OSError as exc:
             text = str(exc)
             if "lock" in text.lower():
-                raise StoreError(f"store {self.path} is in use by another process "
-                                 "(close it, or use another --store)") from exc
+                raise StoreError(
+                    f"store {self.path} is in use by another process (close it, or use another --store)"
+                ) from exc
             raise StoreError(f"cannot open store {self.path}: {text.splitlines()[0]}") from exc
         self._prefixes = _prefixes()
 
     # ---- reading ---------------------------------------------------------------------
     def query(self, sparql: str) -> Result:
         try:
-            answer = self._store.query(sparql, use_default_graph_as_union=not _has_dataset_clause(sparql),
-                                       prefixes=self._prefixes)
+            answer = self._store.query(
+                sparql, use_default_graph_as_union=not _has_dataset_clause(sparql), prefixes=self._prefixes
+            )
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg}") from exc
         except OSError as exc:
@@ -139,8 +141,14 @@ class OxigraphStore(Store):
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         return self.commit(graph, triples, catalog_entry=None)
 
-    def commit(self, graph: URIRef, triples: Iterable[Triple], *,
-               catalog_entry: Iterable[Triple] | None = (), drop: Sequence[URIRef] = ()) -> int:
+    def commit(
+        self,
+        graph: URIRef,
+        triples: Iterable[Triple],
+        *,
+        catalog_entry: Iterable[Triple] | None = (),
+        drop: Sequence[URIRef] = (),
+    ) -> int:
         """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in one update."""
         cat = nt_term(CATALOG_GRAPH)
         parts = []
@@ -151,15 +159,27 @@ class OxigraphStore(Store):
                 parts.append(f"DELETE WHERE {{ GRAPH {cat} {{ {name} ?p ?o }} }} ;\n")
         lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples}
         entry = [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in catalog_entry or ()]
-        update = ("".join(parts) + "INSERT DATA {\nGRAPH " + nt_term(URIRef(str(graph))) + " {\n"
-                  + "\n".join(lines) + "\n}\nGRAPH " + cat + " {\n" + "\n".join(entry) + "\n}\n}")
+        update = (
+            "".join(parts)
+            + "INSERT DATA {\nGRAPH "
+            + nt_term(URIRef(str(graph)))
+            + " {\n"
+            + "\n".join(lines)
+            + "\n}\nGRAPH "
+            + cat
+            + " {\n"
+            + "\n".join(entry)
+            + "\n}\n}"
+        )
         self._update(update)
         return len(lines)
 
     def drop_graph(self, graph: URIRef) -> None:
         name = nt_term(URIRef(str(graph)))
-        self._update(f"DROP SILENT GRAPH {name} ;\n"
-                     f"DELETE WHERE {{ GRAPH {nt_term(CATALOG_GRAPH)} {{ {name} ?p ?o }} }}")
+        self._update(
+            f"DROP SILENT GRAPH {name} ;\n"
+            f"DELETE WHERE {{ GRAPH {nt_term(CATALOG_GRAPH)} {{ {name} ?p ?o }} }}"
+        )
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update as given, in one transaction (no validation, no catalogue bookkeeping)."""
@@ -189,8 +209,11 @@ class OxigraphStore(Store):
 
         if fmt in ("nq", "trig"):
             cat = ox.NamedNode(str(CATALOG_GRAPH))
-            quads = (q for q in self._store.quads_for_pattern(None, None, None, None)
-                     if include_catalog or q.graph_name != cat)
+            quads = (
+                q
+                for q in self._store.quads_for_pattern(None, None, None, None)
+                if include_catalog or q.graph_name != cat
+            )
             ox.serialize(quads, out, EXPORT_FORMATS[fmt], prefixes=self._prefixes if fmt == "trig" else None)
             return
         if fmt == "nt":  # the union of the graphs, each triple once, streamed (Oxigraph removes duplicates)
@@ -241,8 +264,9 @@ class MemoryStore(Store):
         try:
             self._ds.update(sparql, initNs=self._prefixes)
         except ParseException as exc:
-            raise QueryError(f"SPARQL Update syntax error at line {exc.lineno} column {exc.col}: "
-                             f"{exc.msg}") from exc
+            raise QueryError(
+                f"SPARQL Update syntax error at line {exc.lineno} column {exc.col}: {exc.msg}"
+            ) from exc
 
     def _named(self) -> Iterator[Graph]:
         for ctx in self._ds.graphs():
@@ -281,8 +305,14 @@ class MemoryStore(Store):
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         return self.commit(graph, triples, catalog_entry=None)
 
-    def commit(self, graph: URIRef, triples: Iterable[Triple], *,
-               catalog_entry: Iterable[Triple] | None = (), drop: Sequence[URIRef] = ()) -> int:
+    def commit(
+        self,
+        graph: URIRef,
+        triples: Iterable[Triple],
+        *,
+        catalog_entry: Iterable[Triple] | None = (),
+        drop: Sequence[URIRef] = (),
+    ) -> int:
         """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in memory."""
         new = list(triples)  # materialise first: a failing iterator must leave the store untouched
         entry = list(catalog_entry or ())
@@ -335,8 +365,12 @@ def _to_result(answer: object) -> Result:
     return result
 
 
-def open_store(path: str | os.PathLike[str] | None = None, memory: bool = False,
-               endpoint: str | None = None, **remote_options: str | None) -> Store:
+def open_store(
+    path: str | os.PathLike[str] | None = None,
+    memory: bool = False,
+    endpoint: str | None = None,
+    **remote_options: str | None,
+) -> Store:
     """Open the store the user asked for.
 
     ``memory`` gives a fresh in-memory store; ``endpoint`` a remote SPARQL endpoint (needs
@@ -354,7 +388,8 @@ def open_store(path: str | os.PathLike[str] | None = None, memory: bool = False,
         except ModuleNotFoundError as exc:
             if exc.name != "probkg.graph.remote":
                 raise
-            raise InputError("remote backend not yet available "
-                             "(--endpoint needs probkg.graph.remote)") from exc
+            raise InputError(
+                "remote backend not yet available (--endpoint needs probkg.graph.remote)"
+            ) from exc
         return RemoteStore(endpoint, **{k: v for k, v in remote_options.items() if v})  # type: ignore[no-any-return]
     return OxigraphStore(path if path else default_store_path())

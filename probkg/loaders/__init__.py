@@ -34,9 +34,19 @@ __all__ = [
 ]
 
 CURATED_SUFFIXES = frozenset({".yaml", ".yml"})
-RDF_FILE_SUFFIXES = frozenset({
-    ".ttl", ".turtle", ".nt", ".nq", ".trig", ".jsonld", ".json-ld", ".rdf", ".owl",
-})
+RDF_FILE_SUFFIXES = frozenset(
+    {
+        ".ttl",
+        ".turtle",
+        ".nt",
+        ".nq",
+        ".trig",
+        ".jsonld",
+        ".json-ld",
+        ".rdf",
+        ".owl",
+    }
+)
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
 _KNOWN = CURATED_SUFFIXES | RDF_FILE_SUFFIXES | TEXT_SUFFIXES
 
@@ -79,8 +89,9 @@ def load_file(path: str | os.PathLike[str], sources: str | os.PathLike[str] | No
 
         return [load_text(p)]
     known = " ".join(sorted(_KNOWN))
-    raise InputError(f"cannot load files with suffix {suffix or '(none)'!r}; known suffixes: {known}",
-                     path=str(p))
+    raise InputError(
+        f"cannot load files with suffix {suffix or '(none)'!r}; known suffixes: {known}", path=str(p)
+    )
 
 
 def load_path(path: str | os.PathLike[str], sources: str | os.PathLike[str] | None = None) -> list[LoadUnit]:

@@ -40,6 +40,8 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from probkg.errors import InputError
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
+from probkg.ontology import concept_for, concept_labels
+from probkg.ontology.namespaces import CV, GEO, GSS, ID, OA, ORG, PROB, bind_prefixes
 from probkg.registry.model import (
     ID_BASE,
     LocatedYaml,
@@ -50,8 +52,6 @@ from probkg.registry.model import (
     normalise_name,
     shipped_registry_path,
 )
-from probkg.ontology import concept_for, concept_labels
-from probkg.ontology.namespaces import CV, GEO, GSS, ID, OA, ORG, PROB, bind_prefixes
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -87,8 +87,10 @@ _INSPECTION_TYPES = concept_labels(PROB.InspectionTypeScheme)
 _UNITS = concept_labels(PROB.UnitScheme)
 _MEASURE_TYPES = concept_labels(PROB.MeasureTypeScheme)
 DOCUMENT_TYPES: dict[str, URIRef] = {
-    "PressRelease": PROB.PressRelease, "BlogPost": PROB.BlogPost,
-    "InspectionReport": PROB.InspectionReport, "WebPage": PROB.WebPage,
+    "PressRelease": PROB.PressRelease,
+    "BlogPost": PROB.BlogPost,
+    "InspectionReport": PROB.InspectionReport,
+    "WebPage": PROB.WebPage,
 }
 """Document kinds accepted in ``document.type`` -> class."""
 
@@ -108,8 +110,12 @@ def shipped_curated_files() -> list[Path]:
     return [shipped_registry_path(), *sorted((data / "sources").glob("*.yaml"))]
 
 
-def load_curated(path: str | os.PathLike[str], sources: str | os.PathLike[str] | None = None, *,
-                 registry: Registry | None = None) -> list[LoadUnit]:
+def load_curated(
+    path: str | os.PathLike[str],
+    sources: str | os.PathLike[str] | None = None,
+    *,
+    registry: Registry | None = None,
+) -> list[LoadUnit]:
     """Load any curated YAML file, choosing the loader from its top-level ``kind:``.
 
     ``sources`` (a directory of source texts) only matters for ``source-document`` files.
@@ -122,8 +128,9 @@ def load_curated(path: str | os.PathLike[str], sources: str | os.PathLike[str] |
         return [_registry_unit(doc)]
     if kind == "source-document":
         return [_source_unit(doc, sources, registry)]
-    raise doc.error(("kind",), f"unknown curated file kind {kind!r}; "
-                               "expected 'registry' or 'source-document'")
+    raise doc.error(
+        ("kind",), f"unknown curated file kind {kind!r}; expected 'registry' or 'source-document'"
+    )
 
 
 def load_registry_rdf(path: str | os.PathLike[str] | None = None) -> LoadUnit:
@@ -135,8 +142,12 @@ def load_registry_rdf(path: str | os.PathLike[str] | None = None) -> LoadUnit:
     return _registry_unit(_read(path if path is not None else shipped_registry_path()))
 
 
-def load_source_facts(path: str | os.PathLike[str], sources: str | os.PathLike[str] | None = None, *,
-                      registry: Registry | None = None) -> LoadUnit:
+def load_source_facts(
+    path: str | os.PathLike[str],
+    sources: str | os.PathLike[str] | None = None,
+    *,
+    registry: Registry | None = None,
+) -> LoadUnit:
     """The curated facts of one source document as RDF for ``id:graph/curated/<doc-slug>``.
 
     Without ``sources`` the evidence carries only ``oa:TextPositionSelector`` offsets and the
@@ -231,15 +242,22 @@ def _source_documents(contents: tuple[tuple[str, bytes], ...]) -> tuple[tuple[st
             issued = issued.isoformat()
         elif isinstance(issued, int) and not isinstance(issued, bool):
             issued = str(issued)
-        found.append((sha, CuratedDocument(
-            slug=slug, sha256=sha, kind=kind or PROB.WebPage,
-            title=meta["title"] if isinstance(meta.get("title"), str) else None,
-            issued=issued if isinstance(issued, str) and _DATE.match(issued) else None,
-            publisher=meta["publisher"] if isinstance(meta.get("publisher"), str) else None,
-            url=meta["url"] if isinstance(meta.get("url"), str) else None,
-            path=Path(name),
-            inspections=_inspections(data.get("inspections")),
-        )))
+        found.append(
+            (
+                sha,
+                CuratedDocument(
+                    slug=slug,
+                    sha256=sha,
+                    kind=kind or PROB.WebPage,
+                    title=meta["title"] if isinstance(meta.get("title"), str) else None,
+                    issued=issued if isinstance(issued, str) and _DATE.match(issued) else None,
+                    publisher=meta["publisher"] if isinstance(meta.get("publisher"), str) else None,
+                    url=meta["url"] if isinstance(meta.get("url"), str) else None,
+                    path=Path(name),
+                    inspections=_inspections(data.get("inspections")),
+                ),
+            )
+        )
     return tuple(found)
 
 
@@ -448,28 +466,76 @@ def _registry_unit(doc: LocatedYaml) -> LoadUnit:
             _cite(g, appointment, post.sources)
             _flag(g, appointment, post.unverified, post.note)
 
-    report = LoadReport(counts={
-        "organisations": len(reg.organisations), "areas": len(reg.areas), "ownerships": len(reg.ownerships),
-        "owner_changes": len(reg.owner_changes), "shareholdings": len(reg.parents), "people": len(reg.people),
-        "unverified": sum(1 for p in reg.ownerships if p.unverified)
-        + sum(1 for o in reg.organisations if o.unverified)})
-    return LoadUnit(graph=ID["graph/registry"], triples=g, checksum=reg.checksum, source=doc.path,
-                    loader="curated", report=report)
+    report = LoadReport(
+        counts={
+            "organisations": len(reg.organisations),
+            "areas": len(reg.areas),
+            "ownerships": len(reg.ownerships),
+            "owner_changes": len(reg.owner_changes),
+            "shareholdings": len(reg.parents),
+            "people": len(reg.people),
+            "unverified": sum(1 for p in reg.ownerships if p.unverified)
+            + sum(1 for o in reg.organisations if o.unverified),
+        }
+    )
+    return LoadUnit(
+        graph=ID["graph/registry"],
+        triples=g,
+        checksum=reg.checksum,
+        source=doc.path,
+        loader="curated",
+        report=report,
+    )
 
 
 # ----------------------------------------------------------------------------- source documents -> RDF
 
 _TOP = ("kind", "schema_version", "document", "inspections", "findings", "verdicts", "figures")
 _DOCUMENT = ("slug", "type", "title", "issued", "publisher", "url", "sha256", "text_file")
-_INSPECTION = ("slug", "role", "label", "inspected", "type", "area", "area_description", "published",
-               "fieldwork_start", "fieldwork_end", "chief_inspector", "follows_up", "sequence_note",
-               "comment",
-               "sources", "unverified", "note")
+_INSPECTION = (
+    "slug",
+    "role",
+    "label",
+    "inspected",
+    "type",
+    "area",
+    "area_description",
+    "published",
+    "fieldwork_start",
+    "fieldwork_end",
+    "chief_inspector",
+    "follows_up",
+    "sequence_note",
+    "comment",
+    "sources",
+    "unverified",
+    "note",
+)
 _FINDING = ("inspection", "about", "theme", "also", "polarity", "comment", "note", "start", "end", "evidence")
-_VERDICT = ("inspection", "provider", "key_test", "verdict", "except_for", "comment", "start", "end",
-            "evidence")
-_FIGURE = ("inspection", "value", "unit", "qualifier", "measure", "measure_type", "about", "as_of", "start",
-           "end", "evidence")
+_VERDICT = (
+    "inspection",
+    "provider",
+    "key_test",
+    "verdict",
+    "except_for",
+    "comment",
+    "start",
+    "end",
+    "evidence",
+)
+_FIGURE = (
+    "inspection",
+    "value",
+    "unit",
+    "qualifier",
+    "measure",
+    "measure_type",
+    "about",
+    "as_of",
+    "start",
+    "end",
+    "evidence",
+)
 
 
 @dataclass(frozen=True)
@@ -492,8 +558,16 @@ class _SourceBuilder:
 
     # -- small typed readers ---------------------------------------------------------------
 
-    def choice(self, m: Mapping[str, Any], key: str, at: tuple[Any, ...], table: Mapping[str, URIRef], *,
-               required: bool = True, normalise: bool = True) -> URIRef | None:
+    def choice(
+        self,
+        m: Mapping[str, Any],
+        key: str,
+        at: tuple[Any, ...],
+        table: Mapping[str, URIRef],
+        *,
+        required: bool = True,
+        normalise: bool = True,
+    ) -> URIRef | None:
         value = self.r.str(m, key, at, required=required)
         if value is None:
             return None
@@ -528,8 +602,9 @@ class _SourceBuilder:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not _DATE.match(value):
-            raise self.doc.error((*at, key),
-                                 f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}")
+            raise self.doc.error(
+                (*at, key), f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}"
+            )
         try:
             if len(value) == 10:
                 _dt.date.fromisoformat(value)
@@ -542,8 +617,10 @@ class _SourceBuilder:
             if "start" in m or "end" in m:
                 raise self.doc.error((*at, "evidence"), "give either 'evidence' or 'start'/'end', not both")
             items = self.r.list(m["evidence"], (*at, "evidence"))
-            pairs = [(self.r.map(x, (*at, "evidence", i), ("start", "end")), (*at, "evidence", i))
-                     for i, x in enumerate(items)]
+            pairs = [
+                (self.r.map(x, (*at, "evidence", i), ("start", "end")), (*at, "evidence", i))
+                for i, x in enumerate(items)
+            ]
         else:
             pairs = [(m, at)]
         out = []
@@ -552,15 +629,18 @@ class _SourceBuilder:
             for key in ("start", "end"):
                 value = spec.get(key)
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise self.doc.error((*where, key) if key in spec else where,
-                                         f"expected a non-negative integer offset '{key}', found {value!r}")
+                    raise self.doc.error(
+                        (*where, key) if key in spec else where,
+                        f"expected a non-negative integer offset '{key}', found {value!r}",
+                    )
                 bounds.append(value)
             start, end = bounds
             if end <= start:
                 raise self.doc.error((*where, "end"), f"end ({end}) must be greater than start ({start})")
             if self.text is not None and end > len(self.text):
-                raise self.doc.error((*where, "end"), f"offset {end} is past the end of the text "
-                                                      f"({len(self.text)} characters)")
+                raise self.doc.error(
+                    (*where, "end"), f"offset {end} is past the end of the text ({len(self.text)} characters)"
+                )
             out.append(_Span(start, end, where))
         if not out:
             raise self.doc.error(at, "needs at least one piece of evidence (start/end offsets)")
@@ -599,10 +679,18 @@ class _SourceBuilder:
 
         self.inspections: dict[str, tuple[URIRef, set[URIRef]]] = {}
         raw_inspections = r.list(top.get("inspections"), ("inspections",))
-        for i, raw in enumerate(raw_inspections):   # slugs first, so follows_up may point forward
+        for i, raw in enumerate(raw_inspections):  # slugs first, so follows_up may point forward
             spec = r.map(raw, ("inspections", i), _INSPECTION)
-            slug = r.str(spec, "slug", ("inspections", i), pattern=_INSPECTION_SLUG,
-                         what="an inspection slug (YYYY[-MM]-words)") or ""
+            slug = (
+                r.str(
+                    spec,
+                    "slug",
+                    ("inspections", i),
+                    pattern=_INSPECTION_SLUG,
+                    what="an inspection slug (YYYY[-MM]-words)",
+                )
+                or ""
+            )
             if slug in self.inspections:
                 raise doc.error(("inspections", i, "slug"), f"duplicate inspection slug {slug!r}")
             self.inspections[slug] = (ID["inspection/" + slug], set())
@@ -646,8 +734,11 @@ class _SourceBuilder:
         description = r.str(spec, "area_description", at, required=False)
         if description:
             g.add((node, PROB.areaDescription, _en(description)))
-        for key, prop in (("published", PROB.publicationDate), ("fieldwork_start", PROB.fieldworkStart),
-                          ("fieldwork_end", PROB.fieldworkEnd)):
+        for key, prop in (
+            ("published", PROB.publicationDate),
+            ("fieldwork_start", PROB.fieldworkStart),
+            ("fieldwork_end", PROB.fieldworkEnd),
+        ):
             value = self.date(spec, key, at)
             if value is not None:
                 g.add((node, prop, value))
@@ -668,8 +759,10 @@ class _SourceBuilder:
         earlier = r.str(spec, "follows_up", at, required=False)
         if earlier is not None:
             if earlier not in self.inspections:
-                raise self.doc.error((*at, "follows_up"), f"unknown inspection slug {earlier!r}; "
-                                     "list it under 'inspections' (role: mentioned)")
+                raise self.doc.error(
+                    (*at, "follows_up"),
+                    f"unknown inspection slug {earlier!r}; list it under 'inspections' (role: mentioned)",
+                )
             g.add((node, PROB.followsUp, self.inspections[earlier][0]))
         for key, prop in (("sequence_note", PROB.sequenceNote), ("comment", RDFS.comment)):
             text = r.str(spec, key, at, required=False)
@@ -691,8 +784,9 @@ class _SourceBuilder:
     def in_inspection(self, spec: Mapping[str, Any], at: tuple[Any, ...]) -> tuple[URIRef, set[URIRef]]:
         slug = self.r.str(spec, "inspection", at) or ""
         if slug not in self.inspections:
-            raise self.doc.error((*at, "inspection"),
-                                 f"unknown inspection slug {slug!r}; list it under 'inspections'")
+            raise self.doc.error(
+                (*at, "inspection"), f"unknown inspection slug {slug!r}; list it under 'inspections'"
+            )
         return self.inspections[slug]
 
     def check_inspected(self, org: URIRef, inspected: set[URIRef], at: tuple[Any, ...]) -> None:
@@ -715,9 +809,9 @@ class _SourceBuilder:
                 quote = URIRef(str(ev) + "#quote")
                 g.add((ev, OA.hasSelector, quote))
                 g.add((quote, RDF.type, OA.TextQuoteSelector))
-                g.add((quote, OA.exact, Literal(self.text[span.start:span.end])))
-                prefix = self.text[max(0, span.start - _CONTEXT):span.start]
-                suffix = self.text[span.end:span.end + _CONTEXT]
+                g.add((quote, OA.exact, Literal(self.text[span.start : span.end])))
+                prefix = self.text[max(0, span.start - _CONTEXT) : span.start]
+                suffix = self.text[span.end : span.end + _CONTEXT]
                 if prefix:
                     g.add((quote, OA.prefix, Literal(prefix)))
                 if suffix:
@@ -739,8 +833,10 @@ class _SourceBuilder:
         also = [self.theme(v, (*at, "also", i)) for i, v in enumerate(also_raw)]
         polarity = self.choice(spec, "polarity", at, POLARITIES)
         spans = self.spans(spec, at)
-        node = ID[f"finding/{self.slug}/" + _hex12(
-            "finding", inspection, *sorted(orgs), *(f"{s.start}-{s.end}" for s in spans))]
+        node = ID[
+            f"finding/{self.slug}/"
+            + _hex12("finding", inspection, *sorted(orgs), *(f"{s.start}-{s.end}" for s in spans))
+        ]
         if (node, RDF.type, PROB.Finding) in g:
             raise self.doc.error(at, "the same finding (inspection, providers, evidence) appears twice")
         g.add((node, RDF.type, PROB.Finding))
@@ -768,8 +864,11 @@ class _SourceBuilder:
         self.check_inspected(org, inspected, (*at, "provider"))
         test = self.theme(spec.get("key_test"), (*at, "key_test"))
         if test not in _KEY_TESTS:
-            raise self.doc.error((*at, "key_test"), "not one of the three key tests (public protection, "
-                                                    "reducing reoffending, abiding by the sentence)")
+            raise self.doc.error(
+                (*at, "key_test"),
+                "not one of the three key tests (public protection, "
+                "reducing reoffending, abiding by the sentence)",
+            )
         verdict = self.choice(spec, "verdict", at, _VERDICTS)
         spans = self.spans(spec, at)
         node = ID[f"verdict/{self.slug}/" + _hex12("verdict", inspection, org, test)]
@@ -793,8 +892,11 @@ class _SourceBuilder:
         value = spec.get("value")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.doc.error((*at, "value"), f"expected a number, found {value!r}")
-        literal = (Literal(value, datatype=XSD.integer) if isinstance(value, int)
-                   else Literal(repr(value), datatype=XSD.decimal))
+        literal = (
+            Literal(value, datatype=XSD.integer)
+            if isinstance(value, int)
+            else Literal(repr(value), datatype=XSD.decimal)
+        )
         unit = self.choice(spec, "unit", at, _UNITS)
         measure = r.str(spec, "measure", at) or ""
         spans = self.spans(spec, at)
@@ -829,8 +931,9 @@ class _SourceBuilder:
         self.counts[key] = self.counts.get(key, 0) + 1
 
 
-def _source_unit(doc: LocatedYaml, sources: str | os.PathLike[str] | None,
-                 registry: Registry | None) -> LoadUnit:
+def _source_unit(
+    doc: LocatedYaml, sources: str | os.PathLike[str] | None, registry: Registry | None
+) -> LoadUnit:
     reg = registry if registry is not None else load_registry()
     meta = doc.data.get("document") if isinstance(doc.data, dict) else None
     warnings: list[str] = []
@@ -853,8 +956,14 @@ def _source_unit(doc: LocatedYaml, sources: str | os.PathLike[str] | None,
     if text_sha is not None:
         checksum = sha256_bytes(f"{checksum}+{text_sha}".encode("ascii"))
     report = LoadReport(counts=builder.counts, warnings=warnings)
-    return LoadUnit(graph=ID["graph/curated/" + slug], triples=graph, checksum=checksum, source=doc.path,
-                    loader="curated", report=report)
+    return LoadUnit(
+        graph=ID["graph/curated/" + slug],
+        triples=graph,
+        checksum=checksum,
+        source=doc.path,
+        loader="curated",
+        report=report,
+    )
 
 
 def _find_text(doc: LocatedYaml, directory: Path, sha: str, hint: object) -> tuple[Path, bytes] | None:
@@ -865,8 +974,11 @@ def _find_text(doc: LocatedYaml, directory: Path, sha: str, hint: object) -> tup
             raw = candidate.read_bytes()
             if sha256_bytes(raw) != sha:
                 line = doc.line(("document", "sha256"))
-                raise InputError(f"checksum mismatch: {candidate} has SHA-256 {sha256_bytes(raw)[:16]}…, "
-                                 f"but document.sha256 (line {line}) is {sha[:16]}…", path=str(candidate))
+                raise InputError(
+                    f"checksum mismatch: {candidate} has SHA-256 {sha256_bytes(raw)[:16]}…, "
+                    f"but document.sha256 (line {line}) is {sha[:16]}…",
+                    path=str(candidate),
+                )
             return candidate, raw
     for candidate in sorted(directory.rglob("*")):
         if candidate.is_file() and candidate.stat().st_size < 50_000_000:

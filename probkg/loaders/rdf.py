@@ -57,8 +57,9 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
     p = Path(path)
     fmt = RDF_SUFFIXES.get(p.suffix.lower())
     if fmt is None:
-        raise InputError(f"unknown RDF file suffix {p.suffix!r}; expected one of {', '.join(RDF_SUFFIXES)}",
-                         path=str(p))
+        raise InputError(
+            f"unknown RDF file suffix {p.suffix!r}; expected one of {', '.join(RDF_SUFFIXES)}", path=str(p)
+        )
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -72,8 +73,9 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
             g = q.graph_name
             name = str(default) if isinstance(g, ox.DefaultGraph) else g.value
             if isinstance(g, ox.BlankNode):
-                raise InputError("graphs named by blank nodes are not supported; name the graph with an IRI",
-                                 path=str(p))
+                raise InputError(
+                    "graphs named by blank nodes are not supported; name the graph with an IRI", path=str(p)
+                )
             target = graphs.get(name)
             if target is None:
                 target = graphs[name] = Graph()
@@ -83,12 +85,21 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
     except (TypeError, ValueError) as exc:  # e.g. an RDF-star quoted triple
         raise InputError(f"unsupported RDF content: {exc}", path=str(p)) from exc
     if str(CATALOG_GRAPH) in graphs:
-        raise InputError(f"the file writes to the store's catalogue graph <{CATALOG_GRAPH}>; "
-                         "export without the catalogue or rename that graph", path=str(p))
+        raise InputError(
+            f"the file writes to the store's catalogue graph <{CATALOG_GRAPH}>; "
+            "export without the catalogue or rename that graph",
+            path=str(p),
+        )
     if not graphs:
         graphs[str(default)] = Graph()
     return [
-        LoadUnit(graph=URIRef(name), triples=g, checksum=checksum, source=source, loader="rdf",
-                 report=LoadReport(counts={"triples": len(g)}))
+        LoadUnit(
+            graph=URIRef(name),
+            triples=g,
+            checksum=checksum,
+            source=source,
+            loader="rdf",
+            report=LoadReport(counts={"triples": len(g)}),
+        )
         for name, g in sorted(graphs.items())
     ]

@@ -44,7 +44,16 @@ __all__ = [
 ]
 
 IRI_KINDS: tuple[str, ...] = (
-    "org", "provider", "owner", "inspection", "doc", "finding", "area", "rating", "polarity", "theme",
+    "org",
+    "provider",
+    "owner",
+    "inspection",
+    "doc",
+    "finding",
+    "area",
+    "rating",
+    "polarity",
+    "theme",
 )
 """Kinds of node an ``iri(KIND)`` parameter may name, by label or by IRI."""
 
@@ -113,11 +122,17 @@ def parse_header(name: str, text: str) -> NamedQuery:
             if not pm:
                 raise QueryError(f"malformed param line {value!r}", path=path, line=lineno)
             if pm["type"] not in PARAM_TYPES:
-                raise QueryError(f"unknown parameter type {pm['type']!r} (known: {', '.join(PARAM_TYPES)})",
-                                 path=path, line=lineno)
+                raise QueryError(
+                    f"unknown parameter type {pm['type']!r} (known: {', '.join(PARAM_TYPES)})",
+                    path=path,
+                    line=lineno,
+                )
             default = pm["default"] or None
-            params.append(Parameter(pm["name"], pm["type"], pm["req"] == "required", default,
-                                    (pm["desc"] or "").strip()))
+            params.append(
+                Parameter(
+                    pm["name"], pm["type"], pm["req"] == "required", default, (pm["desc"] or "").strip()
+                )
+            )
         else:
             fields[m["field"]].append(value)
     for required in ("title", "description", "key"):

@@ -33,7 +33,7 @@ def shorten(iri: str) -> str:
     """``iri`` written with probkg's preferred prefix when one fits (for display only), else ``<iri>``."""
     for ns, prefix in _BY_LENGTH:
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"
 
 
@@ -52,8 +52,15 @@ def _table(output: QueryOutput, width: int | None) -> str:
     from rich.table import Table
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 160, force_terminal=False, color_system=None,
-                      highlight=False, emoji=False, markup=False)
+    console = Console(
+        file=buffer,
+        width=width or 160,
+        force_terminal=False,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
     if output.kind == "ASK":
         console.print("true" if output.boolean else "false")
         return buffer.getvalue()

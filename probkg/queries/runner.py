@@ -68,18 +68,24 @@ class QueryOutput:
 _PROLOGUE = sparql_prologue()
 _LABELS = "skos:prefLabel|skos:altLabel|skos:hiddenLabel|rdfs:label|foaf:name|dct:title"
 
-_ORG_CLASSES = ("org:Organization org:OrganizationalUnit prob:ProbationProvider "
-                "prob:CommunityRehabilitationCompany prob:NationalProbationService prob:NpsDivision "
-                "prob:OwnerOrganisation prob:Inspectorate")
-_PROVIDER_CLASSES = ("prob:ProbationProvider prob:CommunityRehabilitationCompany "
-                     "prob:NationalProbationService prob:NpsDivision")
+_ORG_CLASSES = (
+    "org:Organization org:OrganizationalUnit prob:ProbationProvider "
+    "prob:CommunityRehabilitationCompany prob:NationalProbationService prob:NpsDivision "
+    "prob:OwnerOrganisation prob:Inspectorate"
+)
+_PROVIDER_CLASSES = (
+    "prob:ProbationProvider prob:CommunityRehabilitationCompany "
+    "prob:NationalProbationService prob:NpsDivision"
+)
 _DOC_CLASSES = "prob:SourceDocument prob:PressRelease prob:BlogPost prob:InspectionReport prob:WebPage"
 
 _KIND_PATTERNS: dict[str, str] = {
     "org": f"VALUES ?class {{ {_ORG_CLASSES} }} ?node a ?class .",
     "provider": f"VALUES ?class {{ {_PROVIDER_CLASSES} }} ?node a ?class .",
-    "owner": ("{ ?node a prob:OwnerOrganisation } UNION { ?m a prob:Ownership ; org:member ?node } "
-              "UNION { ?m a prob:Shareholding ; org:member ?node }"),
+    "owner": (
+        "{ ?node a prob:OwnerOrganisation } UNION { ?m a prob:Ownership ; org:member ?node } "
+        "UNION { ?m a prob:Shareholding ; org:member ?node }"
+    ),
     "inspection": "?node a prob:Inspection .",
     "doc": f"VALUES ?class {{ {_DOC_CLASSES} }} ?node a ?class .",
     "finding": "?node prob:hasEvidence ?anyEvidence .",
@@ -89,9 +95,16 @@ _KIND_PATTERNS: dict[str, str] = {
     "theme": "?node skos:inScheme prob:ThemeScheme .",
 }
 _KIND_NAMES = {
-    "org": "organisation", "provider": "provider", "owner": "owner", "inspection": "inspection",
-    "doc": "source document", "finding": "finding", "area": "area", "rating": "rating",
-    "polarity": "polarity", "theme": "theme",
+    "org": "organisation",
+    "provider": "provider",
+    "owner": "owner",
+    "inspection": "inspection",
+    "doc": "source document",
+    "finding": "finding",
+    "area": "area",
+    "rating": "rating",
+    "polarity": "polarity",
+    "theme": "theme",
 }
 
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -182,8 +195,12 @@ def resolve(store: SupportsQuery, kind: str, value: str, parameter: str = "value
             pages |= {p.replace("http://", "https://", 1) for p in pages}
             pages |= {p.replace("https://", "http://", 1) for p in pages}
             block = "VALUES ?page { " + " ".join(_n3(URIRef(p)) for p in sorted(pages)) + " }"
-            found = {r[0] for r in _select(
-                store, f"SELECT DISTINCT ?node WHERE {{ {block} {pattern} ?node foaf:page ?page }}")}
+            found = {
+                r[0]
+                for r in _select(
+                    store, f"SELECT DISTINCT ?node WHERE {{ {block} {pattern} ?node foaf:page ?page }}"
+                )
+            }
             if len(found) == 1:
                 return found.pop()  # type: ignore[return-value]
         known = [str(r[0]) for r in _select(store, f"SELECT DISTINCT ?node WHERE {{ {pattern} }}")]
@@ -193,12 +210,16 @@ def resolve(store: SupportsQuery, kind: str, value: str, parameter: str = "value
 
     needle = Literal(" ".join(text.split()).lower())
     values = _values_block({"needle": needle})
-    rows = _select(store, f"SELECT DISTINCT ?node WHERE {{ {values} {pattern} "
-                          f"?node {_LABELS} ?label . FILTER (LCASE(STR(?label)) = ?needle) }}")
+    rows = _select(
+        store,
+        f"SELECT DISTINCT ?node WHERE {{ {values} {pattern} "
+        f"?node {_LABELS} ?label . FILTER (LCASE(STR(?label)) = ?needle) }}",
+    )
     matches = sorted({r[0] for r in rows}, key=str)
     if not matches:
-        labelled = _select(store,
-                           f"SELECT DISTINCT ?node ?label WHERE {{ {pattern} ?node {_LABELS} ?label }}")
+        labelled = _select(
+            store, f"SELECT DISTINCT ?node ?label WHERE {{ {pattern} ?node {_LABELS} ?label }}"
+        )
         key = _norm(text)
         matches = sorted({n for n, label in labelled if _norm(str(label)) == key}, key=str)
         if not matches:
@@ -227,8 +248,9 @@ def _convert(query: NamedQuery, param: Parameter, raw: str, store: SupportsQuery
                 raise ValueError(value)
             _dt.date.fromisoformat(value)
         except ValueError:
-            raise QueryError(f"parameter '{param.name}': {raw!r} is not a date (expected YYYY-MM-DD)"
-                             ) from None
+            raise QueryError(
+                f"parameter '{param.name}': {raw!r} is not a date (expected YYYY-MM-DD)"
+            ) from None
         return Literal(value, datatype=XSD.date)
     if param.type == "int":
         if not _INT.match(value):
@@ -272,8 +294,9 @@ def bind(query: NamedQuery | str, params: Mapping[str, str], store: SupportsQuer
             raw = p.default
         if raw is None:
             if p.required:
-                raise QueryError(f"missing required parameter '{p.name}' for query '{q.name}' "
-                                 f"({p.type}: {p.description})")
+                raise QueryError(
+                    f"missing required parameter '{p.name}' for query '{q.name}' ({p.type}: {p.description})"
+                )
             continue
         bound[p.name] = _convert(q, p, str(raw), store)
     if not bound:
@@ -389,14 +412,15 @@ def inject_values(text: str, values_block: str) -> str:
     groups = sorted({_where_brace(text), *_marked_groups(text)}, reverse=True)
     for at in groups:  # innermost and last first, so the positions of the others stay valid
         end = _closing_brace(text, at)
-        body = text[at + 1:end]
-        text = f"{text[:at + 1]}\n  {{ SELECT * WHERE {{\n  {values_block}\n{body}\n  }} }}\n{text[end:]}"
+        body = text[at + 1 : end]
+        text = f"{text[: at + 1]}\n  {{ SELECT * WHERE {{\n  {values_block}\n{body}\n  }} }}\n{text[end:]}"
     return text
 
 
 # ---------------------------------------------------------------------------------------------------
 # running
 # ---------------------------------------------------------------------------------------------------
+
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
@@ -475,8 +499,9 @@ def _syntax_position(text: str) -> tuple[int | None, int | None]:
 
 
 _UPDATE = re.compile(r"^\s*(INSERT|DELETE|DROP|CLEAR|LOAD|CREATE|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_PROLOGUE_DECL = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*|#[^\n]*\n)*",
-                            re.IGNORECASE)
+_PROLOGUE_DECL = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*|#[^\n]*\n)*", re.IGNORECASE
+)
 
 
 def run_sparql(store: SupportsQuery, text: str, *, prefixes: bool = True) -> QueryOutput:
@@ -488,17 +513,19 @@ def run_sparql(store: SupportsQuery, text: str, *, prefixes: bool = True) -> Que
     """
     if not text or not text.strip():
         raise QueryError("empty query", path="<query>")
-    body = text[_PROLOGUE_DECL.match(text).end():]  # type: ignore[union-attr]
+    body = text[_PROLOGUE_DECL.match(text).end() :]  # type: ignore[union-attr]
     if _UPDATE.match(body):
-        raise QueryError("SPARQL Update is not accepted here; only SELECT, ASK, CONSTRUCT and DESCRIBE",
-                         path="<query>")
+        raise QueryError(
+            "SPARQL Update is not accepted here; only SELECT, ASK, CONSTRUCT and DESCRIBE", path="<query>"
+        )
     full = (_PROLOGUE + text) if prefixes else text
     offset = _PROLOGUE.count("\n") if prefixes else 0
     return _execute(store, full, path="<query>", line_offset=offset)
 
 
-def run_named(store: SupportsQuery, name: str | NamedQuery, params: Mapping[str, str] | None = None
-              ) -> QueryOutput:
+def run_named(
+    store: SupportsQuery, name: str | NamedQuery, params: Mapping[str, str] | None = None
+) -> QueryOutput:
     """Run the named query ``name`` with ``params`` (values as the user typed them) on ``store``."""
     q = get(name) if isinstance(name, str) else name
     text = bind(q, params or {}, store)

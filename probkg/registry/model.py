@@ -303,11 +303,19 @@ class Registry:
     ``checksum`` (SHA-256 of its bytes).
     """
 
-    def __init__(self, *, organisations: Sequence[Organisation], areas: Sequence[Area],
-                 people: Sequence[Person], owner_changes: Sequence[OwnerChange],
-                 parents: Sequence[Parent], places: Mapping[str, str],
-                 place_sources: Mapping[str, tuple[str, ...]] | None = None, path: str,
-                 checksum: str) -> None:
+    def __init__(
+        self,
+        *,
+        organisations: Sequence[Organisation],
+        areas: Sequence[Area],
+        people: Sequence[Person],
+        owner_changes: Sequence[OwnerChange],
+        parents: Sequence[Parent],
+        places: Mapping[str, str],
+        place_sources: Mapping[str, tuple[str, ...]] | None = None,
+        path: str,
+        checksum: str,
+    ) -> None:
         self.organisations: tuple[Organisation, ...] = tuple(organisations)
         self.areas: tuple[Area, ...] = tuple(areas)
         self.people: tuple[Person, ...] = tuple(people)
@@ -493,8 +501,11 @@ class Registry:
         Usually one person, none when the registry has no post covering the day. The posts'
         dates may be unverified (see :attr:`Post.unverified`).
         """
-        return [p for p in self.people
-                if any(post.role == "chief-inspector" and post.covers(on) for post in p.posts)]
+        return [
+            p
+            for p in self.people
+            if any(post.role == "chief-inspector" and post.covers(on) for post in p.posts)
+        ]
 
 
 # ----------------------------------------------------------------------------- YAML with line numbers
@@ -531,9 +542,12 @@ class LocatedYaml:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise InputError(f"malformed YAML: {problem}", path=path,
-                             line=mark.line + 1 if mark else None,
-                             column=mark.column + 1 if mark else None) from None
+            raise InputError(
+                f"malformed YAML: {problem}",
+                path=path,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            ) from None
         self._lines: dict[tuple[Any, ...], int] = {}
         if node is not None:
             self._index(node, ())
@@ -560,8 +574,9 @@ class LocatedYaml:
 
     def error(self, at: Sequence[Any], message: str) -> InputError:
         """An :class:`InputError` for the field at ``at``: ``file:line: field.path: message``."""
-        return InputError(f"{field_path(at)}: {message}" if at else message, path=self.path,
-                          line=self.line(at))
+        return InputError(
+            f"{field_path(at)}: {message}" if at else message, path=self.path, line=self.line(at)
+        )
 
 
 def field_path(at: Sequence[Any]) -> str:
@@ -596,9 +611,17 @@ class _Reader:
             raise self.doc.error(at, f"expected a list, found {_type_name(value)}")
         return value
 
-    def str(self, m: Mapping[str, Any], key: str, at: tuple[Any, ...], *, required: bool = True,
-            choices: Sequence[str] | None = None, pattern: re.Pattern[str] | None = None,
-            what: str = "") -> str | None:
+    def str(
+        self,
+        m: Mapping[str, Any],
+        key: str,
+        at: tuple[Any, ...],
+        *,
+        required: bool = True,
+        choices: Sequence[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "",
+    ) -> str | None:
         value = m.get(key)
         where = (*at, key)
         if value is None:
@@ -624,8 +647,10 @@ class _Reader:
         out = []
         for i, item in enumerate(items):
             if not isinstance(item, str) or not item.strip():
-                raise self.doc.error((*at, key, i) if not isinstance(value, str) else (*at, key),
-                                     f"expected text, found {_type_name(item)}")
+                raise self.doc.error(
+                    (*at, key, i) if not isinstance(value, str) else (*at, key),
+                    f"expected text, found {_type_name(item)}",
+                )
             out.append(item.strip())
         return tuple(out)
 
@@ -649,16 +674,39 @@ class _Reader:
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 # ----------------------------------------------------------------------------- building the registry
 
 _TOP = ("kind", "schema_version", "urls", "periods", "places", "areas", "organisations", "people")
 _AREA = ("slug", "label", "gss", "within", "covers", "sources", "unverified", "note")
-_ORG = ("slug", "kind", "label", "short", "aliases", "area", "unit_of", "based_in", "linked_to", "replaces",
-        "description", "owners", "owner_changes", "parents", "sources", "unverified", "note")
+_ORG = (
+    "slug",
+    "kind",
+    "label",
+    "short",
+    "aliases",
+    "area",
+    "unit_of",
+    "based_in",
+    "linked_to",
+    "replaces",
+    "description",
+    "owners",
+    "owner_changes",
+    "parents",
+    "sources",
+    "unverified",
+    "note",
+)
 _OWNER = ("owner", "period", "from", "to", "sources", "unverified", "note")
 _CHANGE = ("date", "from", "to", "sources", "note")
 _PARENT = ("org", "from", "to", "sources", "note")
@@ -731,8 +779,14 @@ def _build(doc: LocatedYaml) -> Registry:
             raise doc.error((*at, "slug"), f"duplicate organisation slug {slug!r}")
         org_index[slug] = (i, kind)
 
-    def org_ref(m: Mapping[str, Any], key: str, at: tuple[Any, ...], *, kinds: Sequence[str] = KINDS,
-                required: bool = True) -> str | None:
+    def org_ref(
+        m: Mapping[str, Any],
+        key: str,
+        at: tuple[Any, ...],
+        *,
+        kinds: Sequence[str] = KINDS,
+        required: bool = True,
+    ) -> str | None:
         slug = r.str(m, key, at, required=required)
         if slug is None:
             return None
@@ -760,13 +814,27 @@ def _build(doc: LocatedYaml) -> Registry:
         within = r.str(spec, "within", at, required=False)
         if within is not None and within not in area_slugs:
             raise doc.error((*at, "within"), f"unknown area slug {within!r}")
-        gss = r.str(spec, "gss", at, required=False, pattern=re.compile(r"^[EWSNK]\d{8}$"),
-                    what="an ONS GSS code (letter + 8 digits)")
-        areas.append(Area(
-            iri=ID_BASE + "area/" + slug, slug=slug, label=r.str(spec, "label", at) or "", gss=gss,
-            within=within,
-            covers=r.strs(spec, "covers", at), sources=sources(spec, at, required=False),
-            unverified=r.bool(spec, "unverified", at), note=r.str(spec, "note", at, required=False)))
+        gss = r.str(
+            spec,
+            "gss",
+            at,
+            required=False,
+            pattern=re.compile(r"^[EWSNK]\d{8}$"),
+            what="an ONS GSS code (letter + 8 digits)",
+        )
+        areas.append(
+            Area(
+                iri=ID_BASE + "area/" + slug,
+                slug=slug,
+                label=r.str(spec, "label", at) or "",
+                gss=gss,
+                within=within,
+                covers=r.strs(spec, "covers", at),
+                sources=sources(spec, at, required=False),
+                unverified=r.bool(spec, "unverified", at),
+                note=r.str(spec, "note", at, required=False),
+            )
+        )
 
     organisations: list[Organisation] = []
     changes: list[OwnerChange] = []
@@ -808,10 +876,18 @@ def _build(doc: LocatedYaml) -> Registry:
             if piri in seen_periods:
                 raise doc.error(oat, "the same owner and start month appear twice")
             seen_periods.add(piri)
-            owners.append(OwnershipPeriod(
-                iri=piri, owner_iri=owner, owned_iri=iri, begin=begin, end=end,
-                unverified=r.bool(ospec, "unverified", oat), sources=own_sources,
-                note=r.str(ospec, "note", oat, required=False)))
+            owners.append(
+                OwnershipPeriod(
+                    iri=piri,
+                    owner_iri=owner,
+                    owned_iri=iri,
+                    begin=begin,
+                    end=end,
+                    unverified=r.bool(ospec, "unverified", oat),
+                    sources=own_sources,
+                    note=r.str(ospec, "note", oat, required=False),
+                )
+            )
         owners.sort(key=lambda p: p.begin or "")
         for j, raw_change in enumerate(r.list(spec.get("owner_changes"), (*at, "owner_changes"))):
             cat = (*at, "owner_changes", j)
@@ -824,32 +900,64 @@ def _build(doc: LocatedYaml) -> Registry:
             ended = next((p for p in owners if p.owner_iri == old and p.end == date), None)
             started = next((p for p in owners if p.owner_iri == new and p.begin == date), None)
             if ended is None or started is None:
-                raise doc.error(cat, f"no ownership period of {_slug_of(old if ended is None else new)!r} "
-                                     f"{'ends' if ended is None else 'begins'} in {date}; 'owners' and "
-                                     "'owner_changes' disagree")
-            changes.append(OwnerChange(
-                iri=f"{ID_BASE}event/{slug}/owner-change/{date}", owned_iri=iri, date=date,
-                from_owner_iri=old, to_owner_iri=new, ended=ended.iri, started=started.iri,
-                sources=sources(cspec, cat), note=r.str(cspec, "note", cat, required=False)))
+                raise doc.error(
+                    cat,
+                    f"no ownership period of {_slug_of(old if ended is None else new)!r} "
+                    f"{'ends' if ended is None else 'begins'} in {date}; 'owners' and "
+                    "'owner_changes' disagree",
+                )
+            changes.append(
+                OwnerChange(
+                    iri=f"{ID_BASE}event/{slug}/owner-change/{date}",
+                    owned_iri=iri,
+                    date=date,
+                    from_owner_iri=old,
+                    to_owner_iri=new,
+                    ended=ended.iri,
+                    started=started.iri,
+                    sources=sources(cspec, cat),
+                    note=r.str(cspec, "note", cat, required=False),
+                )
+            )
         for j, raw_parent in enumerate(r.list(spec.get("parents"), (*at, "parents"))):
             pat = (*at, "parents", j)
             pspec = r.map(raw_parent, pat, _PARENT)
-            parents.append(Parent(
-                parent_iri=org_ref(pspec, "org", pat) or "", owner_iri=iri, begin=r.month(pspec, "from", pat),
-                end=r.month(pspec, "to", pat), sources=sources(pspec, pat),
-                note=r.str(pspec, "note", pat, required=False)))
+            parents.append(
+                Parent(
+                    parent_iri=org_ref(pspec, "org", pat) or "",
+                    owner_iri=iri,
+                    begin=r.month(pspec, "from", pat),
+                    end=r.month(pspec, "to", pat),
+                    sources=sources(pspec, pat),
+                    note=r.str(pspec, "note", pat, required=False),
+                )
+            )
         shorts = r.strs(spec, "short", at)
         aliases = tuple(dict.fromkeys((*shorts, *r.strs(spec, "aliases", at))))
         area_obj = areas[area_slugs[area]] if area is not None else None
         place_names = (area_obj.label, *area_obj.covers) if area_obj else ()
-        organisations.append(Organisation(
-            iri=iri, slug=slug, kind=kind, label=r.str(spec, "label", at) or "",
-            short_label=shorts[0] if shorts else None, aliases=aliases, areas=place_names,
-            owners=tuple(owners), unit_of=unit_of, unverified=r.bool(spec, "unverified", at), area=area,
-            based_in=based_in, linked_to=org_refs(spec, "linked_to", at),
-            replaces=org_refs(spec, "replaces", at),
-            description=r.str(spec, "description", at, required=False), sources=sources(spec, at),
-            note=r.str(spec, "note", at, required=False), short_labels=shorts))
+        organisations.append(
+            Organisation(
+                iri=iri,
+                slug=slug,
+                kind=kind,
+                label=r.str(spec, "label", at) or "",
+                short_label=shorts[0] if shorts else None,
+                aliases=aliases,
+                areas=place_names,
+                owners=tuple(owners),
+                unit_of=unit_of,
+                unverified=r.bool(spec, "unverified", at),
+                area=area,
+                based_in=based_in,
+                linked_to=org_refs(spec, "linked_to", at),
+                replaces=org_refs(spec, "replaces", at),
+                description=r.str(spec, "description", at, required=False),
+                sources=sources(spec, at),
+                note=r.str(spec, "note", at, required=False),
+                short_labels=shorts,
+            )
+        )
         if r.bool(spec, "unverified", at) and not spec.get("note"):
             raise doc.error((*at, "unverified"), "an unverified entry needs a 'note' saying what is missing")
 
@@ -861,8 +969,9 @@ def _build(doc: LocatedYaml) -> Registry:
         if not a.sources:
             inherited = tuple(dict.fromkeys(org_sources_by_area.get(a.slug, [])))
             if not inherited:
-                raise doc.error(("areas", area_slugs[a.slug]),
-                                "cites no source and no organisation serves it")
+                raise doc.error(
+                    ("areas", area_slugs[a.slug]), "cites no source and no organisation serves it"
+                )
             areas[i] = Area(**{**a.__dict__, "sources": inherited})
 
     people: list[Person] = []
@@ -876,15 +985,30 @@ def _build(doc: LocatedYaml) -> Registry:
         for j, raw_post in enumerate(r.list(spec.get("posts"), (*at, "posts"))):
             pat = (*at, "posts", j)
             post = r.map(raw_post, pat, _POST)
-            posts.append(Post(
-                person_iri=piri, org_iri=org_ref(post, "org", pat) or "",
-                role=r.str(post, "role", pat, choices=_ROLES) or "", begin=r.month(post, "from", pat),
-                end=r.month(post, "to", pat), unverified=r.bool(post, "unverified", pat),
-                sources=sources(post, pat), note=r.str(post, "note", pat, required=False)))
+            posts.append(
+                Post(
+                    person_iri=piri,
+                    org_iri=org_ref(post, "org", pat) or "",
+                    role=r.str(post, "role", pat, choices=_ROLES) or "",
+                    begin=r.month(post, "from", pat),
+                    end=r.month(post, "to", pat),
+                    unverified=r.bool(post, "unverified", pat),
+                    sources=sources(post, pat),
+                    note=r.str(post, "note", pat, required=False),
+                )
+            )
         name = r.str(spec, "name", at) or ""
         label = r.str(spec, "label", at, required=False) or name
-        people.append(Person(iri=piri, slug=str(slug), name=name, label=label,
-                             aliases=r.strs(spec, "aliases", at), posts=tuple(posts)))
+        people.append(
+            Person(
+                iri=piri,
+                slug=str(slug),
+                name=name,
+                label=label,
+                aliases=r.strs(spec, "aliases", at),
+                posts=tuple(posts),
+            )
+        )
 
     # two organisations must not answer to the same name
     owners_of_name: dict[str, tuple[int, str]] = {}
@@ -897,9 +1021,17 @@ def _build(doc: LocatedYaml) -> Registry:
             owners_of_name[key] = (i, org.slug)
 
     checksum = hashlib.sha256(doc.raw).hexdigest()
-    return Registry(organisations=organisations, areas=areas, people=people, owner_changes=changes,
-                    parents=parents, places=places, place_sources=place_sources, path=doc.path,
-                    checksum=checksum)
+    return Registry(
+        organisations=organisations,
+        areas=areas,
+        people=people,
+        owner_changes=changes,
+        parents=parents,
+        places=places,
+        place_sources=place_sources,
+        path=doc.path,
+        checksum=checksum,
+    )
 
 
 # ----------------------------------------------------------------------------- loading
@@ -958,4 +1090,3 @@ def _as_date(value: _dt.date | str) -> _dt.date:
     if _MONTH.match(text):
         return _month_start(text)
     raise ValueError(f"expected a date as YYYY-MM-DD or YYYY-MM, found {value!r}")
-

@@ -50,20 +50,30 @@ JSONLD = "application/ld+json"
 
 _RESULT_TYPES = (SPARQL_JSON, "application/json", CSV, TSV)
 _GRAPH_TYPES = (TURTLE, NTRIPLES, JSONLD, "application/x-turtle", "text/plain")
-_FORMAT_ALIASES = {"json": SPARQL_JSON, "csv": CSV, "tsv": TSV, "ttl": TURTLE, "turtle": TURTLE,
-                   "nt": NTRIPLES, "ntriples": NTRIPLES, "jsonld": JSONLD}
+_FORMAT_ALIASES = {
+    "json": SPARQL_JSON,
+    "csv": CSV,
+    "tsv": TSV,
+    "ttl": TURTLE,
+    "turtle": TURTLE,
+    "nt": NTRIPLES,
+    "ntriples": NTRIPLES,
+    "jsonld": JSONLD,
+}
 
 
 class Refused(ProbkgError):
     """A request the endpoint will not run; ``status`` is the HTTP status to answer with."""
 
-    def __init__(self, status: int, message: str, *, line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, *, line: int | None = None, column: int | None = None
+    ) -> None:
         self.status = status
         super().__init__(message, line=line, column=column)
 
 
 # ---- what a query may do ------------------------------------------------------------------
+
 
 def _walk(node: Any) -> Iterable[Any]:
     """Every CompValue in a pyparsing/rdflib parse tree."""
@@ -128,8 +138,9 @@ def check_query(text: str, graphs: Iterable[str], *, allow_update: bool = False)
         # CompValue.get returns the key itself when it is absent, so read the plain dict
         iri = dict.get(clause, "default") or dict.get(clause, "named")
         if iri is not None and str(iri) not in known:
-            raise Refused(403, f"FROM <{iri}> is not a graph of this store; the endpoint never fetches "
-                               "other URLs")
+            raise Refused(
+                403, f"FROM <{iri}> is not a graph of this store; the endpoint never fetches other URLs"
+            )
     return kind
 
 
@@ -141,6 +152,7 @@ def _isolate_rdflib() -> None:
 
 
 # ---- content negotiation and serialisation --------------------------------------------------
+
 
 def _accepted(header: str | None) -> list[tuple[str, float]]:
     if not header:
@@ -188,13 +200,19 @@ def _graph_body(graph: Any, media: str) -> bytes:
     from probkg.ontology.namespaces import bind_prefixes
 
     bind_prefixes(graph)
-    fmt = {TURTLE: "turtle", "application/x-turtle": "turtle", NTRIPLES: "nt11", "text/plain": "nt11",
-           JSONLD: "json-ld"}[media]
+    fmt = {
+        TURTLE: "turtle",
+        "application/x-turtle": "turtle",
+        NTRIPLES: "nt11",
+        "text/plain": "nt11",
+        JSONLD: "json-ld",
+    }[media]
     data = graph.serialize(format=fmt)
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
 # ---- the HTTP handler ---------------------------------------------------------------------
+
 
 @dataclass
 class _Reply:
@@ -219,8 +237,9 @@ class _App:
         if allow_update and not callable(getattr(store, "update", None)):
             from probkg.errors import InputError
 
-            raise InputError(f"the {store.kind} store cannot apply SPARQL Update; serve it without "
-                             "--allow-update")
+            raise InputError(
+                f"the {store.kind} store cannot apply SPARQL Update; serve it without --allow-update"
+            )
 
     def _locked(self, fn: Callable[[], Any]) -> Any:
         if self.lock is None:
@@ -229,8 +248,14 @@ class _App:
             return fn()
 
     # ---- routes ------------------------------------------------------------------------
-    def handle(self, method: str, path: str, query: dict[str, list[str]], headers: Mapping[str, str],
-               body: bytes | None) -> _Reply:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: Mapping[str, str],
+        body: bytes | None,
+    ) -> _Reply:
         if path in ("/", "/index.html"):
             if method not in ("GET", "HEAD"):
                 return _error(405, f"{method} is not supported on {path}")
@@ -245,18 +270,33 @@ class _App:
         if path.startswith("/queries/"):
             if method not in ("GET", "HEAD"):
                 return _error(405, f"{method} is not supported on {path}")
-            return self.named(unquote(path[len("/queries/"):]), query, headers)
+            return self.named(unquote(path[len("/queries/") :]), query, headers)
         return _error(404, f"no such resource: {path}")
 
     def catalogue(self) -> _Reply:
         from probkg.queries.catalogue import catalogue
 
-        items = [{
-            "name": q.name, "title": q.title, "description": q.description, "example": q.example,
-            "key": q.key, "url": f"/queries/{q.name}",
-            "parameters": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
-                            "description": p.description} for p in q.parameters],
-        } for q in catalogue()]
+        items = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "example": q.example,
+                "key": q.key,
+                "url": f"/queries/{q.name}",
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "required": p.required,
+                        "default": p.default,
+                        "description": p.description,
+                    }
+                    for p in q.parameters
+                ],
+            }
+            for q in catalogue()
+        ]
         body = json.dumps(items, ensure_ascii=False, indent=1).encode("utf-8")
         return _Reply(200, body, "application/json")
 
@@ -285,18 +325,23 @@ class _App:
             return _error(400, str(exc), line=exc.line, column=exc.column)
         except ProbkgError as exc:
             return _error(500, str(exc))
-        return self._render(output, headers, query.get("format", [None])[0]
-                            if named.parameter("format") is None else None)
+        return self._render(
+            output, headers, query.get("format", [None])[0] if named.parameter("format") is None else None
+        )
 
-    def sparql(self, method: str, query: dict[str, list[str]], headers: Mapping[str, str],
-               body: bytes | None) -> _Reply:
+    def sparql(
+        self, method: str, query: dict[str, list[str]], headers: Mapping[str, str], body: bytes | None
+    ) -> _Reply:
         texts: list[str] = []
         update = False
         if method in ("GET", "HEAD"):
             if "update" in query:
-                return _error(403 if not self.allow_update else 405,
-                              "SPARQL Update is not allowed: the endpoint is read-only"
-                              if not self.allow_update else "SPARQL Update must be sent with POST")
+                return _error(
+                    403 if not self.allow_update else 405,
+                    "SPARQL Update is not allowed: the endpoint is read-only"
+                    if not self.allow_update
+                    else "SPARQL Update must be sent with POST",
+                )
             texts = query.get("query", [])
         elif method == "POST":
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -312,8 +357,11 @@ class _App:
             elif ctype == "application/sparql-update":
                 texts, update = [raw], True
             else:
-                return _error(415, f"unsupported content type {ctype or '(none)'}; use "
-                                   "application/sparql-query or application/x-www-form-urlencoded")
+                return _error(
+                    415,
+                    f"unsupported content type {ctype or '(none)'}; use "
+                    "application/sparql-query or application/x-www-form-urlencoded",
+                )
         else:
             return _error(405, f"{method} is not supported on /sparql")
         if not texts:
@@ -436,8 +484,14 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(store: Store, host: str = "127.0.0.1", port: int = 7878, *, allow_update: bool = False,
-                quiet: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    store: Store,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    allow_update: bool = False,
+    quiet: bool = False,
+) -> ThreadingHTTPServer:
     """An HTTP server (not yet serving) answering SPARQL over ``store``; ``port=0`` picks a free port."""
     _isolate_rdflib()
     app = _App(store, allow_update=allow_update)
@@ -447,8 +501,14 @@ def make_server(store: Store, host: str = "127.0.0.1", port: int = 7878, *, allo
     return server
 
 
-def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, *, allow_update: bool = False,
-          on_ready: Callable[[str], None] | None = None) -> None:
+def serve(
+    store: Store,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    allow_update: bool = False,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
     """Serve until interrupted (Ctrl-C); ``on_ready`` gets the base URL once the socket is bound."""
     server = make_server(store, host, port, allow_update=allow_update)
     bound_host, bound_port = server.server_address[:2]
@@ -461,4 +521,3 @@ def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, *, allow_upda
         pass
     finally:
         server.server_close()
-

@@ -85,8 +85,10 @@ class Report:
         """Readable report: a heading line, then one line per result naming node and rule."""
         nv, nw = len(self.violations), len(self.warnings)
         verdict = "Conforms" if self.conforms else "Does not conform"
-        head = (f"{verdict}: {nv} violation{'s' if nv != 1 else ''}, "
-                f"{nw} warning{'s' if nw != 1 else ''} ({self.checked} triples checked)")
+        head = (
+            f"{verdict}: {nv} violation{'s' if nv != 1 else ''}, "
+            f"{nw} warning{'s' if nw != 1 else ''} ({self.checked} triples checked)"
+        )
         return "\n".join([head, *(r.to_line() for r in self.results)]) + "\n"
 
     def to_json(self) -> str:
@@ -135,7 +137,7 @@ def _name(node: Node | None) -> str | None:
         text = str(node)
         for ns, prefix in _prefixes():
             if text.startswith(ns) and len(text) > len(ns):
-                return f"{prefix}:{text[len(ns):]}"
+                return f"{prefix}:{text[len(ns) :]}"
         return f"<{text}>"
     if isinstance(node, Literal):
         return node.n3()
@@ -215,14 +217,23 @@ class _ValidationGraph(Graph):
     reusable with different bindings, so the parsed form is kept per text and namespace set.
     """
 
-    def query(self, query_object, processor="sparql", result="sparql",  # type: ignore[no-untyped-def,override] # noqa: PLR0917
-              initNs=None, initBindings=None, use_store_provided=True, **kwargs):
+    def query(
+        self,
+        query_object,
+        processor="sparql",
+        result="sparql",  # type: ignore[no-untyped-def,override] # noqa: PLR0917
+        initNs=None,
+        initBindings=None,
+        use_store_provided=True,
+        **kwargs,
+    ):
         if isinstance(query_object, str) and processor == "sparql":
             namespaces = dict(initNs) if initNs else dict(self.namespaces())
             key = tuple(sorted((str(k), str(v)) for k, v in namespaces.items()))
             query_object = _prepared(query_object, key)
-        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
-                             **kwargs)
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
 
 
 def _run(data: Graph, keep: set[Node] | None = None) -> Report:
@@ -232,8 +243,13 @@ def _run(data: Graph, keep: set[Node] | None = None) -> Report:
     shapes = _shapes()
     checked = len(data)
     _conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=_ontology(), inference="none",
-        allow_warnings=True, abort_on_first=False, inplace=True,
+        data,
+        shacl_graph=shapes,
+        ont_graph=_ontology(),
+        inference="none",
+        allow_warnings=True,
+        abort_on_first=False,
+        inplace=True,
     )
     results: list[ValidationResult] = []
     for r in results_graph.subjects(RDF.type, SH.ValidationResult):
@@ -242,15 +258,17 @@ def _run(data: Graph, keep: set[Node] | None = None) -> Report:
             continue
         severity = results_graph.value(r, SH.resultSeverity)
         message = results_graph.value(r, SH.resultMessage)
-        results.append(ValidationResult(
-            severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-            focus=_focus(data, focus) if focus is not None else "?",
-            path=_path(results_graph, results_graph.value(r, SH.resultPath)),
-            message=str(message) if message is not None else "constraint not satisfied",
-            shape=_shape(shapes, results_graph.value(r, SH.sourceShape)),
-            constraint=_constraint(results_graph.value(r, SH.sourceConstraintComponent)),
-            value=_name(results_graph.value(r, SH.value)),
-        ))
+        results.append(
+            ValidationResult(
+                severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+                focus=_focus(data, focus) if focus is not None else "?",
+                path=_path(results_graph, results_graph.value(r, SH.resultPath)),
+                message=str(message) if message is not None else "constraint not satisfied",
+                shape=_shape(shapes, results_graph.value(r, SH.sourceShape)),
+                constraint=_constraint(results_graph.value(r, SH.sourceConstraintComponent)),
+                value=_name(results_graph.value(r, SH.value)),
+            )
+        )
     results.sort(key=lambda x: (_SEVERITY_ORDER.get(x.severity, 3), x.focus, x.path or "", x.message))
     conforms = not any(x.severity == "Violation" for x in results)
     return Report(conforms=conforms, results=results, checked=checked)
@@ -272,8 +290,8 @@ def validate_unit(store: Store, unit: LoadUnit, *, inferred: Iterable[Triple] | 
     Results whose focus node does not occur in the unit are left out: they are about data already
     in the store, which ``validate_store`` reports.
     """
-    from probkg.validation.inference import materialise
     from probkg.ontology.namespaces import PROB
+    from probkg.validation.inference import materialise
 
     data = _ValidationGraph()
     nodes: set[Node] = set()

@@ -57,32 +57,104 @@ class Check:
 
 
 # XSD datatypes whose lexical form SPARQL (Oxigraph) can check with a cast.
-_CASTABLE = {XSD[n] for n in ("integer", "decimal", "double", "float", "boolean", "dateTime", "date",
-                              "time", "gYear", "gYearMonth", "duration")}
-_HANDLED = {SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf, SH.targetNode, SH.property, SH.path,
-            SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.deactivated,
-            SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.hasValue,
-            SH.pattern, SH.flags, SH.minLength, SH.maxLength, SH.minInclusive, SH.maxInclusive,
-            SH.minExclusive, SH.maxExclusive, SH.uniqueLang, SH.lessThan, SH["or"], SH.qualifiedValueShape,
-            SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.sparql, RDF.type, RDFS.label, RDFS.comment}
-_VALUE_LEVEL = {SH.datatype, SH["class"], SH.nodeKind, SH["in"], SH.hasValue, SH.pattern, SH.minLength,
-                SH.maxLength, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH["or"]}
+_CASTABLE = {
+    XSD[n]
+    for n in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "boolean",
+        "dateTime",
+        "date",
+        "time",
+        "gYear",
+        "gYearMonth",
+        "duration",
+    )
+}
+_HANDLED = {
+    SH.targetClass,
+    SH.targetObjectsOf,
+    SH.targetSubjectsOf,
+    SH.targetNode,
+    SH.property,
+    SH.path,
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.deactivated,
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH["class"],
+    SH.nodeKind,
+    SH["in"],
+    SH.hasValue,
+    SH.pattern,
+    SH.flags,
+    SH.minLength,
+    SH.maxLength,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.uniqueLang,
+    SH.lessThan,
+    SH["or"],
+    SH.qualifiedValueShape,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.sparql,
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+}
+_VALUE_LEVEL = {
+    SH.datatype,
+    SH["class"],
+    SH.nodeKind,
+    SH["in"],
+    SH.hasValue,
+    SH.pattern,
+    SH.minLength,
+    SH.maxLength,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH["or"],
+}
 _COMPONENT = {
-    SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
-    SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
-    SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
-    SH.hasValue: SH.HasValueConstraintComponent, SH.pattern: SH.PatternConstraintComponent,
-    SH.minLength: SH.MinLengthConstraintComponent, SH.maxLength: SH.MaxLengthConstraintComponent,
-    SH.minInclusive: SH.MinInclusiveConstraintComponent, SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
-    SH.minExclusive: SH.MinExclusiveConstraintComponent, SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
-    SH.uniqueLang: SH.UniqueLangConstraintComponent, SH.lessThan: SH.LessThanConstraintComponent,
-    SH["or"]: SH.OrConstraintComponent, SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
+    SH.minCount: SH.MinCountConstraintComponent,
+    SH.maxCount: SH.MaxCountConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
+    SH.hasValue: SH.HasValueConstraintComponent,
+    SH.pattern: SH.PatternConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent,
+    SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+    SH.uniqueLang: SH.UniqueLangConstraintComponent,
+    SH.lessThan: SH.LessThanConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
     SH.qualifiedMaxCount: SH.QualifiedMaxCountConstraintComponent,
 }
 
 # Names the parents of a blank focus node (an interval, an instant), as pySHACL's report does.
-_PARENTS = ("OPTIONAL { ?_ps ?_pp ?this . FILTER(isBlank(?this)) "
-            "OPTIONAL { ?_gs ?_gp ?_ps . FILTER(isBlank(?_ps)) } }")
+_PARENTS = (
+    "OPTIONAL { ?_ps ?_pp ?this . FILTER(isBlank(?this)) "
+    "OPTIONAL { ?_gs ?_gp ?_ps . FILTER(isBlank(?_ps)) } }"
+)
 
 
 class _Compiler:
@@ -91,8 +163,14 @@ class _Compiler:
         self.ontology = ontology
         graphs = " ".join(URIRef(g).n3() for g in sorted(focus_graphs))
         # Restricts focus nodes to those occurring (as subject or object) in the given graphs.
-        self.restrict = (f" FILTER EXISTS {{ VALUES ?_fg {{ {graphs} }} GRAPH ?_fg {{ "
-                         f"{{ ?this ?_fp ?_fo }} UNION {{ ?_fs ?_fq ?this }} }} }}") if graphs else ""
+        self.restrict = (
+            (
+                f" FILTER EXISTS {{ VALUES ?_fg {{ {graphs} }} GRAPH ?_fg {{ "
+                f"{{ ?this ?_fp ?_fo }} UNION {{ ?_fs ?_fq ?this }} }} }}"
+            )
+            if graphs
+            else ""
+        )
 
     # ---- helpers ---------------------------------------------------------------------------
     def subclasses(self, cls: Node) -> list[Node]:
@@ -181,8 +259,11 @@ class _Compiler:
             return self.class_test(var, obj)
         if pred == SH.nodeKind:
             return {
-                SH.IRI: f"isIRI({var})", SH.Literal: f"isLiteral({var})", SH.BlankNode: f"isBlank({var})",
-                SH.BlankNodeOrIRI: f"!isLiteral({var})", SH.IRIOrLiteral: f"!isBlank({var})",
+                SH.IRI: f"isIRI({var})",
+                SH.Literal: f"isLiteral({var})",
+                SH.BlankNode: f"isBlank({var})",
+                SH.BlankNodeOrIRI: f"!isLiteral({var})",
+                SH.IRIOrLiteral: f"!isBlank({var})",
                 SH.BlankNodeOrLiteral: f"!isIRI({var})",
             }[obj]
         if pred == SH["in"]:
@@ -200,8 +281,9 @@ class _Compiler:
             op = ">=" if pred == SH.minLength else "<="
             return f"!isBlank({var}) && STRLEN(STR({var})) {op} {int(obj)}"
         if pred in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
-            op = {SH.minInclusive: ">=", SH.maxInclusive: "<=",
-                  SH.minExclusive: ">", SH.maxExclusive: "<"}[pred]
+            op = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}[
+                pred
+            ]
             return f"{var} {op} {obj.n3()}"
         if pred == SH["or"]:
             alternatives = [self.value_test(alt, var) for alt in Collection(g, obj)]
@@ -253,25 +335,38 @@ class _Compiler:
         out: list[Check] = []
         p = self.path(path) if path is not None else None
 
-        def add(component: URIRef, where: str, select: str = "?this ?value", *,
-                constraint_shape: Node = shape, message: str | None = msg, severity: URIRef = sev,
-                prologue: str = "", targeted: bool = True) -> None:
+        def add(
+            component: URIRef,
+            where: str,
+            select: str = "?this ?value",
+            *,
+            constraint_shape: Node = shape,
+            message: str | None = msg,
+            severity: URIRef = sev,
+            prologue: str = "",
+            targeted: bool = True,
+        ) -> None:
             head = f"{target} " if targeted else ""
-            sparql = (f"{prologue}SELECT DISTINCT {select} ?_ps ?_pp ?_gs ?_gp "
-                      f"WHERE {{ {head}{where} {_PARENTS} }}")
+            sparql = (
+                f"{prologue}SELECT DISTINCT {select} ?_ps ?_pp ?_gs ?_gp WHERE {{ {head}{where} {_PARENTS} }}"
+            )
             out.append(Check(constraint_shape, path, component, severity, message, sparql))
 
         def values(test: str) -> str:
             """Pairs (focus node, value) failing ``test``, joined to the targets."""
             if p is None:
                 return f"BIND(?this AS ?value) FILTER(!COALESCE({test}, false))"
-            return (f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value . "
-                    f"FILTER(!COALESCE({test}, false)) }} }} {target}")
+            return (
+                f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value . "
+                f"FILTER(!COALESCE({test}, false)) }} }} {target}"
+            )
 
         def counted(having: str, where: str = "") -> str:
             """Focus nodes whose number of distinct values (meeting ``where``) satisfies ``having``."""
-            return (f"SELECT ?this WHERE {{ ?this {p} ?_v . {where} }} GROUP BY ?this "
-                    f"HAVING (COUNT(DISTINCT ?_v) {having})")
+            return (
+                f"SELECT ?this WHERE {{ ?this {p} ?_v . {where} }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?_v) {having})"
+            )
 
         for pred, obj in g.predicate_objects(shape):
             if pred in _VALUE_LEVEL:
@@ -279,13 +374,18 @@ class _Compiler:
                     add(SH.HasValueConstraintComponent, f"MINUS {{ ?this {p} {obj.n3()} }}", "?this")
                 elif pred == SH["class"] and p is not None:
                     classes = " ".join(c.n3() for c in self.subclasses(obj))
-                    add(SH.ClassConstraintComponent,
+                    add(
+                        SH.ClassConstraintComponent,
                         f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value . "
                         f"MINUS {{ ?value a ?_cls . VALUES ?_cls {{ {classes} }} }} }} }} {target}",
-                        targeted=False)
+                        targeted=False,
+                    )
                 else:
-                    add(_COMPONENT[pred], values(self.value_constraint(pred, obj, "?value", shape)),
-                        targeted=p is None)
+                    add(
+                        _COMPONENT[pred],
+                        values(self.value_constraint(pred, obj, "?value", shape)),
+                        targeted=p is None,
+                    )
             elif pred == SH.minCount and p is not None:
                 n = int(obj)
                 if n == 1:
@@ -293,28 +393,45 @@ class _Compiler:
                 elif n > 1:
                     add(SH.MinCountConstraintComponent, f"MINUS {{ {counted(f'>= {n}')} }}", "?this")
             elif pred == SH.maxCount and p is not None:
-                add(SH.MaxCountConstraintComponent, f"{{ {counted(f'> {int(obj)}')} }} {target}", "?this",
-                    targeted=False)
+                add(
+                    SH.MaxCountConstraintComponent,
+                    f"{{ {counted(f'> {int(obj)}')} }} {target}",
+                    "?this",
+                    targeted=False,
+                )
             elif pred == SH.uniqueLang and p is not None and obj == Literal(True):
-                add(SH.UniqueLangConstraintComponent,
+                add(
+                    SH.UniqueLangConstraintComponent,
                     f"{{ SELECT ?this WHERE {{ ?this {p} ?_a . "
-                    "FILTER(isLiteral(?_a) && lang(?_a) != \"\") } "
+                    'FILTER(isLiteral(?_a) && lang(?_a) != "") } '
                     f"GROUP BY ?this (LCASE(lang(?_a)) AS ?_l) HAVING (COUNT(DISTINCT ?_a) > 1) }} {target}",
-                    "?this", targeted=False)
+                    "?this",
+                    targeted=False,
+                )
             elif pred == SH.lessThan and p is not None:
-                add(SH.LessThanConstraintComponent,
+                add(
+                    SH.LessThanConstraintComponent,
                     f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value }} }} "
                     f"{{ SELECT ?this ?_o WHERE {{ ?this {self.path(obj)} ?_o }} }} {target} "
-                    "FILTER(!COALESCE(?value < ?_o, false))", targeted=False)
+                    "FILTER(!COALESCE(?value < ?_o, false))",
+                    targeted=False,
+                )
             elif pred == SH.qualifiedValueShape and p is not None:
                 lo, hi = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
                 qualified = self.qualified(obj)
                 if lo is not None and int(lo) > 0:
-                    add(SH.QualifiedMinCountConstraintComponent,
-                        f"MINUS {{ {counted(f'>= {int(lo)}', qualified)} }}", "?this")
+                    add(
+                        SH.QualifiedMinCountConstraintComponent,
+                        f"MINUS {{ {counted(f'>= {int(lo)}', qualified)} }}",
+                        "?this",
+                    )
                 if hi is not None:
-                    add(SH.QualifiedMaxCountConstraintComponent,
-                        f"{{ {counted(f'> {int(hi)}', qualified)} }} {target}", "?this", targeted=False)
+                    add(
+                        SH.QualifiedMaxCountConstraintComponent,
+                        f"{{ {counted(f'> {int(hi)}', qualified)} }} {target}",
+                        "?this",
+                        targeted=False,
+                    )
             elif pred == SH.sparql:
                 if g.value(obj, SH.deactivated) == Literal(True):
                     continue
@@ -328,12 +445,20 @@ class _Compiler:
                 m = re.search(r"\bWHERE\s*\{", body, re.I)
                 if m is None:
                     raise UnsupportedShape(f"{shape}: SPARQL constraint without a WHERE clause")
-                body = body[:m.end()] + f" {target} " + body[m.end():]
-                add(SH.SPARQLConstraintComponent, f"{{ {body} }}",
+                body = body[: m.end()] + f" {target} " + body[m.end() :]
+                add(
+                    SH.SPARQLConstraintComponent,
+                    f"{{ {body} }}",
                     " ".join(["?this", *(f"?{n}" for n in names if n != "this")]),
-                    constraint_shape=obj, message=self.message(obj) or msg, prologue=prologue, targeted=False)
-            elif (pred in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.qualifiedValueShape)
-                  and p is None):
+                    constraint_shape=obj,
+                    message=self.message(obj) or msg,
+                    prologue=prologue,
+                    targeted=False,
+                )
+            elif (
+                pred in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.qualifiedValueShape)
+                and p is None
+            ):
                 raise UnsupportedShape(f"{shape}: {pred} on a node shape")
         return out
 
@@ -361,8 +486,9 @@ def _projected(select: str) -> list[str]:
     return [v[1:] for v in re.findall(r"[?$]\w+", m.group(1))]
 
 
-def compile_shapes(shapes: Graph | None = None, ontology: Graph | None = None,
-                   focus_graphs: Iterable[str] = ()) -> list[Check]:
+def compile_shapes(
+    shapes: Graph | None = None, ontology: Graph | None = None, focus_graphs: Iterable[str] = ()
+) -> list[Check]:
     """Compile a SHACL shapes graph (default: probkg's) into SPARQL checks.
 
     With ``focus_graphs``, only focus nodes that occur in those named graphs are checked (against
@@ -389,9 +515,13 @@ def _default_checks() -> tuple[Check, ...]:
 Row = dict[str, Any]
 
 
-def run_checks(select: Callable[[str], Iterable[Row]], checks: Iterable[Check] | None = None,
-               shapes: Graph | None = None, checked: int = 0,
-               keep: Callable[[Node], bool] | None = None) -> Report:
+def run_checks(
+    select: Callable[[str], Iterable[Row]],
+    checks: Iterable[Check] | None = None,
+    shapes: Graph | None = None,
+    checked: int = 0,
+    keep: Callable[[Node], bool] | None = None,
+) -> Report:
     """Run compiled checks through ``select`` (SPARQL text -> rows of rdflib terms by variable name).
 
     With ``keep``, only results whose focus node it accepts are reported.
@@ -419,20 +549,24 @@ def run_checks(select: Callable[[str], Iterable[Row]], checks: Iterable[Check] |
             if key in seen:
                 continue
             seen.add(key)
-            results.append(ValidationResult(
-                severity=severity,
-                focus=focus_name,
-                path=path,
-                message=_fill(check.message, row) if check.message else _default_message(check),
-                shape=_shape(shapes, check.shape),
-                constraint=_constraint(check.component),
-                value=_name(value) if value is not None else (
-                    _name(focus) if check.component != SH.SPARQLConstraintComponent else None),
-            ))
+            results.append(
+                ValidationResult(
+                    severity=severity,
+                    focus=focus_name,
+                    path=path,
+                    message=_fill(check.message, row) if check.message else _default_message(check),
+                    shape=_shape(shapes, check.shape),
+                    constraint=_constraint(check.component),
+                    value=_name(value)
+                    if value is not None
+                    else (_name(focus) if check.component != SH.SPARQLConstraintComponent else None),
+                )
+            )
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     results.sort(key=lambda x: (order.get(x.severity, 3), x.focus, x.path or "", x.message))
-    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results,
-                  checked=checked)
+    return Report(
+        conforms=not any(r.severity == "Violation" for r in results), results=results, checked=checked
+    )
 
 
 def _focus_name(focus: Node, row: Row, name: Callable[[Node | None], str | None]) -> str:
@@ -443,8 +577,11 @@ def _focus_name(focus: Node, row: Row, name: Callable[[Node | None], str | None]
         return "[]"
     if isinstance(parent, BNode):
         grand, gpred = row.get("_gs"), row.get("_gp")
-        inner = (f"[] of {name(grand)} {name(gpred)}" if grand is not None and not isinstance(grand, BNode)
-                 else "[]")
+        inner = (
+            f"[] of {name(grand)} {name(gpred)}"
+            if grand is not None and not isinstance(grand, BNode)
+            else "[]"
+        )
         return f"[] of {inner} {name(pred)}"
     return f"[] of {name(parent)} {name(pred)}"
 

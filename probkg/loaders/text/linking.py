@@ -111,7 +111,8 @@ def _build_gazetteer(reg: Registry) -> tuple[re.Pattern[str], dict[str, Organisa
 
 
 _GAZETTEERS: weakref.WeakKeyDictionary[Registry, tuple[re.Pattern[str], dict[str, Organisation]]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 def gazetteer(reg: Registry) -> tuple[re.Pattern[str], dict[str, Organisation]]:

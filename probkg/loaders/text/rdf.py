@@ -26,9 +26,9 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
 from probkg.loaders.curated import CuratedDocument, source_documents
-from probkg.registry.model import Registry, load_registry
 from probkg.ontology import concept_for
 from probkg.ontology.namespaces import ID, OA, ORG, PROB, bind_prefixes
+from probkg.registry.model import Registry, load_registry
 
 from .extract import Extraction, doc_slug, extract_document
 from .reader import read_path
@@ -38,8 +38,9 @@ __all__ = ["load_text", "software_version", "to_graph"]
 _AGENT = ID["agent/probkg"]
 
 
-def _curated_inspection(known: CuratedDocument | None, inspected: list[str], *,
-                        mentioned_year: str | None = None) -> URIRef | None:
+def _curated_inspection(
+    known: CuratedDocument | None, inspected: list[str], *, mentioned_year: str | None = None
+) -> URIRef | None:
     """The curated inspection a text reports on (or, with ``mentioned_year``, mentions), when a
     curated file describes the same text.
 
@@ -54,8 +55,11 @@ def _curated_inspection(known: CuratedDocument | None, inspected: list[str], *,
     if mentioned_year is None:
         hits = [s for s, role, providers in known.inspections if role == "reports-on" and slugs & providers]
     else:
-        same_year = [(s, providers) for s, role, providers in known.inspections
-                     if role == "mentioned" and s.startswith(mentioned_year)]
+        same_year = [
+            (s, providers)
+            for s, role, providers in known.inspections
+            if role == "mentioned" and s.startswith(mentioned_year)
+        ]
         hits = [s for s, providers in same_year if slugs & providers]
         if not hits and len(same_year) == 1 and not same_year[0][1]:
             hits = [same_year[0][0]]

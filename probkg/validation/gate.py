@@ -217,11 +217,11 @@ class _ValidationGraph(Graph):
     reusable with different bindings, so the parsed form is kept per text and namespace set.
     """
 
-    def query(
+    def query(  # type: ignore[no-untyped-def,override] # noqa: PLR0917
         self,
         query_object,
         processor="sparql",
-        result="sparql",  # type: ignore[no-untyped-def,override] # noqa: PLR0917
+        result="sparql",
         initNs=None,
         initBindings=None,
         use_store_provided=True,

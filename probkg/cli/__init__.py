@@ -748,6 +748,21 @@ def synth(inspections: int | None, triples: int | None, seed: int, output: str) 
     return 0
 
 
+# Commands that live in modules of their own (probkg/cli/<name>.py) register themselves on ``cli`` when
+# imported; add one line here per module. Each such module imports what it needs from this package.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for module in _COMMAND_MODULES:
+        importlib.import_module(f"probkg.cli.{module}")
+
+
+_register_command_modules()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``probkg`` command."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="probkg")

@@ -24,7 +24,6 @@ field.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,12 +35,13 @@ from typing import Any
 
 import yaml
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from probkg.errors import InputError
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
 from probkg.ontology import concept_for, concept_labels
-from probkg.ontology.namespaces import CV, GEO, GSS, ID, OA, ORG, PROB, bind_prefixes
+from probkg.ontology.mint import add_evidence, canonical_url, date_literal, digest, interval
+from probkg.ontology.namespaces import CV, GEO, GSS, ID, ORG, PROB, bind_prefixes
 from probkg.registry.model import (
     ID_BASE,
     LocatedYaml,
@@ -58,6 +58,9 @@ __all__ = [
     "POLARITIES",
     "THEMES",
     "CuratedDocument",
+    "CuratedFinding",
+    "curated_document",
+    "curated_findings",
     "load_curated",
     "load_registry_rdf",
     "load_source_facts",
@@ -261,6 +264,57 @@ def _source_documents(contents: tuple[tuple[str, bytes], ...]) -> tuple[tuple[st
     return tuple(found)
 
 
+def curated_document(
+    text_sha256: str, url: str | None, documents: Mapping[str, CuratedDocument] | None = None
+) -> CuratedDocument | None:
+    """The curated document a text is a rendition of: the one with its checksum, else the one with its
+    canonical URL (see :func:`probkg.ontology.mint.canonical_url`); ``None`` when no curated file
+    describes it. ``documents`` defaults to the shipped source files."""
+    docs = source_documents() if documents is None else documents
+    if text_sha256 in docs:
+        return docs[text_sha256]
+    key = canonical_url(url)
+    if key is None:
+        return None
+    hits = sorted((d for d in docs.values() if canonical_url(d.url) == key), key=lambda d: d.slug)
+    return hits[0] if hits else None
+
+
+@dataclass(frozen=True)
+class CuratedFinding:
+    """A curated finding as the text loader needs it: its IRI, inspection and evidence spans."""
+
+    iri: URIRef
+    inspection: URIRef
+    spans: tuple[tuple[int, int], ...]
+
+
+def curated_findings(document: CuratedDocument) -> tuple[CuratedFinding, ...]:
+    """The findings of a curated source file with the offsets of their evidence (in the curated text).
+
+    Read from the file alone (no source text needed), cached by the file's bytes.
+    """
+    try:
+        raw = document.path.read_bytes()
+    except OSError:
+        return ()
+    return _curated_findings(str(document.path), raw)
+
+
+@lru_cache(maxsize=16)
+def _curated_findings(path: str, raw: bytes) -> tuple[CuratedFinding, ...]:
+    from probkg.ontology.mint import spans_of
+
+    g = load_source_facts(path).triples
+    out = []
+    for node in sorted(g.subjects(RDF.type, PROB.Finding)):
+        inspection = g.value(node, PROB.inInspection)
+        spans = tuple(sorted(spans_of(g, node)))  # type: ignore[arg-type]
+        if isinstance(node, URIRef) and isinstance(inspection, URIRef):
+            out.append(CuratedFinding(node, inspection, spans))
+    return tuple(out)
+
+
 def _inspections(specs: Any) -> tuple[tuple[str, str, frozenset[str]], ...]:
     """(slug, role, inspected provider slugs) of the inspections a source file describes."""
     found = []
@@ -288,8 +342,7 @@ def _read(path: str | os.PathLike[str]) -> LocatedYaml:
     return doc
 
 
-def _hex12(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
+_hex12 = digest
 
 
 def _org(slug_or_iri: str) -> URIRef:
@@ -304,23 +357,7 @@ def _en(text: str) -> Literal:
     return Literal(" ".join(text.split()), lang="en")
 
 
-def _month_instant(g: Graph, month: str) -> BNode:
-    node = BNode()
-    g.add((node, RDF.type, TIME.Instant))
-    g.add((node, TIME.inXSDDate, Literal(f"{month}-01", datatype=XSD.date)))
-    g.add((node, TIME.inXSDgYearMonth, Literal(month, datatype=XSD.gYearMonth)))
-    return node
-
-
-def _interval(g: Graph, subject: URIRef | BNode, begin: str | None, end: str | None) -> None:
-    """Attach ``org:memberDuring`` with a half-open interval; unknown ends are omitted."""
-    interval = BNode()
-    g.add((subject, ORG.memberDuring, interval))
-    g.add((interval, RDF.type, TIME.ProperInterval))
-    if begin:
-        g.add((interval, TIME.hasBeginning, _month_instant(g, begin)))
-    if end:
-        g.add((interval, TIME.hasEnd, _month_instant(g, end)))
+_interval = interval
 
 
 def _cite(g: Graph, subject: URIRef | BNode, urls: Iterable[str]) -> None:
@@ -338,12 +375,7 @@ def _flag(g: Graph, subject: URIRef | BNode, unverified: bool, note: str | None)
         g.add((subject, RDFS.comment, _en(note)))
 
 
-def _date_literal(value: str) -> Literal:
-    if len(value) == 4:
-        return Literal(value, datatype=XSD.gYear)
-    if len(value) == 7:
-        return Literal(value, datatype=XSD.gYearMonth)
-    return Literal(value, datatype=XSD.date)
+_date_literal = date_literal
 
 
 # ----------------------------------------------------------------------------- registry -> RDF
@@ -794,28 +826,18 @@ class _SourceBuilder:
             raise self.doc.error(at, f"{str(org).rsplit('/', 1)[1]!r} was not inspected by this inspection")
 
     def evidence(self, node: URIRef, spans: Sequence[_Span]) -> None:
-        g = self.g
         for span in spans:
-            ev = ID[f"evidence/{self.slug}/{_hex12(self.slug, span.start, span.end)}"]
-            g.add((node, PROB.hasEvidence, ev))
-            g.add((ev, RDF.type, OA.SpecificResource))
-            g.add((ev, OA.hasSource, self.doc_node))
-            position = URIRef(str(ev) + "#position")
-            g.add((ev, OA.hasSelector, position))
-            g.add((position, RDF.type, OA.TextPositionSelector))
-            g.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-            g.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
-            if self.text is not None:
-                quote = URIRef(str(ev) + "#quote")
-                g.add((ev, OA.hasSelector, quote))
-                g.add((quote, RDF.type, OA.TextQuoteSelector))
-                g.add((quote, OA.exact, Literal(self.text[span.start : span.end])))
-                prefix = self.text[max(0, span.start - _CONTEXT) : span.start]
-                suffix = self.text[span.end : span.end + _CONTEXT]
-                if prefix:
-                    g.add((quote, OA.prefix, Literal(prefix)))
-                if suffix:
-                    g.add((quote, OA.suffix, Literal(suffix)))
+            ev = add_evidence(
+                self.g,
+                doc=self.doc_node,
+                doc_slug=self.slug,
+                text_sha256=self.sha,
+                start=span.start,
+                end=span.end,
+                text=self.text,
+                account="curated",
+            )
+            self.g.add((node, PROB.hasEvidence, ev))
 
     def finding(self, spec: Mapping[str, Any], at: tuple[Any, ...]) -> None:
         r, g = self.r, self.g

@@ -25,13 +25,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
-from probkg.loaders.curated import CuratedDocument, source_documents
+from probkg.loaders.curated import CuratedDocument, curated_document, curated_findings, source_documents
 from probkg.ontology import concept_for
-from probkg.ontology.namespaces import ID, OA, ORG, PROB, bind_prefixes
+from probkg.ontology.mint import add_evidence, date_literal, digest, finding_key, item_iri, overlap
+from probkg.ontology.namespaces import ID, ORG, PROB, bind_prefixes
 from probkg.registry.model import Registry, load_registry
 
 from .extract import Extraction, doc_slug, extract_document
 from .reader import read_path
+from .segment import blocks, sentences
 
 __all__ = ["load_text", "software_version", "to_graph"]
 
@@ -92,39 +94,14 @@ def software_version() -> str:
         return "0.0.0"
 
 
-def _hex(*parts: Any) -> str:
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
-
-
-def _date_literal(value: str) -> Literal:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return Literal(value, datatype=XSD.date)
-    if re.fullmatch(r"\d{4}-\d{2}", value):
-        return Literal(value, datatype=XSD.gYearMonth)
-    return Literal(value[:4], datatype=XSD.gYear)
+_hex = digest
+_date_literal = date_literal
 
 
 def _number(value: float | int) -> Literal:
     if isinstance(value, int) or float(value).is_integer():
         return Literal(int(value), datatype=XSD.integer)
     return Literal(str(value), datatype=XSD.decimal)
-
-
-def _evidence(g: Graph, doc_iri: URIRef, slug: str, text: str, *, start: int, end: int) -> URIRef:
-    ev = ID[f"evidence/{slug}/{_hex(start, end)}"]
-    quote, position = URIRef(f"{ev}#quote"), URIRef(f"{ev}#position")
-    g.add((ev, RDF.type, OA.SpecificResource))
-    g.add((ev, OA.hasSource, doc_iri))
-    g.add((ev, OA.hasSelector, quote))
-    g.add((ev, OA.hasSelector, position))
-    g.add((quote, RDF.type, OA.TextQuoteSelector))
-    g.add((quote, OA.exact, Literal(text[start:end])))
-    g.add((quote, OA.prefix, Literal(text[max(0, start - 32) : start])))
-    g.add((quote, OA.suffix, Literal(text[end : end + 32])))
-    g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-    g.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
-    return ev
 
 
 def to_graph(
@@ -145,8 +122,11 @@ def to_graph(
     res = ex.result
     text = doc.text
     text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    known = (source_documents() if curated is None else curated).get(text_sha)
+    known = curated_document(text_sha, doc.url, source_documents() if curated is None else curated)
     slug = known.slug if known is not None else doc_slug(doc)
+    # the text the document is identified by keeps the plain graph name; other renditions get their own
+    canonical = (known.sha256 == text_sha) if known is not None else slug.startswith("sha-")
+    graph_iri = ID[f"graph/doc/{slug}" if canonical else f"graph/doc/{slug}/{text_sha[:16]}"]
     version = software_version()
     g = bind_prefixes(Graph())
     doc_iri = ID[f"doc/{slug}"]
@@ -155,8 +135,10 @@ def to_graph(
 
     if known is not None:
         known.describe(g)
+        g.add((doc_iri, PROB.sha256, Literal(text_sha)))  # this rendition's checksum beside the curated one
     else:
-        g.add((doc_iri, RDF.type, PROB.PressRelease if doc.fmt != "html" or not doc.url else PROB.WebPage))
+        press = doc.fmt != "html" or "press-release" in (doc.url or "") or not doc.url
+        g.add((doc_iri, RDF.type, PROB.PressRelease if press else PROB.WebPage))
         g.add((doc_iri, PROB.sha256, Literal(text_sha)))
         g.add((doc_iri, DCTERMS.publisher, ID["org/hmi-probation"]))
         if doc.title:
@@ -251,28 +233,72 @@ def to_graph(
             g.add((inspection_iri, PROB.followsUp, e_iri))
 
     def item(kind: str, *key: Any) -> URIRef:
-        iri = ID[f"{kind}/{slug}/{_hex(*key)}"]
+        iri = item_iri(kind, slug, *key)
         g.add((iri, PROV.wasGeneratedBy, run))
         g.add((iri, PROV.wasDerivedFrom, doc_iri))
         return iri
+
+    def evidence(start: int, end: int) -> URIRef:
+        return add_evidence(
+            g, doc=doc_iri, doc_slug=slug, text_sha256=text_sha, start=start, end=end, text=text
+        )
+
+    # The curated account of this very text (same checksum) is matched by offsets: an extracted finding
+    # whose span overlaps a curated finding's evidence, or lies in a sentence a curated finding's evidence
+    # lies in (the curator has already divided that sentence into judgements), becomes more evidence of
+    # that curated finding instead of a finding of its own.
+    curated_spans = (
+        [(str(cf.iri), span) for cf in curated_findings(known) for span in cf.spans]
+        if known is not None and known.sha256 == text_sha
+        else []
+    )
+    sentence_of = _sentence_index(doc.view, doc.body_start) if curated_spans else {}
+
+    def curated_match(span: tuple[int, int]) -> str | None:
+        best = max(((overlap(span, s), c) for c, s in curated_spans if overlap(span, s) > 0), default=None)
+        if best is not None:
+            return best[1]
+        sentence = sentence_of.get(span[0])
+        if sentence is None:
+            return None
+        near = [
+            (min(abs(s[0] - span[1]), abs(span[0] - s[1])), c)
+            for c, s in curated_spans
+            if overlap(sentence, s) > 0
+        ]
+        return min(near)[1] if near else None
 
     allowed = set(res["inspections"][0]["inspected"]) if res["inspections"] else set()
     for f in res["findings"]:
         about = [a for a in f["about"] if a in allowed]
         if inspection_iri is None or not about:
             continue
-        iri = item("finding", f["start"], f["end"], f["polarity"], f["theme"], *about)
+        span = (f["start"], f["end"])
+        match = curated_match(span) if curated_spans else None
+        if match is not None:
+            g.add((URIRef(match), PROB.hasEvidence, evidence(*span)))
+            continue
+        polarity = _concept(PROB.PolarityScheme, f["polarity"])
+        theme = concept_for(PROB.ThemeScheme, f["theme"]) or PROB.OtherTheme
+        iri = item(
+            "finding",
+            finding_key(text[f["start"] : f["end"]]),
+            inspection_iri,
+            polarity,
+            theme,
+            *sorted(about),
+        )
         g.add((iri, RDF.type, PROB.Finding))
         for a in about:
             g.add((iri, PROB.aboutProvider, URIRef(a)))
         g.add((iri, PROB.inInspection, inspection_iri))
-        g.add((iri, PROB.theme, concept_for(PROB.ThemeScheme, f["theme"]) or PROB.OtherTheme))
-        g.add((iri, PROB.polarity, _concept(PROB.PolarityScheme, f["polarity"])))
-        g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=f["start"], end=f["end"])))
+        g.add((iri, PROB.theme, theme))
+        g.add((iri, PROB.polarity, polarity))
+        g.add((iri, PROB.hasEvidence, evidence(*span)))
     for r in res["ratings"]:
         if inspection_iri is None or r["provider"] not in allowed:
             continue
-        iri = item("rating", r["provider"], r["aspect"], r["value"], r["start"])
+        iri = item("rating", r["provider"], r["aspect"], r["value"], inspection_iri)
         g.add((iri, RDF.type, PROB.Rating))
         g.add((iri, PROB.ratingOf, URIRef(r["provider"])))
         g.add((iri, PROB.inInspection, inspection_iri))
@@ -282,9 +308,9 @@ def to_graph(
             if standard is not None:
                 g.add((iri, PROB.ratingAspect, standard))
             g.add((iri, PROB.aspectLabel, Literal(r["aspect"], lang="en")))
-        g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=r["start"], end=r["end"])))
+        g.add((iri, PROB.hasEvidence, evidence(r["start"], r["end"])))
     for fig in res["figures"]:
-        iri = item("figure", fig["value"], fig["start"], fig["end"])
+        iri = item("figure", fig["value"], finding_key(fig["quote"]), fig.get("about") or "")
         g.add((iri, RDF.type, PROB.Figure))
         g.add((iri, PROB.value, _number(fig["value"])))
         percent = bool(
@@ -304,8 +330,18 @@ def to_graph(
             g.add((iri, PROB.asOf, _date_literal(fig["as_of"])))
         if inspection_iri is not None:
             g.add((iri, PROB.inInspection, inspection_iri))
-        g.add((iri, PROB.hasEvidence, _evidence(g, doc_iri, slug, text, start=fig["start"], end=fig["end"])))
-    return g, ID[f"graph/doc/{slug}"]
+        g.add((iri, PROB.hasEvidence, evidence(fig["start"], fig["end"])))
+    return g, graph_iri
+
+
+def _sentence_index(view: str, body_start: int) -> dict[int, tuple[int, int]]:
+    """For every offset inside a sentence of the body, that sentence's ``(start, end)``."""
+    index: dict[int, tuple[int, int]] = {}
+    for block in blocks(view, body_start):
+        for sentence in sentences(view, block.start, block.end):
+            for i in range(*sentence):
+                index[i] = sentence
+    return index
 
 
 def _label(reg: Registry, ex: Extraction, iri: str) -> str:

@@ -1,0 +1,178 @@
+"""One place that mints IRIs and builds the RDF patterns curated, extracted and synthetic data share.
+
+Every loader (``probkg.loaders.curated``, ``probkg.loaders.text.rdf``) and the synthetic generator
+(``probkg.synth``) call these functions, so the same fact gets the same IRI whoever writes it:
+
+* :func:`digest` is the 12-hex hash every item IRI ends with (SHA-256 over the key fields joined
+  by U+001F);
+* :func:`evidence_iri` names a piece of evidence by its document, the checksum of the text its
+  offsets count in (one *rendition* of the document), its offsets and the account pointing at it
+  (curated or extracted), so extracting one text twice, from any file, mints the same evidence;
+* :func:`finding_key` normalises a quote (white space collapsed, typographic quotes and dashes
+  folded, case folded), so two renditions of one document that quote the same words mint one finding;
+* :func:`canonical_url` is the identity of a document that has a URL (scheme, ``www.``, trailing
+  slash and fragment do not matter);
+* :func:`date_literal`, :func:`month_instant`, :func:`interval` and :func:`add_evidence` build the
+  shared shapes of ``docs/data-model.md``.
+
+The module sits beside the namespaces, below the registry, the loaders and ``synth``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, TIME, XSD
+
+from probkg.ontology.namespaces import ID, OA, ORG, PROB
+
+__all__ = [
+    "CONTEXT",
+    "add_evidence",
+    "canonical_url",
+    "date_literal",
+    "digest",
+    "evidence_iri",
+    "finding_key",
+    "interval",
+    "item_iri",
+    "month_instant",
+    "slugify",
+]
+
+CONTEXT = 32
+"""Characters of ``oa:prefix`` / ``oa:suffix`` kept around a quote."""
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def digest(*parts: object) -> str:
+    """12 lower-case hex digits of SHA-256 over ``parts`` (as strings, joined by U+001F)."""
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
+
+
+def item_iri(kind: str, doc_slug: str, *key: object) -> URIRef:
+    """``id:<kind>/<doc-slug>/<digest of key>``: a finding, rating, verdict or figure of one document."""
+    return ID[f"{kind}/{doc_slug}/{digest(*key)}"]
+
+
+def evidence_iri(doc_slug: str, text_sha256: str, start: int, end: int, account: str = "text") -> URIRef:
+    """``id:evidence/<doc-slug>/<digest>`` of the span ``[start, end)`` of the text with that checksum,
+    as pointed at by one account (``curated`` or ``text``): the curated evidence and an extraction's
+    evidence of one span stay two nodes, each in its own source's graph, so dropping either source
+    leaves the other's evidence whole."""
+    return ID[f"evidence/{doc_slug}/{digest('evidence', account, text_sha256, start, end)}"]
+
+
+def finding_key(quote: str) -> str:
+    """A quote as compared across renditions: NFKC, quotes and dashes folded, spaces collapsed, casefolded."""
+    text = unicodedata.normalize("NFKC", quote).translate(_FOLD)
+    return " ".join(text.split()).casefold().strip(" .;:,")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by ``-`` (accents dropped)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def canonical_url(url: str | None) -> str | None:
+    """A URL as document identity: https, lower-case host without ``www.``, no fragment or trailing ``/``."""
+    if not url:
+        return None
+    m = re.match(r"^\s*(?:https?://)?([^/?#\s]+)([^#\s]*)", url.strip(), re.I)
+    if not m:
+        return None
+    host = m.group(1).lower()
+    host = host[4:] if host.startswith("www.") else host
+    path = m.group(2).rstrip("/")
+    return f"https://{host}{path}"
+
+
+def date_literal(value: str) -> Literal:
+    """``YYYY-MM-DD`` -> ``xsd:date``, ``YYYY-MM`` -> ``xsd:gYearMonth``, anything else -> ``xsd:gYear``."""
+    if _DATE.match(value):
+        return Literal(value, datatype=XSD.date)
+    if _MONTH.match(value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value[:4], datatype=XSD.gYear)
+
+
+def month_instant(g: Graph, month: str) -> BNode:
+    """A ``time:Instant`` for ``YYYY-MM``: its first day as ``time:inXSDDate`` and the month as stated."""
+    node = BNode()
+    g.add((node, RDF.type, TIME.Instant))
+    g.add((node, TIME.inXSDDate, Literal(f"{month}-01", datatype=XSD.date)))
+    g.add((node, TIME.inXSDgYearMonth, Literal(month, datatype=XSD.gYearMonth)))
+    return node
+
+
+def interval(g: Graph, subject: URIRef | BNode, begin: str | None, end: str | None) -> BNode:
+    """Attach ``org:memberDuring`` with a half-open ``[begin, end)`` interval; unknown ends are omitted."""
+    node = BNode()
+    g.add((subject, ORG.memberDuring, node))
+    g.add((node, RDF.type, TIME.ProperInterval))
+    if begin:
+        g.add((node, TIME.hasBeginning, month_instant(g, begin)))
+    if end:
+        g.add((node, TIME.hasEnd, month_instant(g, end)))
+    return node
+
+
+def add_evidence(
+    g: Graph,
+    *,
+    doc: URIRef,
+    doc_slug: str,
+    text_sha256: str,
+    start: int,
+    end: int,
+    text: str | None = None,
+    account: str = "text",
+) -> URIRef:
+    """Add one evidence node (``oa:SpecificResource``) with its selectors to ``g`` and return its IRI.
+
+    The position selector is always written; the quote selector (exact text, up to :data:`CONTEXT`
+    characters of prefix and suffix, empty ones left out) only when ``text`` is given. The evidence
+    records the checksum of the text its offsets count in (``prob:sha256``).
+    """
+    ev = evidence_iri(doc_slug, text_sha256, start, end, account)
+    position = URIRef(f"{ev}#position")
+    g.add((ev, RDF.type, OA.SpecificResource))
+    g.add((ev, OA.hasSource, doc))
+    g.add((ev, PROB.sha256, Literal(text_sha256)))
+    g.add((ev, OA.hasSelector, position))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    if text is not None:
+        quote = URIRef(f"{ev}#quote")
+        g.add((ev, OA.hasSelector, quote))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(text[start:end])))
+        prefix, suffix = text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+        if prefix:
+            g.add((quote, OA.prefix, Literal(prefix)))
+        if suffix:
+            g.add((quote, OA.suffix, Literal(suffix)))
+    return ev
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Code points two half-open spans share."""
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def spans_of(g: Graph, node: URIRef) -> Iterable[tuple[int, int]]:
+    """The ``(start, end)`` of each position selector of ``node``'s evidence in ``g``."""
+    for ev in g.objects(node, PROB.hasEvidence):
+        for sel in g.objects(ev, OA.hasSelector):
+            start, end = g.value(sel, OA.start), g.value(sel, OA.end)
+            if start is not None and end is not None:
+                yield int(start), int(end)

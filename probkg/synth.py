@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from probkg.ontology.mint import evidence_iri, item_iri
+
 __all__ = ["SynthStats", "inspections_for", "synth_quads", "write_synth"]
 
 _PROB = "https://w3id.org/probation-kg/def#"
@@ -177,8 +179,6 @@ def _lit(text: str, lang: str | None = None, datatype: str | None = None) -> str
     return f'"{body}"'
 
 
-def _hex(*parts: object) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
 
 
 def _p(ns: str, name: str) -> str:
@@ -367,7 +367,8 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
             kind: str, key: str, words: str, *, doc: str = doc, doc_slug: str = doc_slug, g: str = g
         ) -> Iterator[str]:
             start, end, exact = sentence(words)
-            ev = f"{_ID}evidence/{doc_slug}/{_hex(kind, key)}"
+            # the text's checksum is only known once the whole release is written: the slug stands in
+            ev = str(evidence_iri(doc_slug, doc_slug, start, end, account="synthetic"))
             evi = _iri(ev)
             quote, pos = _iri(ev + "#quote"), _iri(ev + "#position")
             yield q(evi, a, _p(_OA, "SpecificResource"), g)
@@ -390,7 +391,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
             verbs = {"Critical": _VERBS_CRIT, "Positive": _VERBS_POS, "Mixed": _VERBS_MIX}[polarity]
             verb = rng.choice(verbs)
             words = f"{rng.choice(_SUBJECTS)} {verb} (case {j})."
-            f = _iri(f"{_ID}finding/{doc_slug}/{_hex('finding', j, theme, polarity)}")
+            f = _iri(str(item_iri("finding", doc_slug, "finding", j, theme, polarity)))
             yield q(f, a, _p(_PROB, "Finding"), g)
             for org in about:
                 yield q(f, _p(_PROB, "aboutProvider"), org, g)
@@ -409,7 +410,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
         if year >= 2018:
             aspects: list[tuple[str | None, str]] = [(None, "overall"), *rng.sample(_STANDARDS, 3)]
             for aspect, label in aspects:
-                r = _iri(f"{_ID}rating/{doc_slug}/{_hex('rating', crc, label)}")
+                r = _iri(str(item_iri("rating", doc_slug, "rating", crc, label)))
                 value = rng.choice(_RATINGS)
                 yield q(r, a, _p(_PROB, "Rating"), g)
                 yield q(r, _p(_PROB, "ratingOf"), crc, g)
@@ -424,7 +425,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
                     yield q(r, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
         else:
             for test in _KEY_TESTS:
-                v = _iri(f"{_ID}verdict/{doc_slug}/{_hex('verdict', crc, test)}")
+                v = _iri(str(item_iri("verdict", doc_slug, "verdict", crc, test)))
                 verdict = "Acceptable" if rng.random() < 0.4 else "NotAcceptable"
                 yield q(v, a, _p(_PROB, "KeyTestVerdict"), g)
                 yield q(v, _p(_PROB, "verdictOf"), crc, g)
@@ -443,7 +444,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
                 ("Percent", "CaseloadShare", 1 + rng.randrange(20)),
             ]
         ):
-            fig = _iri(f"{_ID}figure/{doc_slug}/{_hex('figure', m, value)}")
+            fig = _iri(str(item_iri("figure", doc_slug, "figure", m, value)))
             yield q(fig, a, _p(_PROB, "Figure"), g)
             yield q(fig, _p(_PROB, "value"), _lit(str(value), datatype=_XSD + "integer"), g)
             yield q(fig, _p(_PROB, "unit"), _p(_PROB, unit), g)

@@ -179,8 +179,6 @@ def _lit(text: str, lang: str | None = None, datatype: str | None = None) -> str
     return f'"{body}"'
 
 
-
-
 def _p(ns: str, name: str) -> str:
     return f"<{ns}{name}>"
 

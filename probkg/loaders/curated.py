@@ -307,7 +307,7 @@ def _curated_findings(path: str, raw: bytes) -> tuple[CuratedFinding, ...]:
 
     g = load_source_facts(path).triples
     out = []
-    for node in sorted(g.subjects(RDF.type, PROB.Finding)):
+    for node in sorted(g.subjects(RDF.type, PROB.Finding), key=str):
         inspection = g.value(node, PROB.inInspection)
         spans = tuple(sorted(spans_of(g, node)))  # type: ignore[arg-type]
         if isinstance(node, URIRef) and isinstance(inspection, URIRef):
@@ -830,7 +830,7 @@ class _SourceBuilder:
             ev = add_evidence(
                 self.g,
                 doc=self.doc_node,
-                doc_slug=self.slug,
+                doc_slug=self.slug or "",
                 text_sha256=self.sha,
                 start=span.start,
                 end=span.end,

@@ -174,5 +174,5 @@ def spans_of(g: Graph, node: URIRef) -> Iterable[tuple[int, int]]:
     for ev in g.objects(node, PROB.hasEvidence):
         for sel in g.objects(ev, OA.hasSelector):
             start, end = g.value(sel, OA.start), g.value(sel, OA.end)
-            if start is not None and end is not None:
-                yield int(start), int(end)
+            if isinstance(start, Literal) and isinstance(end, Literal):
+                yield int(start.toPython()), int(end.toPython())

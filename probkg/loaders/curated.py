@@ -24,6 +24,7 @@ field.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,11 +62,13 @@ __all__ = [
     "CuratedFinding",
     "curated_document",
     "curated_findings",
+    "fingerprints_path",
     "load_curated",
     "load_registry_rdf",
     "load_source_facts",
     "shipped_curated_files",
     "source_documents",
+    "write_fingerprints",
 ]
 
 _CLASS_OF_KIND = {
@@ -282,36 +285,77 @@ def curated_document(
 
 @dataclass(frozen=True)
 class CuratedFinding:
-    """A curated finding as the text loader needs it: its IRI, inspection and evidence spans."""
+    """A curated finding as the text loader needs it: its IRI, inspection and evidence spans, and per
+    span the fingerprint of its quote (:func:`probkg.ontology.mint.fingerprint`; empty when the
+    file ships none)."""
 
     iri: URIRef
     inspection: URIRef
     spans: tuple[tuple[int, int], ...]
+    fingerprints: tuple[frozenset[str], ...] = ()
+
+
+def fingerprints_path(source_file: str | os.PathLike[str]) -> Path:
+    """The fingerprint file shipped beside a curated source file: ``<name>.fingerprints.json``."""
+    p = Path(source_file)
+    return p.with_name(p.stem + ".fingerprints.json")
+
+
+def write_fingerprints(source_file: str | os.PathLike[str], text_file: str | os.PathLike[str]) -> Path:
+    """Write the fingerprints of every curated evidence span of ``source_file``, read from its text.
+
+    The file maps ``"<start>-<end>"`` to the sorted shingle hashes of the quote; it carries no words
+    of the source. ``text_file`` must have the checksum the source file names.
+    """
+    from probkg.ontology.mint import fingerprint
+
+    document = next(
+        (d for d in source_documents(Path(source_file).parent).values() if d.path == Path(source_file)), None
+    )
+    raw = Path(text_file).read_bytes()
+    if document is None or sha256_bytes(raw) != document.sha256:
+        raise InputError("the text does not have the checksum the curated file names", path=str(text_file))
+    text = raw.decode("utf-8")
+    spans = sorted({span for f in curated_findings(document) for span in f.spans})
+    data = {
+        "sha256": document.sha256,
+        "shingles": {f"{a}-{b}": sorted(fingerprint(text[a:b])) for a, b in spans},
+    }
+    out = fingerprints_path(source_file)
+    out.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return out
 
 
 def curated_findings(document: CuratedDocument) -> tuple[CuratedFinding, ...]:
-    """The findings of a curated source file with the offsets of their evidence (in the curated text).
+    """The findings of a curated source file with the offsets of their evidence (in the curated text)
+    and, when the fingerprint file beside it is present, the fingerprints of their quotes.
 
-    Read from the file alone (no source text needed), cached by the file's bytes.
+    Read from the files alone (no source text needed), cached by the files' bytes.
     """
     try:
         raw = document.path.read_bytes()
     except OSError:
         return ()
-    return _curated_findings(str(document.path), raw)
+    try:
+        prints = fingerprints_path(document.path).read_bytes()
+    except OSError:
+        prints = b""
+    return _curated_findings(str(document.path), raw, prints)
 
 
 @lru_cache(maxsize=16)
-def _curated_findings(path: str, raw: bytes) -> tuple[CuratedFinding, ...]:
+def _curated_findings(path: str, raw: bytes, prints: bytes) -> tuple[CuratedFinding, ...]:
     from probkg.ontology.mint import spans_of
 
     g = load_source_facts(path).triples
+    shingles: dict[str, list[str]] = json.loads(prints).get("shingles", {}) if prints else {}
     out = []
     for node in sorted(g.subjects(RDF.type, PROB.Finding), key=str):
         inspection = g.value(node, PROB.inInspection)
         spans = tuple(sorted(spans_of(g, node)))  # type: ignore[arg-type]
+        found = tuple(frozenset(shingles.get(f"{a}-{b}", ())) for a, b in spans)
         if isinstance(node, URIRef) and isinstance(inspection, URIRef):
-            out.append(CuratedFinding(node, inspection, spans))
+            out.append(CuratedFinding(node, inspection, spans, found if shingles else ()))
     return tuple(out)
 
 

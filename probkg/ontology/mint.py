@@ -38,6 +38,7 @@ __all__ = [
     "digest",
     "evidence_iri",
     "finding_key",
+    "fingerprint",
     "interval",
     "item_iri",
     "month_instant",
@@ -74,6 +75,23 @@ def finding_key(quote: str) -> str:
     """A quote as compared across renditions: NFKC, quotes and dashes folded, spaces collapsed, casefolded."""
     text = unicodedata.normalize("NFKC", quote).translate(_FOLD)
     return " ".join(text.split()).casefold().strip(" .;:,")
+
+
+SHINGLE = 4
+"""Words per shingle of a quote fingerprint."""
+
+
+def fingerprint(quote: str) -> frozenset[str]:
+    """Hashes (8 hex) of every run of :data:`SHINGLE` words of a quote, after :func:`finding_key`.
+
+    Two quotes that share a shingle share four words in a row: how a rendition's span is matched to a
+    curated span when offsets differ, and how a text quoting another document is recognised. The
+    hashes stand in for the words, so shipped fingerprints carry no sentence of a source.
+    """
+    words = re.findall(r"[\w']+", finding_key(quote))
+    if len(words) < SHINGLE:
+        return frozenset({digest("shingle", *words)[:8]}) if words else frozenset()
+    return frozenset(digest("shingle", *words[i : i + SHINGLE])[:8] for i in range(len(words) - SHINGLE + 1))
 
 
 def slugify(text: str) -> str:

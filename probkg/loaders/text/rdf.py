@@ -27,7 +27,15 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
 from probkg.loaders.curated import CuratedDocument, curated_document, curated_findings, source_documents
 from probkg.ontology import concept_for
-from probkg.ontology.mint import add_evidence, date_literal, digest, finding_key, item_iri, overlap
+from probkg.ontology.mint import (
+    add_evidence,
+    date_literal,
+    digest,
+    finding_key,
+    fingerprint,
+    item_iri,
+    overlap,
+)
 from probkg.ontology.namespaces import ID, ORG, PROB, bind_prefixes
 from probkg.registry.model import Registry, load_registry
 
@@ -111,7 +119,8 @@ def to_graph(
     res = ex.result
     text = doc.text
     text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    known = curated_document(text_sha, doc.url, source_documents() if curated is None else curated)
+    all_documents = source_documents() if curated is None else curated
+    known = curated_document(text_sha, doc.url, all_documents)
     slug = known.slug if known is not None else doc_slug(doc)
     # the text the document is identified by keeps the plain graph name; other renditions get their own
     canonical = (known.sha256 == text_sha) if known is not None else slug.startswith("sha-")
@@ -235,15 +244,27 @@ def to_graph(
     # The curated account of this very text (same checksum) is matched by offsets: an extracted finding
     # whose span overlaps a curated finding's evidence, or lies in a sentence a curated finding's evidence
     # lies in (the curator has already divided that sentence into judgements), becomes more evidence of
-    # that curated finding instead of a finding of its own.
-    curated_spans = (
-        [(str(cf.iri), span) for cf in curated_findings(known) for span in cf.spans]
-        if known is not None and known.sha256 == text_sha
-        else []
-    )
+    # that curated finding instead of a finding of its own. Another rendition of a curated document is
+    # matched by quote: the fingerprints (shared runs of words) of its quotes and of the curated ones.
+    own = curated_findings(known) if known is not None else ()
+    same_text = known is not None and known.sha256 == text_sha
+    curated_spans = [(str(cf.iri), span) for cf in own for span in cf.spans] if same_text else []
     sentence_of = _sentence_index(doc.view, doc.body_start) if curated_spans else {}
+    others = [
+        cf
+        for other in all_documents.values()
+        if known is None or other.slug != known.slug
+        for cf in curated_findings(other)
+    ]
 
     def curated_match(span: tuple[int, int]) -> str | None:
+        if not same_text:
+            prints = fingerprint(text[span[0] : span[1]])
+            shared = max(
+                ((len(prints & fp), str(cf.iri)) for cf in own for fp in cf.fingerprints if prints & fp),
+                default=None,
+            )
+            return shared[1] if shared is not None else None
         best = max(((overlap(span, s), c) for c, s in curated_spans if overlap(span, s) > 0), default=None)
         if best is not None:
             return best[1]
@@ -257,13 +278,25 @@ def to_graph(
         ]
         return min(near)[1] if near else None
 
+    def same_judgement(quote: str, inspection: URIRef) -> list[URIRef]:
+        """Curated findings of other documents on the same inspection that this quote repeats (at least
+        two runs of words in common): the same judgement reported by another source."""
+        prints = fingerprint(quote)
+        return sorted(
+            {
+                cf.iri
+                for cf in others
+                if cf.inspection == inspection and any(len(prints & fp) >= 2 for fp in cf.fingerprints)
+            }
+        )
+
     allowed = set(res["inspections"][0]["inspected"]) if res["inspections"] else set()
     for f in res["findings"]:
         about = [a for a in f["about"] if a in allowed]
         if inspection_iri is None or not about:
             continue
         span = (f["start"], f["end"])
-        match = curated_match(span) if curated_spans else None
+        match = curated_match(span) if own else None
         if match is not None:
             g.add((URIRef(match), PROB.hasEvidence, evidence(*span)))
             continue
@@ -284,6 +317,8 @@ def to_graph(
         g.add((iri, PROB.theme, theme))
         g.add((iri, PROB.polarity, polarity))
         g.add((iri, PROB.hasEvidence, evidence(*span)))
+        for twin in same_judgement(text[f["start"] : f["end"]], inspection_iri):
+            g.add((iri, PROB.sameJudgementAs, twin))
     for r in res["ratings"]:
         if inspection_iri is None or r["provider"] not in allowed:
             continue

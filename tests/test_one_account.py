@@ -32,6 +32,7 @@ ID = "https://w3id.org/probation-kg/id/"
 PREFIXES = (
     "PREFIX prob: <https://w3id.org/probation-kg/def#> PREFIX oa: <http://www.w3.org/ns/oa#> "
     "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX dct: <http://purl.org/dc/terms/> "
+    "PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
 )
 LONDON_URL = "https://www.justiceinspectorates.gov.uk/hmiprobation/media/press-releases/2018/03/londoncrc/"
 CURATED_CRITICISMS = 46  # critical findings on the London CRC in the two curated files
@@ -335,3 +336,85 @@ def test_any_load_order_gives_the_same_quads(units: list, reference: Counter, da
     for i in order:
         store.load(units[i], validate=False)
     assert _content(store) == reference
+
+
+# --------------------------------------------------------------------------------------------- other sources
+
+
+def _blog_quoting_the_release(shared_dir: Path, path: Path) -> int:
+    """A made-up blog post (written at test time, never shipped) that quotes three critical judgements
+    of the curated London CRC release word for word; returns how many it quotes."""
+    from probkg.loaders.curated import curated_findings, load_source_facts, source_documents
+
+    text = (shared_dir / "seeds" / "001_6798b32c9a677735.txt").read_text(encoding="utf-8")
+    document = next(d for d in source_documents().values() if d.slug == "hmiprobation-2018-03-londoncrc")
+    facts = load_source_facts(document.path).triples
+    critical = URIRef("https://w3id.org/probation-kg/def#Critical")
+    polarity = URIRef("https://w3id.org/probation-kg/def#polarity")
+    quotes = [
+        text[a:b]
+        for cf in curated_findings(document)
+        if facts.value(cf.iri, polarity) == critical
+        for a, b in cf.spans
+        if b - a > 60
+    ][:3]
+    body = " ".join(f"The report on the London CRC said: “{q.rstrip('.')}.”" for q in quotes)
+    path.write_text(
+        "SOURCE: https://blog.example.org/2018/03/london-crc-inspection\n"
+        "TITLE: What the inspectors said about the London CRC\n\n"
+        "HM Inspectorate of Probation published its inspection of the London CRC on 8 March 2018. "
+        + body
+        + "\n",
+        encoding="utf-8",
+    )
+    return len(quotes)
+
+
+def test_a_blog_quoting_the_release_is_linked_and_counted_once(
+    seeded: str, shared_dir: Path, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "store")
+    shutil.copytree(seeded, store)
+    blog = tmp_path / "blog.txt"
+    quoted = _blog_quoting_the_release(shared_dir, blog)
+    assert quoted == 3
+
+    def criticisms(*extra: str) -> int:
+        rows = _json(
+            "query",
+            "--store",
+            store,
+            "-q",
+            "--format",
+            "json",
+            "criticised-by-owner",
+            "--param",
+            "owner=MTCnovo",
+            *extra,
+        )["results"]["bindings"]
+        return int(
+            next(b for b in rows if b["provider"]["value"] == ID + "org/london-crc")["criticisms"]["value"]
+        )
+
+    before = criticisms()
+    assert _run("load", "--store", store, "-q", str(blog)).exit_code == 0
+    _conforms(store)
+    links = _select(store, "SELECT ?a ?b WHERE { ?a prob:sameJudgementAs ?b }")
+    assert len({a for a, _ in links}) >= 2  # the blog's findings point at the release's curated findings
+    assert all(str(b).startswith(ID + "finding/hmiprobation-2018-03-londoncrc/") for _, b in links)
+    linked = {str(a) for a, _ in links}
+    # the blog stays a source of its own: its findings exist, but a judgement it repeats counts once
+    assert criticisms() == before + (len(_blog_findings(store)) - len(linked))
+    assert criticisms("--param", "per=source") == before + len(_blog_findings(store))
+
+
+def _blog_findings(store: str) -> set[str]:
+    return {
+        str(r[0])
+        for r in _select(
+            store,
+            f"SELECT ?f WHERE {{ ?f a prob:Finding ; prob:polarity prob:Critical ; "
+            f"prob:aboutProvider <{ID}org/london-crc> ; prov:wasDerivedFrom ?d . "
+            "?d foaf:page <https://blog.example.org/2018/03/london-crc-inspection> }",
+        )
+    }

@@ -479,3 +479,30 @@ def test_shipped_yaml_does_not_copy_sentences_from_the_sources(shared_dir):
         )
         copied = _shingles(_words(text)) & theirs
         assert not copied, f"{path.name} repeats source wording: {sorted(' '.join(c) for c in copied)[:5]}"
+
+
+@pytest.mark.shared
+def test_shipped_fingerprints_match_the_seed_texts(shared_dir, tmp_path):
+    """The fingerprint files beside the curated sources are what write_fingerprints makes from the
+    seed texts, cover every curated evidence span, and hold hashes only (no words of the source)."""
+    import shutil
+
+    from probkg.loaders.base import sha256_file
+    from probkg.loaders.curated import (
+        curated_findings,
+        fingerprints_path,
+        source_documents,
+        write_fingerprints,
+    )
+
+    for document in source_documents().values():
+        shipped = fingerprints_path(document.path).read_text(encoding="utf-8")
+        copy = tmp_path / document.path.name
+        shutil.copy(document.path, copy)
+        text = next(p for p in (shared_dir / "seeds").glob("*.txt") if sha256_file(p) == document.sha256)
+        assert write_fingerprints(copy, text).read_text(encoding="utf-8") == shipped
+        data = yaml.safe_load(shipped)
+        spans = {f"{a}-{b}" for cf in curated_findings(document) for a, b in cf.spans}
+        assert set(data["shingles"]) == spans
+        assert all(re.fullmatch(r"[0-9a-f]{8}", h) for hashes in data["shingles"].values() for h in hashes)
+        assert all(cf.fingerprints and all(cf.fingerprints) for cf in curated_findings(document))

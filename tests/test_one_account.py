@@ -418,3 +418,21 @@ def _blog_findings(store: str) -> set[str]:
             "?d foaf:page <https://blog.example.org/2018/03/london-crc-inspection> }",
         )
     }
+
+
+def test_dates_of_different_precision_are_reconciled(built: Path, shared_dir: Path, tmp_path: Path) -> None:
+    store = _fresh(built, tmp_path)
+    original = shared_dir / "corpus" / "press" / "08_essex_crc_2018.txt"
+    head, body = original.read_text(encoding="utf-8").split("\n\n", 1)
+    dated = tmp_path / "essex-dated.txt"  # the same page, saved with the day of publication stated
+    dated.write_text(f"{head}\n\nThe report was published on 12 October 2018.\n\n{body}", encoding="utf-8")
+    out = _run("load", "--store", store, "-q", str(original), str(dated))
+    assert out.exit_code == 0, out.output
+    _conforms(store)
+    doc = f"<{ID}doc/hmiprobation-2018-10-essexcrc>"
+    issued = {str(r[0]) for r in _select(store, f"SELECT ?d WHERE {{ {doc} dct:issued ?d }}")}
+    assert issued == {"2018-10", "2018-10-12"}  # both statements kept, each in its source's graph
+    rows = _json(
+        "query", "--store", store, "-q", "--format", "json", "inspections-of", "--param", "provider=Essex CRC"
+    )["results"]["bindings"]
+    assert [b["published"]["value"] for b in rows] == ["2018-10-12"]  # readers take the most precise

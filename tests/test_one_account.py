@@ -436,3 +436,19 @@ def test_dates_of_different_precision_are_reconciled(built: Path, shared_dir: Pa
         "query", "--store", store, "-q", "--format", "json", "inspections-of", "--param", "provider=Essex CRC"
     )["results"]["bindings"]
     assert [b["published"]["value"] for b in rows] == ["2018-10-12"]  # readers take the most precise
+
+
+@pytest.mark.slow
+def test_texts_before_the_curated_files_load_validated(units: list) -> None:
+    """Each text graph validates on its own: loaded before the curated files it merges with (after
+    the ontology and the registry, which every source needs), nothing is refused."""
+    from probkg.graph.store import MemoryStore
+    from probkg.validation.gate import validate_store
+
+    store = MemoryStore()
+    base = [u for u in units if u.loader == "ontology" or str(u.graph) == ID + "graph/registry"]
+    curated = [u for u in units if u.loader == "curated" and u not in base]
+    texts = [u for u in units if u.loader == "text"]
+    for unit in [*base, *texts, *curated]:
+        store.load(unit)  # raises ValidationFailed on a Violation
+    assert validate_store(store).conforms

@@ -62,6 +62,7 @@ __all__ = [
     "CuratedFinding",
     "curated_document",
     "curated_findings",
+    "curated_inspection_names",
     "fingerprints_path",
     "load_curated",
     "load_registry_rdf",
@@ -343,11 +344,33 @@ def curated_findings(document: CuratedDocument) -> tuple[CuratedFinding, ...]:
     return _curated_findings(str(document.path), raw, prints)
 
 
+def curated_inspection_names(document: CuratedDocument) -> dict[URIRef, tuple[Literal, ...]]:
+    """The names (``skos:prefLabel``) of the inspections a curated source file describes, so a text
+    resolved to one of them can name it as the curated file does (and validate on its own)."""
+    try:
+        raw = document.path.read_bytes()
+    except OSError:
+        return {}
+    g = _curated_graph(str(document.path), raw)
+    out: dict[URIRef, tuple[Literal, ...]] = {}
+    for node in g.subjects(RDF.type, PROB.Inspection):
+        if isinstance(node, URIRef):
+            out[node] = tuple(
+                sorted((o for o in g.objects(node, SKOS.prefLabel) if isinstance(o, Literal)), key=str)
+            )
+    return out
+
+
+@lru_cache(maxsize=16)
+def _curated_graph(path: str, raw: bytes) -> Graph:
+    return load_source_facts(path).triples
+
+
 @lru_cache(maxsize=16)
 def _curated_findings(path: str, raw: bytes, prints: bytes) -> tuple[CuratedFinding, ...]:
     from probkg.ontology.mint import spans_of
 
-    g = load_source_facts(path).triples
+    g = _curated_graph(path, raw)
     shingles: dict[str, list[str]] = json.loads(prints).get("shingles", {}) if prints else {}
     out = []
     for node in sorted(g.subjects(RDF.type, PROB.Finding), key=str):

@@ -25,7 +25,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
-from probkg.loaders.curated import CuratedDocument, curated_document, curated_findings, source_documents
+from probkg.loaders.curated import (
+    CuratedDocument,
+    curated_document,
+    curated_findings,
+    curated_inspection_names,
+    source_documents,
+)
 from probkg.ontology import concept_for
 from probkg.ontology.mint import (
     add_evidence,
@@ -172,12 +178,15 @@ def to_graph(
         )
         g.add((iri, DCTERMS.source, doc_iri))
 
+    curated_names = curated_inspection_names(known) if known is not None else {}
     inspection_iri: URIRef | None = None
     for insp in res["inspections"]:
         curated_iri = _curated_inspection(known, insp["inspected"])
         inspection_iri = curated_iri or URIRef(insp["iri"])
         g.add((doc_iri, PROB.reportsOn, inspection_iri))
         g.add((inspection_iri, RDF.type, PROB.Inspection))
+        for name in curated_names.get(inspection_iri, ()):  # named as the curated file names it
+            g.add((inspection_iri, SKOS.prefLabel, name))
         if curated_iri is None:  # a curated inspection keeps its curated name
             names = [_label(reg, ex, i) for i in insp["inspected"]]
             year = (insp.get("published") or "")[:4]
@@ -222,6 +231,8 @@ def to_graph(
             continue
         g.add((doc_iri, PROB.mentions, e_iri))
         g.add((e_iri, RDF.type, PROB.Inspection))
+        for name in curated_names.get(e_iri, ()):
+            g.add((e_iri, SKOS.prefLabel, name))
         if curated_e is None:  # a curated inspection keeps its curated description
             g.add((e_iri, SKOS.prefLabel, Literal(f"Earlier inspection, {earlier['date']}", lang="en")))
             g.add((e_iri, PROB.fieldworkStart, _date_literal(earlier["date"])))

@@ -35,7 +35,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any
@@ -332,6 +332,10 @@ def create_app(
         _log(request)["query_hash"] = hashlib.sha256(text.encode()).hexdigest()[:16]
         if not allow_update:
             raise Refused(403, "SPARQL Update is not allowed: the endpoint is read-only")
+        if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+            raise Refused(
+                400, "using-graph-uri/using-named-graph-uri are not supported; write USING in the update"
+            )
         auth = request.headers.get("authorization", "")
         if not auth.lower().startswith("bearer "):
             raise Refused(
@@ -342,12 +346,16 @@ def create_app(
             raise Refused(403, "wrong token")
         check_limits(text)
         loop = asyncio.get_running_loop()
+        engine = store._store  # type: ignore[attr-defined]
+        base = str(request.url.replace(query=""))
         try:
-            await loop.run_in_executor(updater, store.update, text)  # type: ignore[attr-defined]
-        except QueryError as exc:
-            raise Refused(400, str(exc)) from None
-        except ProbkgError as exc:
-            raise Refused(500, str(exc)) from None
+            await loop.run_in_executor(updater, lambda: engine.update(text, base_iri=base, prefixes=prefixes))
+        except PermissionError:
+            raise Refused(403, "LOAD is not allowed: this endpoint never fetches other URLs") from None
+        except SyntaxError as exc:
+            raise Refused(400, f"SPARQL Update syntax error: {' '.join(str(exc).split())}") from None
+        except OSError as exc:
+            raise Refused(500, f"update failed: {' '.join(str(exc).split())}") from None
         stats.invalidate()
         pool.refresh()
         return Response(status_code=204)
@@ -510,7 +518,11 @@ async def _disconnected(request: Request) -> None:
 async def _protocol_params(request: Request) -> dict[str, list[str]]:
     """Protocol parameters from the URL and, for POST, from the body (form or direct)."""
     params: dict[str, list[str]] = {}
-    for key, value in parse_qsl(request.url.query, keep_blank_values=True):
+    try:
+        pairs = parse_qsl(request.url.query, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Refused(400, "URL parameters are not UTF-8") from None
+    for key, value in pairs:
         params.setdefault(key, []).append(value)
     if request.method != "POST":
         return params
@@ -518,9 +530,16 @@ async def _protocol_params(request: Request) -> dict[str, list[str]]:
     body = await request.body()
     if len(body) > MAX_QUERY_BYTES * 4:
         raise Refused(413, f"request body larger than {MAX_QUERY_BYTES * 4} bytes")
-    text = body.decode("utf-8", errors="replace")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(400, f"request body is not UTF-8 (byte {exc.start})") from None
     if ctype == "application/x-www-form-urlencoded":
-        for key, value in parse_qsl(text, keep_blank_values=True):
+        try:
+            form = parse_qsl(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise Refused(400, "form parameters are not UTF-8") from None
+        for key, value in form:
             params.setdefault(key, []).append(value)
     elif ctype == "application/sparql-query":
         if "query" in params:
@@ -692,3 +711,28 @@ def serve(
 
 if os.environ.get("PROBKG_SERVER_DEBUG"):
     logging.basicConfig(level=logging.DEBUG)
+
+
+@contextlib.contextmanager
+def background(app: Starlette, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Run ``app`` with uvicorn in a thread of this process; yields the base URL (no trailing slash).
+
+    Meant for tests and benchmarks; the server is shut down (gracefully) when the block ends.
+    """
+    import uvicorn
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise OSError("the test server did not start")
+        time.sleep(0.02)
+    bound = server.servers[0].sockets[0].getsockname()
+    try:
+        yield f"http://{bound[0]}:{bound[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(30)

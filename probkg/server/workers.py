@@ -27,6 +27,7 @@ from typing import Any
 __all__ = ["QueryRequest", "Worker", "WorkerPool"]
 
 CHUNK = 64 * 1024
+_NO_NETWORK = "SERVICE and LOAD are not allowed: this endpoint never connects to other hosts"
 
 
 @dataclass
@@ -80,6 +81,9 @@ def _run_one(ox: Any, store: Any, req: QueryRequest, conn: Connection) -> None:
         kwargs["use_default_graph_as_union"] = req.union
     try:
         answer = store.query(req.query, **kwargs)
+    except PermissionError:
+        conn.send(("error", 403, _NO_NETWORK))
+        return
     except SyntaxError as exc:
         conn.send(("error", 400, f"SPARQL syntax error: {' '.join(str(exc).split())}"))
         return
@@ -96,6 +100,16 @@ def _run_one(ox: Any, store: Any, req: QueryRequest, conn: Connection) -> None:
     if media is None:
         conn.send(("error", 406, f"no acceptable format for a {kind} answer (Accept: {req.accept})"))
         return
+    # evaluate up to the first answer before the head, so that errors and timeouts get a status code
+    it = iter(answer) if kind != "boolean" else iter(())
+    try:
+        first = list(itertools.islice(it, 1))
+    except PermissionError:
+        conn.send(("error", 403, _NO_NETWORK))
+        return
+    except (OSError, ValueError, TypeError, SyntaxError) as exc:
+        conn.send(("error", 400, f"query failed: {' '.join(str(exc).split())}"))
+        return
     writer = _ChunkWriter(conn)
     try:
         if kind == "boolean":
@@ -105,15 +119,11 @@ def _run_one(ox: Any, store: Any, req: QueryRequest, conn: Connection) -> None:
             rows, truncated = 1, False
         elif kind == "solutions":
             variables = [v.value for v in answer.variables]
-            it = iter(answer)
-            first = list(itertools.islice(it, 1))  # evaluate up to the first row before the head
             conn.send(("head", media, kind))
             rows, truncated = write_solutions(
                 variables, itertools.chain(first, it), media, writer.write, req.max_rows
             )
         else:
-            it = iter(answer)
-            first = list(itertools.islice(it, 1))
             conn.send(("head", media, kind))
             counted = _Counter(itertools.chain(first, it), req.max_rows)
             items: Iterator[Any] = iter(counted)

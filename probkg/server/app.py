@@ -245,10 +245,16 @@ def create_app(
                 worker.clean = True
                 _log(request)["detail"] = msg[2]
                 return _error(msg[1], msg[2])
+            hdrs = {"Vary": "Accept", "X-Max-Rows": str(req.max_rows), **(headers or {})}
+            if msg[0] == "whole":
+                worker.clean = True
+                _, media, body, rows, truncated = msg
+                if truncated:
+                    _log(request)["detail"] = f"answer cut at {rows} rows"
+                return Response(body, media_type=formats.content_type(media), headers=hdrs)
             _, media, _kind = msg
             streamer = _stream(worker, deadline, request)
             worker = None  # the stream releases it
-            hdrs = {"Vary": "Accept", "X-Max-Rows": str(req.max_rows), **(headers or {})}
             return StreamingResponse(streamer, media_type=formats.content_type(media), headers=hdrs)
         finally:
             watcher.cancel()

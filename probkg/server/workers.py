@@ -8,6 +8,7 @@ the worker and starts a fresh one; a query that crashes the engine (deep recursi
 down only that worker. Memory used by a killed query goes back to the system with the process.
 
 Messages from a worker: ``("ready",)`` once, then per request ``("error", status, message)`` or
+``("whole", media, body, rows, truncated)`` for an answer smaller than one chunk, or
 ``("head", media, kind)`` followed by ``("data", bytes)``... and ``("end", rows, truncated)`` (or
 ``("fail", message)`` when evaluation fails after the head was sent).
 """
@@ -46,10 +47,15 @@ class QueryRequest:
 
 
 class _ChunkWriter:
-    def __init__(self, conn: Connection) -> None:
+    """Collects the serialised answer; the head goes out with the first full chunk, or together with a
+    small answer in one ``("whole", media, body, rows, truncated)`` message (one pipe round trip)."""
+
+    def __init__(self, conn: Connection, media: str, kind: str) -> None:
         self.conn = conn
+        self.media, self.kind = media, kind
         self.parts: list[bytes] = []
         self.size = 0
+        self.head_sent = False
 
     def write(self, data: bytes) -> int:
         self.parts.append(bytes(data))
@@ -59,9 +65,26 @@ class _ChunkWriter:
         return len(data)
 
     def flush(self) -> None:
+        if not self.head_sent:
+            self.conn.send(("head", self.media, self.kind))
+            self.head_sent = True
         if self.parts:
             self.conn.send(("data", b"".join(self.parts)))
             self.parts, self.size = [], 0
+
+    def finish(self, rows: int, truncated: bool) -> None:
+        if not self.head_sent:
+            self.conn.send(("whole", self.media, b"".join(self.parts), rows, truncated))
+            return
+        self.flush()
+        self.conn.send(("end", rows, truncated))
+
+    def fail(self, message: str) -> None:
+        if not self.head_sent:
+            self.conn.send(("error", 500, f"evaluation failed: {message}"))
+            return
+        self.flush()
+        self.conn.send(("fail", message))
 
 
 def _graph_arg(ox: Any, iris: list[str] | None) -> Any:
@@ -110,21 +133,17 @@ def _run_one(ox: Any, store: Any, req: QueryRequest, conn: Connection) -> None:
     except (OSError, ValueError, TypeError, SyntaxError) as exc:
         conn.send(("error", 400, f"query failed: {' '.join(str(exc).split())}"))
         return
-    writer = _ChunkWriter(conn)
+    writer = _ChunkWriter(conn, media, kind)
     try:
         if kind == "boolean":
-            value = bool(answer)
-            conn.send(("head", media, kind))
-            write_boolean(value, media, writer.write)
+            write_boolean(bool(answer), media, writer.write)
             rows, truncated = 1, False
         elif kind == "solutions":
             variables = [v.value for v in answer.variables]
-            conn.send(("head", media, kind))
             rows, truncated = write_solutions(
                 variables, itertools.chain(first, it), media, writer.write, req.max_rows
             )
         else:
-            conn.send(("head", media, kind))
             counted = _Counter(itertools.chain(first, it), req.max_rows)
             items: Iterator[Any] = iter(counted)
             if media in (NQUADS, TRIG):
@@ -133,11 +152,9 @@ def _run_one(ox: Any, store: Any, req: QueryRequest, conn: Connection) -> None:
             ox.serialize(items, writer, fmt)
             rows, truncated = counted.n, counted.truncated
     except (OSError, ValueError, TypeError, SyntaxError) as exc:
-        writer.flush()
-        conn.send(("fail", " ".join(str(exc).split())))
+        writer.fail(" ".join(str(exc).split()))
         return
-    writer.flush()
-    conn.send(("end", rows, truncated))
+    writer.finish(rows, truncated)
 
 
 def _rdf_formats(ox: Any) -> list[Any]:

@@ -321,3 +321,52 @@ def test_negotiation_rules():
     assert choose("graph", None, "json") == "application/ld+json"
     assert choose("solutions", None, "json") == "application/sparql-results+json"
     assert choose("solutions", "image/png", None) is None
+
+
+@pytest.mark.slow
+def test_probkg_serve_finishes_in_flight_requests_on_sigterm(store, tmp_path):
+    """``probkg serve`` as a process: the ready line, then SIGTERM while a query runs; the client still
+    gets its complete answer (here the time-limit answer) and the process exits cleanly."""
+    import shutil
+    import signal
+    import subprocess
+    import threading
+    import time
+
+    from probkg.graph.store import OxigraphStore
+
+    # a store of its own (the module's store is held open by this process)
+    copy = OxigraphStore(tmp_path / "copy")
+    load_fixture(copy)
+    copy.close()
+    exe = shutil.which("probkg")
+    assert exe
+    proc = subprocess.Popen(
+        [exe, "serve", "--store", str(tmp_path / "copy"), "--port", "0", "--timeout", "3", "--workers", "1"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stderr.readline()
+        assert "serving http://" in line, line
+        url = line.split("serving ", 1)[1].split("/ ", 1)[0]
+        got: dict[str, httpx.Response] = {}
+        cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+        t = threading.Thread(
+            target=lambda: got.setdefault(
+                "r", httpx.get(f"{url}/sparql", params={"query": cartesian}, timeout=30)
+            )
+        )
+        t.start()
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        t.join(30)
+        assert got["r"].status_code == 503
+        assert "limit" in got["r"].json()["error"]
+        assert proc.wait(30) == 0
+        log = proc.stderr.read()
+        assert '"status": 503' in log
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -697,9 +698,18 @@ def serve(
         timeout_graceful_shutdown=int(options.get("timeout", 30.0)) + 5,
         lifespan="on",
     )
-    server = uvicorn.Server(config)
+
+    class _Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:  # SIGINT/SIGTERM: finish in-flight requests, exit 0
+            yield
+
+    server = _Server(config)
 
     async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
         task = asyncio.ensure_future(server.serve())
         while not server.started and not task.done():
             await asyncio.sleep(0.05)

@@ -47,7 +47,9 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
     g = Graph().parse(SUITE / "manifest.ttl", format="turtle")
     manifest = next(g.subjects(RDF.type, MF.Manifest))
     out = []
-    for entry in Collection(g, g.value(manifest, MF.entries)):
+    entries = g.value(manifest, MF.entries)
+    assert entries is not None
+    for entry in Collection(g, entries):
         name = str(entry).rsplit("#", 1)[1]
         data = [
             (SUITE / str(g.value(d, UT.graph)).rsplit("/", 1)[1], str(g.value(d, RDFS.label)))
@@ -55,7 +57,9 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
         ]
         action = g.value(entry, MF.action)
         requests = []
-        for req in Collection(g, g.value(action, HT.requests)):
+        request_list = g.value(action, HT.requests)
+        assert request_list is not None
+        for req in Collection(g, request_list):
             headers = {}
             hlist = g.value(req, HT.headers)
             if hlist is not None:

@@ -309,7 +309,8 @@ def create_app(
             if not text.strip():
                 raise Refused(400, "empty query")
             check_limits(text)
-            fmt = (params.get("format") or params.get("output") or [None])[0]
+            fmt_values = params.get("format") or params.get("output") or []
+            fmt = fmt_values[0] if fmt_values else None
             if request.method == "HEAD":
                 media = formats.choose("solutions", request.headers.get("accept"), fmt) or formats.choose(
                     "graph", request.headers.get("accept"), fmt

@@ -277,7 +277,7 @@ def write_solutions(
             if n >= max_rows:
                 truncated = True
                 break
-            cells = (row[i] for i in range(len(variables)))
-            write(("\t".join("" if t is None else str(t) for t in cells) + "\n").encode())
+            terms = [row[i] for i in range(len(variables))]
+            write(("\t".join("" if t is None else str(t) for t in terms) + "\n").encode())
             n += 1
     return n, truncated

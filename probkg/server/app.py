@@ -512,7 +512,7 @@ def _sandbox_update_thread() -> None:
 
 def _log(request: Request) -> dict[str, Any]:
     """The access-log record of this request (filled by handlers, written by :class:`_AccessLog`)."""
-    return request.scope.setdefault("probkg.log", {})  # type: ignore[no-any-return]
+    return request.scope.setdefault("probkg.log", {})
 
 
 async def _disconnected(request: Request) -> None:

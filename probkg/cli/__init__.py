@@ -599,7 +599,7 @@ def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, en
     return 0
 
 
-# ---- graph analytics and the HTTP endpoint (probkg.exports.nxview, probkg.server.http) --------------------
+# ---- graph analytics and the HTTP endpoint (probkg.exports.nxview, probkg.server.app) ---------------------
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option(
@@ -688,21 +688,65 @@ def analyse(
     type=click.IntRange(0, 65535),
     help="TCP port (0 picks a free one).",
 )
-@click.option("--allow-update", is_flag=True, help="Accept SPARQL Update (refused by default).")
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a query may run before it is stopped.",
+)
+@click.option(
+    "--max-rows",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest number of rows (or triples) in one answer.",
+)
+@click.option(
+    "--workers",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Query worker processes (queries running at once).",
+)
+@click.option(
+    "--allow-update",
+    is_flag=True,
+    help="Accept SPARQL Update from clients sending the bearer token in $PROBKG_TOKEN.",
+)
 @_store_options
 def serve(
-    host: str, port: int, allow_update: bool, store_dir: str | None, memory: bool, endpoint: str | None
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    workers: int,
+    allow_update: bool,
+    store_dir: str | None,
+    memory: bool,
+    endpoint: str | None,
 ) -> int:
-    """Serve the store as a SPARQL 1.1 endpoint (/sparql), named queries (/queries) and a web page (/)."""
-    from probkg.server.http import serve as run_server
+    """Serve the store as a SPARQL 1.1 endpoint (/sparql), named queries (/queries) and a web page (/).
 
+    Queries run in worker processes without network access and are stopped after --timeout seconds or
+    when the client goes away. One JSON access-log line per request goes to stderr (-q silences it).
+    """
+    from probkg.server.app import serve as run_server
+
+    token = os.environ.get("PROBKG_TOKEN") or None
+    quiet = bool(click.get_current_context().find_root().meta.get(_QUIET))
     with _opened(store_dir, memory, endpoint) as store:
         try:
             run_server(
                 store,
                 host,
                 port,
+                quiet=quiet,
                 allow_update=allow_update,
+                token=token,
+                timeout=timeout,
+                max_rows=max_rows,
+                workers=workers,
                 on_ready=lambda url: _note(f"probkg: serving {url} (SPARQL at {url}sparql); Ctrl-C stops"),
             )
         except OSError as exc:

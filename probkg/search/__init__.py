@@ -22,7 +22,8 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,8 @@ _HAS_EVIDENCE = URIRef(_PROB + "hasEvidence")
 _HAS_SELECTOR = URIRef(_OA + "hasSelector")
 _EXACT = URIRef(_OA + "exact")
 
-_LABELS = {SKOS.prefLabel: "label", RDFS.label: "label", DCTERMS.title: "label"}
-_ALT = {SKOS.altLabel: "altLabel", SKOS.hiddenLabel: "altLabel"}
+_LABELS: dict[Node, str] = {SKOS.prefLabel: "label", RDFS.label: "label", DCTERMS.title: "label"}
+_ALT: dict[Node, str] = {SKOS.altLabel: "altLabel", SKOS.hiddenLabel: "altLabel"}
 _SCHEMA_VERSION = "1"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY = 500
@@ -74,7 +75,7 @@ class Hit:
     source: str | None = None
     source_title: str | None = None
     url: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dc_field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -92,7 +92,7 @@ def _graph_key(store: Store) -> dict[str, str]:
         if g == str(CATALOG_GRAPH):
             continue
         info = catalog.get(g)
-        keys[g] = f"sha256:{info.sha256}" if info is not None and info.sha256 else f"size:{n}"
+        keys[g] = f"sha256:{info.sha256}:{n}" if info is not None and info.sha256 else f"size:{n}"
     return keys
 
 
@@ -133,12 +133,69 @@ def _documents(quads: Iterable[tuple[Node, Node, Node, Node]]) -> Iterator[tuple
                     yield str(f), "finding", "quote", exact[sel]
 
 
+_BULK_QUERIES = {
+    "label": (
+        "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?p { skos:prefLabel rdfs:label dct:title skos:altLabel "
+        "skos:hiddenLabel } ?s ?p ?o } FILTER(isIRI(?s) && isLiteral(?o)) }"
+    ),
+    "finding": "SELECT ?g ?f WHERE { GRAPH ?g { ?f a prob:Finding } }",
+    "quote": (
+        "SELECT ?g ?f ?q WHERE { GRAPH ?g { ?sel oa:exact ?q . ?ev oa:hasSelector ?sel . "
+        "?f prob:hasEvidence ?ev } FILTER(isIRI(?f)) }"
+    ),
+    "description": "SELECT ?g ?f ?c WHERE { GRAPH ?g { ?f rdfs:comment ?c } FILTER(isIRI(?f)) }",
+}
+_BULK_PREFIXES = (
+    "PREFIX prob: <https://w3id.org/probation-kg/def#> PREFIX oa: <http://www.w3.org/ns/oa#> "
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "PREFIX dct: <http://purl.org/dc/terms/> "
+)
+BULK_THRESHOLD = 20
+"""Above this many changed graphs, the index reads the whole store with four queries, not graph by graph."""
+
+
+def _documents_bulk(store: Store, graphs: set[str]) -> Iterator[tuple[str, str, str, str, str]]:
+    """(graph, iri, kind, field, text) rows of ``graphs``, read with a few whole-store queries."""
+
+    def rows(name: str) -> Iterator[tuple[Any, ...]]:
+        for r in store.query(_BULK_PREFIXES + _BULK_QUERIES[name]):
+            row = tuple(r)  # type: ignore[arg-type]
+            if str(row[0]) in graphs:
+                yield row
+
+    findings = {(str(g), str(f)) for g, f in rows("finding")}
+    for g, subject, p, o in rows("label"):
+        fld = _LABELS.get(p) or _ALT.get(p) or "label"
+        yield str(g), str(subject), "finding" if (str(g), str(subject)) in findings else "", fld, str(o)
+    for g, f, q in rows("quote"):
+        if (str(g), str(f)) in findings:
+            yield str(g), str(f), "finding", "quote", str(q)
+    for g, f, c in rows("description"):
+        if (str(g), str(f)) in findings:
+            yield str(g), str(f), "finding", "description", str(c)
+
+
+_FINGERPRINT = (
+    "SELECT (COUNT(?g) AS ?n) (SHA1(GROUP_CONCAT(CONCAT(STR(?g), ' ', STR(?h)); separator='|')) AS ?fp) "
+    "WHERE { GRAPH <" + str(CATALOG_GRAPH) + "> { ?g <https://w3id.org/probation-kg/def#sha256> ?h } }"
+)
+
+
+def _fingerprint(store: Store) -> str:
+    """A cheap digest of the load catalogue (one aggregate query); it changes when any graph does."""
+    if store.kind != "oxigraph":
+        return ""  # memory and remote stores: compare the full keys each time
+    row = next(iter(store.query(_FINGERPRINT)), None)
+    return "" if row is None else f"{row[0]}:{row[1]}"  # type: ignore[index]
+
+
 class SearchIndex:
     """An FTS5 index of one store, refreshed graph by graph with :meth:`sync`."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = str(path) if path is not None else ":memory:"
         self._lock = threading.RLock()
+        self._checked = -1e9
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL" if path is not None else "PRAGMA journal_mode=MEMORY")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -164,36 +221,52 @@ class SearchIndex:
             self._db.close()
 
     # ---- keeping in step with the store -------------------------------------------------------
-    def sync(self, store: Store) -> dict[str, int]:
-        """Re-index the graphs that changed since the last call; return counts of what was done."""
+    def sync(self, store: Store, *, every: float = 0.0) -> dict[str, int]:
+        """Re-index the graphs that changed since the last call; return counts of what was done.
+
+        A digest of the load catalogue is compared first (one cheap query, at most once per ``every``
+        seconds); only when it changed are the graphs' keys compared and the changed graphs re-read.
+        """
+        import time
+
+        now = time.monotonic()
+        if now - self._checked < every:
+            return {"indexed": 0, "removed": 0, "unchanged": -1}
+        fingerprint = _fingerprint(store)
+        with self._lock:
+            row = self._db.execute("SELECT v FROM meta WHERE k='fingerprint'").fetchone()
+        if fingerprint and row is not None and row[0] == fingerprint:
+            self._checked = now
+            return {"indexed": 0, "removed": 0, "unchanged": -1}
         keys = _graph_key(store)
         with self._lock:
             known = dict(self._db.execute("SELECT graph, key FROM graphs").fetchall())
             changed = [g for g, k in keys.items() if known.get(g) != k]
             gone = [g for g in known if g not in keys]
-            if not changed and not gone:
-                return {"indexed": 0, "removed": 0, "unchanged": len(keys)}
             with self._db:
                 for g in gone:
                     self._db.execute("DELETE FROM docs WHERE graph = ?", (g,))
                     self._db.execute("DELETE FROM graphs WHERE graph = ?", (g,))
                 for g in changed:
                     self._db.execute("DELETE FROM docs WHERE graph = ?", (g,))
-                    self._db.executemany(
-                        "INSERT INTO docs (text, squashed, iri, kind, field, graph) VALUES (?,?,?,?,?,?)",
-                        (
-                            (
-                                text,
-                                _squash(text) if fld not in {"quote", "description"} else "",
-                                iri,
-                                kind,
-                                fld,
-                                g,
-                            )
-                            for iri, kind, fld, text in _documents(store.quads(URIRef(g)))
-                        ),
+                if len(changed) > BULK_THRESHOLD:
+                    rows: Iterable[tuple[str, str, str, str, str]] = _documents_bulk(store, set(changed))
+                else:
+                    rows = (
+                        (g, iri, kind, fld, text)
+                        for g in changed
+                        for iri, kind, fld, text in _documents(store.quads(URIRef(g)))
                     )
-                    self._db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?)", (g, keys[g]))
+                self._db.executemany(
+                    "INSERT INTO docs (text, squashed, iri, kind, field, graph) VALUES (?,?,?,?,?,?)",
+                    (
+                        (text, _squash(text) if fld in ("label", "altLabel") else "", iri, kind, fld, g)
+                        for g, iri, kind, fld, text in rows
+                    ),
+                )
+                self._db.executemany("INSERT OR REPLACE INTO graphs VALUES (?, ?)", ((g, keys[g]) for g in changed))
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        self._checked = now
         return {"indexed": len(changed), "removed": len(gone), "unchanged": len(keys) - len(changed)}
 
     def size(self) -> int:

@@ -478,7 +478,7 @@
     const x = (y) => 10 + ((y - lo) / (hi - lo)) * (w - 20);
     scale = { lo, hi, w, inv: (px) => lo + ((px - 10) / (w - 20)) * (hi - lo) };
     const axis = sv("g", { class: "axis" });
-    for (let y = lo; y <= hi; y++) { axis.append(sv("line", { x1: x(y), x2: x(y), y1: 0, y2: h - 14, stroke: "#e3e8ee" })); axis.append(sv("text", { x: x(y) + 2, y: h - 3 }, String(y))); }
+    for (let y = lo; y <= hi; y++) { axis.append(sv("line", { x1: x(y), x2: x(y), y1: 0, y2: h - 14, stroke: "#e3e8ee" })); if (x(y) < w - 30) axis.append(sv("text", { x: x(y) + 2, y: h - 3 }, String(y))); }
     svg.append(axis);
     const f = currentFilters();
     if (f.from || f.to) {

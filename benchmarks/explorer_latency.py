@@ -44,7 +44,9 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -60,7 +62,9 @@ def main() -> None:
             big = client.get("/explore/api/expand", params={"iri": provider, "limit": 2000}).json()
             kinds = sorted({n["kind"] for n in big["nodes"]})
             inspection = next(n["id"] for n in big["nodes"] if n["kind"] == "Inspection")
-            hits = client.get("/search", params={"q": "inspectors", "kind": "finding", "limit": 1}).json()["hits"]
+            hits = client.get("/search", params={"q": "inspectors", "kind": "finding", "limit": 1}).json()[
+                "hits"
+            ]
             finding = hits[0]["iri"] if hits else inspection
             critical = next(p["id"] for p in facets["polarities"] if p["label"] == "critical")
             year = (next(n["date"] for n in big["nodes"] if n.get("date")))[:4]

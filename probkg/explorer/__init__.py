@@ -651,3 +651,22 @@ def page_html(*, base: str = "", data: dict[str, Any] | None = None, inline: boo
         f"<script>{s}</script>" for s in safe
     )
     return html.replace("<!--DATA-->", tail).replace("__BASE__", "")
+
+
+def export_html(
+    store: Store,
+    out: Any,
+    *,
+    start: Sequence[str] = (),
+    filters: Filters | None = None,
+    max_nodes: int = 2000,
+) -> None:
+    """Write the offline explorer: one HTML file, the page code and cytoscape.js inlined, with a subset.
+
+    The subset is :func:`snapshot` of ``start`` (default: every organisation) under ``filters``, capped at
+    ``max_nodes``; the page runs with no server and no network.
+    """
+    if not 1 <= max_nodes <= 50_000:
+        raise InputError(f"max_nodes must be between 1 and 50000, not {max_nodes}", path="max-nodes")
+    data = snapshot(store, start=start, filters=filters, max_nodes=max_nodes)
+    out.write(page_html(data=data, inline=True))

@@ -147,8 +147,8 @@ _BULK_QUERIES = {
 }
 _BULK_PREFIXES = (
     "PREFIX prob: <https://w3id.org/probation-kg/def#> PREFIX oa: <http://www.w3.org/ns/oa#> "
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-    "PREFIX dct: <http://purl.org/dc/terms/> "
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dct: <http://purl.org/dc/terms/> "
 )
 BULK_THRESHOLD = 20
 """Above this many changed graphs, the index reads the whole store with four queries, not graph by graph."""
@@ -264,7 +264,9 @@ class SearchIndex:
                         for g, iri, kind, fld, text in rows
                     ),
                 )
-                self._db.executemany("INSERT OR REPLACE INTO graphs VALUES (?, ?)", ((g, keys[g]) for g in changed))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO graphs VALUES (?, ?)", ((g, keys[g]) for g in changed)
+                )
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         self._checked = now
         return {"indexed": len(changed), "removed": len(gone), "unchanged": len(keys) - len(changed)}

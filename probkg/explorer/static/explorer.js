@@ -538,8 +538,6 @@
     if (OFFLINE) {
       addNodes(OFFLINE.nodes);
       addEdges(OFFLINE.edges);
-      OFFLINE.nodes.forEach((n) => expandedBy.set(n.id, new Set()));
-      expandedBy.clear();
       runLayout();
       status(`Offline export: ${OFFLINE.nodes.length} nodes, ${OFFLINE.edges.length} links.`);
       refreshTimeline();

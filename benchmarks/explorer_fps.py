@@ -19,7 +19,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-VENDOR = Path(__file__).resolve().parents[1] / "probkg" / "explorer" / "static" / "vendor"
+VENDOR = Path(__file__).resolve().parents[1] / "probkg" / "exports" / "explorer" / "static" / "vendor"
 CHROMIUM = "/usr/bin/chromium"
 
 GRAPH_JS = """

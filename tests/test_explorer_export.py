@@ -80,7 +80,7 @@ def test_export_refuses_a_bad_node_cap(store: Store) -> None:
     import io
 
     from probkg.errors import InputError
-    from probkg.explorer import export_html
+    from probkg.exports.explorer import export_html
 
     with pytest.raises(InputError, match="max_nodes"):
         export_html(store, io.StringIO(), max_nodes=0)

@@ -16,7 +16,7 @@ fixed, so exporting the same data twice gives the same bytes.
 * Cytoscape is the Cytoscape.js ``{"elements": {"nodes": [...], "edges": [...]}}`` document.
 * DOT is Graphviz with every id and value in double quotes.
 * HTML is the explorer of ``/explore`` as one self-contained page (no network access): its page code and
-  cytoscape.js inlined with a subset of the graph (:func:`probkg.explorer.export_html`).
+  cytoscape.js inlined with a subset of the graph (:func:`probkg.exports.explorer.export_html`).
 """
 
 from __future__ import annotations
@@ -404,9 +404,10 @@ def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
 def write_html(source: Store | Graph, out: TextIO) -> None:
     """The offline explorer: the served explorer's page code with a subset of the graph inlined (one file).
 
-    See :func:`probkg.explorer.export_html`; an rdflib graph or dataset is first put in a memory store.
+    See :func:`probkg.exports.explorer.export_html`; an rdflib graph or dataset is first put in a
+    memory store.
     """
-    from probkg.explorer import export_html
+    from probkg.exports.explorer import export_html
 
     if isinstance(source, Store):
         export_html(source, out)

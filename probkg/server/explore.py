@@ -1,8 +1,8 @@
 """``/explore``: the graph explorer served from the store, and the JSON endpoints its page calls.
 
-The page (``probkg/explorer/static``: HTML, CSS, script and the vendored cytoscape.js with its licence) is
-package data, so it works with no network. Its JSON endpoints answer from the store through
-:class:`probkg.explorer.Explorer`, so the browser only ever holds what it shows:
+The page (``probkg/exports/explorer/static``: HTML, CSS, script and the vendored cytoscape.js with its
+licence) is package data, so it works with no network. Its JSON endpoints answer from the store through
+:class:`probkg.exports.explorer.Explorer`, so the browser only ever holds what it shows:
 
 * ``GET /explore/api/facets``: filter values (owners, provider kinds, themes, polarities, ratings in order);
 * ``GET /explore/api/search?q=&limit=``: start nodes from the full-text index;
@@ -58,11 +58,11 @@ def _required(request: Request, name: str) -> str:
 
 def routes(store: Store) -> list[BaseRoute]:
     """The explorer page, its static assets and its JSON endpoints, bound to ``store``."""
-    from probkg.explorer import Explorer, Filters, page_html
+    from probkg.exports.explorer import Explorer, Filters, page_html
 
     explorer = Explorer(store)
     page = page_html(base="/explore")
-    static = StaticFiles(directory=str(resources.files("probkg.explorer").joinpath("static")))
+    static = StaticFiles(directory=str(resources.files("probkg.exports.explorer").joinpath("static")))
 
     async def index(_request: Request) -> Response:
         return HTMLResponse(page)

@@ -626,7 +626,7 @@ def snapshot(
 
 def asset(name: str) -> str:
     """The text of one page asset (``static/NAME``)."""
-    return resources.files("probkg.explorer").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("probkg.exports.explorer").joinpath("static", name).read_text(encoding="utf-8")
 
 
 def page_html(*, base: str = "", data: dict[str, Any] | None = None, inline: bool = False) -> str:

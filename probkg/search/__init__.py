@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -221,11 +221,14 @@ class SearchIndex:
             self._db.close()
 
     # ---- keeping in step with the store -------------------------------------------------------
-    def sync(self, store: Store, *, every: float = 0.0) -> dict[str, int]:
+    def sync(
+        self, store: Store, *, every: float = 0.0, on_start: Callable[[int], None] | None = None
+    ) -> dict[str, int]:
         """Re-index the graphs that changed since the last call; return counts of what was done.
 
         A digest of the load catalogue is compared first (one cheap query, at most once per ``every``
         seconds); only when it changed are the graphs' keys compared and the changed graphs re-read.
+        ``on_start`` is told how many graphs are about to be (re)indexed, when there are any.
         """
         import time
 
@@ -243,6 +246,8 @@ class SearchIndex:
             known = dict(self._db.execute("SELECT graph, key FROM graphs").fetchall())
             changed = [g for g, k in keys.items() if known.get(g) != k]
             gone = [g for g in known if g not in keys]
+            if changed and on_start is not None:
+                on_start(len(changed))
             with self._db:
                 for g in gone:
                     self._db.execute("DELETE FROM docs WHERE graph = ?", (g,))
@@ -326,15 +331,15 @@ def index_path(store: Store) -> Path | None:
     return None
 
 
-def index_for(store: Store) -> SearchIndex:
-    """The (cached) index of ``store``, brought in step with it."""
+def index_for(store: Store, on_start: Callable[[int], None] | None = None) -> SearchIndex:
+    """The (cached) index of ``store``, brought in step with it (``on_start``: see ``SearchIndex.sync``)."""
     with _INDEXES_LOCK:
         cached = _INDEXES.get(id(store))
         if cached is None or cached[0] is not store:
             cached = (store, SearchIndex(index_path(store)))
             _INDEXES[id(store)] = cached
     index = cached[1]
-    index.sync(store)
+    index.sync(store, on_start=on_start)
     return index
 
 

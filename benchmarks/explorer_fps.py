@@ -50,12 +50,13 @@ function measure(step, seconds) {
 """
 
 CYTOSCAPE = """
-async function run(n, seconds, webgl, hideEdges) {
+async function run(n, seconds, webgl, hideEdges, hideLabels) {
   const g = makeGraph(n);
   const els = g.nodes.map(v => ({data: {id: v.id, label: v.label}, position: {x: v.x, y: v.y}}))
     .concat(g.edges.map(e => ({data: {id: e.id, source: e.s, target: e.t}})));
   const cy = cytoscape({container: document.getElementById('c'), elements: els, layout: {name: 'preset'},
-    textureOnViewport: !webgl, hideEdgesOnViewport: !!hideEdges, pixelRatio: 1,
+    textureOnViewport: !webgl, hideEdgesOnViewport: !!hideEdges, hideLabelsOnViewport: !!hideLabels,
+    pixelRatio: 1,
     renderer: webgl ? {name: 'canvas', webgl: true} : {name: 'canvas'},
     style: [{selector: 'node', style: {label: 'data(label)', width: 12, height: 12, 'font-size': 10,
       'min-zoomed-font-size': 8, 'background-color': '#3b6ea5'}},
@@ -110,14 +111,12 @@ def main() -> None:
     ap.add_argument("--graphology", type=Path, help="unpacked npm package 'graphology'")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    cyto = page([VENDOR / "cytoscape.min.js"], CYTOSCAPE)
     candidates: list[tuple[str, str, str]] = [
-        ("cytoscape.js canvas, textures", page([VENDOR / "cytoscape.min.js"], CYTOSCAPE), "false, false"),
-        (
-            "cytoscape.js canvas, textures, no edges",
-            page([VENDOR / "cytoscape.min.js"], CYTOSCAPE),
-            "false, true",
-        ),
-        ("cytoscape.js webgl", page([VENDOR / "cytoscape.min.js"], CYTOSCAPE), "true, false"),
+        ("cytoscape.js canvas, textures", cyto, "false, false, false"),
+        ("cytoscape.js canvas, no labels moving", cyto, "false, false, true"),
+        ("cytoscape.js canvas, no edges/labels moving", cyto, "false, true, true"),
+        ("cytoscape.js webgl", cyto, "true, false, false"),
     ]
     if args.sigma and args.graphology:
         scripts = [args.graphology / "dist" / "graphology.umd.min.js", args.sigma / "dist" / "sigma.min.js"]

@@ -38,6 +38,18 @@ def main() -> None:
     index = index_for(store)
     print(f"full-text index in step: {time.perf_counter() - t0:.1f} s ({index.size():,} entries)")
 
+    # the busiest provider (most findings) and owner (most providers): the largest neighbourhoods
+    busiest = (
+        "PREFIX prob: <https://w3id.org/probation-kg/def#> PREFIX org: <http://www.w3.org/ns/org#> "
+        "SELECT ?x (COUNT(DISTINCT ?y) AS ?n) WHERE { %s } GROUP BY ?x ORDER BY DESC(?n) LIMIT 1"
+    )
+    provider, n_findings = next(iter(store.query(busiest % "?y prob:aboutProvider ?x")))  # type: ignore[misc]
+    owner, n_owned = next(
+        iter(store.query(busiest % "?m a prob:Ownership ; org:member ?x ; org:organization ?y"))  # type: ignore[misc]
+    )
+    provider, owner = str(provider), str(owner)
+    print(f"busiest provider {provider} ({n_findings} findings); owner {owner} ({n_owned} providers)")
+
     from probkg.server import explore, search
 
     app = Starlette(routes=[*search.routes(store), *explore.routes(store)])
@@ -54,11 +66,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
-            # the busiest provider and owner of the store, found through the API itself
             facets = client.get("/explore/api/facets").json()
-            owner = facets["owners"][0]["id"]
-            providers = client.get("/explore/api/expand", params={"iri": owner, "limit": 50}).json()["nodes"]
-            provider = next(n["id"] for n in providers if n["kind"] in ("CRC", "NPS division"))
             big = client.get("/explore/api/expand", params={"iri": provider, "limit": 2000}).json()
             kinds = sorted({n["kind"] for n in big["nodes"]})
             inspection = next(n["id"] for n in big["nodes"] if n["kind"] == "Inspection")

@@ -203,6 +203,44 @@ def _filter_sparql(f: Filters, var: str = "?y") -> str:
     return " ".join(parts)
 
 
+SMALL_NEIGHBOURHOOD = 3000
+"""Neighbourhoods up to this size are read whole and filtered in Python (faster than SPARQL EXISTS)."""
+
+_PROVIDER_KINDS = {"CRC", "NPS division", "NPS", "ProbationProvider"}
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()
+
+
+def _keep(n: dict[str, Any], f: Filters, owned: set[str]) -> bool:
+    """Whether node ``n`` (from :meth:`Explorer.describe`) passes the filters (as :func:`_filter_sparql`)."""
+    kind = n.get("kind", "")
+    if kind == "Finding":
+        if f.polarity and n.get("polarity") != _local(f.polarity):
+            return False
+        if f.rating and not f.polarity:
+            return False
+        if f.theme and f.theme not in n.get("themes", ()):
+            return False
+    if kind == "Rating":
+        if f.polarity:
+            return False
+        if f.rating and (n.get("rating") or "").lower() != _local(f.rating):
+            return False
+    if kind in ("Finding", "Rating", "Inspection") and (f.date_from or f.date_to):
+        lo, hi = _date_bounds(f)
+        date = n.get("date")
+        if not date or (lo and date < lo) or (hi and date > hi):
+            return False
+    if kind in _PROVIDER_KINDS:
+        if f.provider_kind and kind != f.provider_kind:
+            return False
+        if f.owner and n["id"] not in owned:
+            return False
+    return True
+
+
 def _period_overlaps(begin: str | None, end: str | None, f: Filters) -> bool:
     lo, hi = _date_bounds(f)
     if hi and begin and begin > hi:
@@ -287,7 +325,7 @@ class Explorer:
                 "WHERE { VALUES ?x { " + values + " } "
                 "OPTIONAL { ?x skos:prefLabel|rdfs:label|dct:title ?label } "
                 "OPTIONAL { ?x a ?type FILTER(STRSTARTS(STR(?type), STR(prob:)) || ?type = skos:Concept) } "
-                "OPTIONAL { ?x prob:polarity ?pol } OPTIONAL { ?x prob:theme ?theme } "
+                "OPTIONAL { ?x prob:polarity ?pol } OPTIONAL { ?x prob:theme|prob:secondaryTheme ?theme } "
                 "OPTIONAL { ?x prob:ratingValue ?rating OPTIONAL { ?rating skos:notation ?order } } "
                 "OPTIONAL { ?x prob:publicationDate ?date } "
                 "OPTIONAL { ?x prob:inInspection/prob:publicationDate ?idate } "
@@ -299,9 +337,11 @@ class Explorer:
             acc: dict[str, dict[str, Any]] = {}
             for r in rows:
                 iri = str(r[0])
-                d = acc.setdefault(iri, {"types": set()})
+                d = acc.setdefault(iri, {"types": set(), "themes": set()})
                 if r[2] is not None:
                     d["types"].add(str(r[2]).rsplit("#", 1)[-1])
+                if r[4] is not None:
+                    d["themes"].add(str(r[4]))
                 for key, v in zip(
                     (
                         "label",
@@ -323,6 +363,7 @@ class Explorer:
                         d[key] = str(v)
             for iri, d in acc.items():
                 kind = main_kind(" ".join(d.pop("types")))
+                themes = sorted(d.pop("themes"))
                 node: dict[str, Any] = {
                     "id": iri,
                     "label": human_label(iri, d),
@@ -332,6 +373,8 @@ class Explorer:
                     node["polarity"] = d["polarity"].rsplit("#", 1)[-1].lower()
                 if d.get("theme"):
                     node["theme"] = d["theme"]
+                if themes:
+                    node["themes"] = themes
                 if d.get("rating"):
                     node["rating"] = d["rating"].rsplit("#", 1)[-1]
                     if d.get("order", "").isdigit():
@@ -444,13 +487,17 @@ class Explorer:
                 f"parameter 'limit' must be between 1 and {MAX_LIMIT}, not {limit}", path="limit"
             )
         preds = " ".join(f"prob:{p}" for p in RELATIONS) + " " + " ".join(f"<{p}>" for p in _ORG_RELATIONS)
-        flt = _filter_sparql(f)
-        rows = self._select(
+        query = (
             "SELECT DISTINCT ?y ?p ?dir WHERE { "
             f'{{ <{x}> ?p ?y . VALUES ?p {{ {preds} }} BIND("out" AS ?dir) }} UNION '
             f'{{ ?y ?p <{x}> . VALUES ?p {{ {preds} }} BIND("in" AS ?dir) }} '
-            f"FILTER(isIRI(?y)) {flt} }}"
+            "FILTER(isIRI(?y)) %s } LIMIT " + str(SMALL_NEIGHBOURHOOD + 1)
         )
+        # a neighbourhood of ordinary size is read whole and filtered here, from the described nodes;
+        # a hub (a theme with every finding) is filtered inside the store first
+        rows = self._select(query % "")
+        if len(rows) > SMALL_NEIGHBOURHOOD and any(f.as_dict().values()):
+            rows = self._select(query % _filter_sparql(f))
         edges: dict[str, dict[str, Any]] = {}
         neighbours: list[str] = []
         for y, p, direction in rows:
@@ -481,8 +528,10 @@ class Explorer:
             neighbours.append(other)
         # rank: organisations and inspections first, then the newest assessments
         uniq = list(dict.fromkeys(neighbours))
-        total = len(uniq)
-        described = self.describe(uniq) if total <= limit else self.describe(uniq[: max(limit * 4, 400)])
+        described = self.describe(uniq[:SMALL_NEIGHBOURHOOD])
+        owned = self._owned_by(f.owner, uniq) if f.owner else set()
+        described = {i: n for i, n in described.items() if _keep(n, f, owned)}
+        total = len(described) + max(0, len(uniq) - SMALL_NEIGHBOURHOOD)
         rank = {"Owner": 0, "CRC": 0, "NPS division": 0, "NPS": 0, "Inspection": 1, "Theme": 3, "Source": 4}
 
         def order(i: str) -> tuple[int, str]:
@@ -499,6 +548,14 @@ class Explorer:
             "shown": len(chosen),
             "filters": f.as_dict(),
         }
+
+    def _owned_by(self, owner: str, iris: Sequence[str]) -> set[str]:
+        values = " ".join(f"<{i}>" for i in iris if _IRI.match(i))
+        rows = self._select(
+            f"SELECT DISTINCT ?p WHERE {{ VALUES ?p {{ {values} }} "
+            f"?m org:member <{owner}> ; org:organization ?p }}"
+        )
+        return {str(r[0]) for r in rows}
 
     # ---- timeline --------------------------------------------------------------------------
     def timeline(self, providers: Sequence[str], limit: int = 500) -> dict[str, Any]:

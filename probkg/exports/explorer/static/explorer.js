@@ -128,7 +128,7 @@
     if (n.kind === "Finding") {
       if (f.polarity && n.polarity !== local(f.polarity)) return false;
       if (f.rating && !f.polarity) return false;
-      if (f.theme && n.theme !== f.theme) return false;
+      if (f.theme && !(n.themes || [n.theme]).includes(f.theme)) return false;
     }
     if (n.kind === "Rating") {
       if (f.polarity) return false;

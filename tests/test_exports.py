@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import networkx as nx
@@ -164,25 +163,6 @@ def test_dot_quote_escapes():
     assert dot_quote("a\\b") == '"a\\\\b"'
     assert dot_quote("two\nlines") == '"two\\nlines"'
     assert dot_quote(True) == '"true"'
-
-
-def test_html_is_offline_and_embeds_every_node(ds, view):
-    text = dumps(ds, "html")
-    data_match = re.search(r'<script type="application/json" id="probkg-graph">(.*?)</script>', text, re.S)
-    assert data_match
-    page = text[: data_match.start(1)] + text[data_match.end(1) :]
-    # nothing outside the embedded data refers to the network
-    assert not re.search(r"https?:|//[a-z0-9.-]+\.[a-z]{2,}/", page, re.I)
-    assert not re.search(r"\b(src|href)\s*=", page, re.I)
-    assert "@import" not in page
-    assert "url(" not in page
-    doc = json.loads(data_match.group(1))
-    nodes = {n["data"]["id"]: n for n in doc["elements"]["nodes"]}
-    assert set(nodes) == set(view.nodes)
-    assert all("x" in n["position"] and "y" in n["position"] for n in nodes.values())
-    assert "</" not in data_match.group(1)  # cannot close the script element early
-    assert 'id="search"' in page
-    assert 'id="details"' in page
 
 
 def test_jsonld_round_trips_to_isomorphic_graphs(ds):

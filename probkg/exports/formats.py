@@ -1,7 +1,7 @@
 """Exports of the knowledge graph for graph tools and browsers.
 
 Formats are data: :data:`FORMATS` maps a name to an :class:`Exporter` (file suffix, media type, writer).
-Graph formats (``graphml``, ``gexf``, ``cytoscape``, ``dot``, ``html``) write the networkx view from
+Graph formats (``graphml``, ``gexf``, ``cytoscape``, ``dot``) write the networkx view from
 :func:`probkg.exports.nxview.to_networkx`, with x/y positions from a seeded spring layout on every node;
 ``jsonld`` writes the RDF itself (every named graph) as compact JSON-LD with probkg's prefixes as context.
 
@@ -15,8 +15,8 @@ fixed, so exporting the same data twice gives the same bytes.
   ``viz:color`` and ``viz:size`` on every node (Gephi, sigma.js).
 * Cytoscape is the Cytoscape.js ``{"elements": {"nodes": [...], "edges": [...]}}`` document.
 * DOT is Graphviz with every id and value in double quotes.
-* HTML is one self-contained page (no network access) with a canvas viewer, a search box and a panel
-  showing the attributes of the selected node.
+* HTML is the explorer of ``/explore`` as one self-contained page (no network access): its page code and
+  cytoscape.js inlined with a subset of the graph (:func:`probkg.exports.explorer.export_html`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
@@ -402,19 +401,26 @@ def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
 # ---- self-contained HTML viewer -----------------------------------------------------------
 
 
-def write_html(G: nx.MultiDiGraph, out: TextIO) -> None:
-    """One offline HTML page: canvas viewer, search, details panel; the graph is embedded as JSON."""
-    template = resources.files("probkg.exports").joinpath("viewer.html").read_text(encoding="utf-8")
-    data = json.dumps(cytoscape_elements(G), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    # Keep the JSON inert inside <script>: no "</script>" or "<!--" can close or confuse it.
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    head, marker, tail = template.partition("__PROBKG_GRAPH_JSON__")
-    if not marker:  # pragma: no cover - guards a broken package
-        raise InputError("viewer.html template lacks its data marker")
-    out.write(head)
-    out.write(data)
-    out.write(tail)
+def write_html(source: Store | Graph, out: TextIO) -> None:
+    """The offline explorer: the served explorer's page code with a subset of the graph inlined (one file).
+
+    See :func:`probkg.exports.explorer.export_html`; an rdflib graph or dataset is first put in a
+    memory store.
+    """
+    from probkg.exports.explorer import export_html
+
+    if isinstance(source, Store):
+        export_html(source, out)
+        return
+    from probkg.graph.store import MemoryStore
+
+    store = MemoryStore()
+    graphs = source.graphs() if isinstance(source, Dataset) else [source]
+    for g in graphs:
+        if len(g) and g.identifier != CATALOG_GRAPH:
+            name = g.identifier if isinstance(g.identifier, URIRef) else URIRef("urn:probkg:export")
+            store.replace_graph(name, list(g))
+    export_html(store, out)
 
 
 # ---- JSON-LD -------------------------------------------------------------------------------
@@ -494,7 +500,7 @@ FORMATS: dict[str, Exporter] = {
     "gexf": Exporter("gexf", ".gexf", "application/gexf+xml", write_gexf),
     "cytoscape": Exporter("cytoscape", ".cyjs", "application/json", write_cytoscape),
     "dot": Exporter("dot", ".dot", "text/vnd.graphviz", write_dot),
-    "html": Exporter("html", ".html", "text/html", write_html),
+    "html": Exporter("html", ".html", "text/html", write_html, graph=False),
     "jsonld": Exporter("jsonld", ".jsonld", "application/ld+json", write_jsonld, graph=False),
 }
 """Export formats by name."""

@@ -1,0 +1,729 @@
+"""The graph explorer's data model, shared by the served explorer (``/explore``) and the offline HTML export.
+
+The browser never holds the whole store: it asks for what it shows. :class:`Explorer` answers those
+questions with bounded SPARQL on the store:
+
+* :meth:`Explorer.facets`: the values the filters offer (owners, provider kinds, themes, polarities,
+  ratings in the rating scale's order);
+* :meth:`Explorer.search`: start nodes from the full-text index (:mod:`probkg.search`);
+* :meth:`Explorer.expand`: the neighbourhood of one node, filtered (owner, provider kind, theme,
+  polarity, rating, date range) and capped, with the number left out;
+* :meth:`Explorer.node`: everything the details panel shows (a finding's quote, offsets, inspection and
+  the web page of its source; an organisation's names and owners with dates);
+* :meth:`Explorer.timeline`: ownership periods and inspections of some providers;
+* :meth:`Explorer.start_set`: the nodes a named query returns.
+
+Nodes are dicts ``{id, label, kind, ...}`` with human labels (a finding is a short prefix of its quote and
+its provider, never a hash); edges are ``{id, source, target, rel, label, from?, to?}``; ownership
+memberships become one ``owns`` edge from owner to provider carrying the period.
+
+:func:`snapshot` gathers a chosen subset (everything up to a node cap, or the neighbourhood of start
+nodes) with the details of every node, for the single-file HTML export, which runs the same page code
+(``static/``) against that embedded data instead of the server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from rdflib import URIRef
+
+from probkg.errors import InputError
+from probkg.graph.base import Store
+from probkg.search import human_label, main_kind
+
+__all__ = ["Explorer", "Filters", "page_html", "snapshot"]
+
+PROB = "https://w3id.org/probation-kg/def#"
+PREFIXES = (
+    "PREFIX prob: <https://w3id.org/probation-kg/def#> PREFIX org: <http://www.w3.org/ns/org#> "
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "PREFIX dct: <http://purl.org/dc/terms/> PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
+    "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX time: <http://www.w3.org/2006/time#> "
+)
+
+#: relations between explorable nodes: predicate local name -> (edge label)
+RELATIONS = {
+    "aboutProvider": "about",
+    "inInspection": "in inspection",
+    "ratingOf": "rating of",
+    "inspected": "inspected",
+    "theme": "theme",
+    "reportsOn": "reports on",
+}
+_ORG_RELATIONS = {
+    "http://www.w3.org/ns/org#unitOf": "unit of",
+    "http://www.w3.org/ns/org#linkedTo": "linked to",
+}
+
+#: node kinds the client styles, from the most specific probkg class
+KIND_ALIASES = {
+    "CommunityRehabilitationCompany": "CRC",
+    "NpsDivision": "NPS division",
+    "NationalProbationService": "NPS",
+    "OwnerOrganisation": "Owner",
+    "Concept": "Theme",
+    "PressRelease": "Source",
+    "BlogPost": "Source",
+    "InspectionReport": "Source",
+    "WebPage": "Source",
+    "SourceDocument": "Source",
+    "KeyTestVerdict": "Verdict",
+}
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+MAX_LIMIT = 2000
+
+
+def _iri(value: str, name: str = "iri") -> URIRef:
+    if not value or not _IRI.match(value):
+        raise InputError(f"parameter {name!r} must be an http(s) IRI, not {value!r}", path=name)
+    return URIRef(value)
+
+
+def _s(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the view to. Empty fields do not filter."""
+
+    owner: str = ""
+    provider_kind: str = ""
+    theme: str = ""
+    polarity: str = ""
+    rating: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> Filters:
+        """From query parameters ``owner providerKind theme polarity rating from to``; bad ones raise."""
+        f = cls(
+            owner=params.get("owner", "").strip(),
+            provider_kind=params.get("providerKind", "").strip(),
+            theme=params.get("theme", "").strip(),
+            polarity=params.get("polarity", "").strip(),
+            rating=params.get("rating", "").strip(),
+            date_from=params.get("from", "").strip(),
+            date_to=params.get("to", "").strip(),
+        )
+        for name, value in (
+            ("owner", f.owner),
+            ("theme", f.theme),
+            ("polarity", f.polarity),
+            ("rating", f.rating),
+        ):
+            if value:
+                _iri(value, name)
+        if f.provider_kind and f.provider_kind not in PROVIDER_KINDS:
+            raise InputError(
+                f"parameter 'providerKind' must be one of {', '.join(PROVIDER_KINDS)}, "
+                f"not {f.provider_kind!r}",
+                path="providerKind",
+            )
+        for name, value in (("from", f.date_from), ("to", f.date_to)):
+            if value and not _DATE.match(value):
+                raise InputError(
+                    f"parameter {name!r} must be a date YYYY[-MM[-DD]], not {value!r}", path=name
+                )
+        return f
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "owner": self.owner,
+            "providerKind": self.provider_kind,
+            "theme": self.theme,
+            "polarity": self.polarity,
+            "rating": self.rating,
+            "from": self.date_from,
+            "to": self.date_to,
+        }
+
+
+PROVIDER_KINDS = {"CRC": "CommunityRehabilitationCompany", "NPS division": "NpsDivision"}
+
+
+def _date_bounds(f: Filters) -> tuple[str, str]:
+    lo = f.date_from or ""
+    hi = (f.date_to + "-99") if f.date_to else ""  # "2018" <= "2018-12" <= "2018-99"
+    return lo, hi
+
+
+def _filter_sparql(f: Filters, var: str = "?y") -> str:
+    """FILTER clauses restricting neighbour ``var`` by the filters (each applies to the kinds it concerns)."""
+    parts: list[str] = []
+    assessed = f"EXISTS {{ {var} a ?_ak . VALUES ?_ak {{ prob:Finding prob:Rating }} }}"
+    if f.polarity:
+        parts.append(
+            f"FILTER(!EXISTS {{ {var} a prob:Finding }} || EXISTS {{ {var} prob:polarity <{f.polarity}> }})"
+        )
+        parts.append(f"FILTER(!EXISTS {{ {var} a prob:Rating }})")
+    if f.theme:
+        parts.append(
+            f"FILTER(!EXISTS {{ {var} a prob:Finding }} || "
+            f"EXISTS {{ {var} prob:theme|prob:secondaryTheme <{f.theme}> }})"
+        )
+    if f.rating:
+        parts.append(
+            f"FILTER(!EXISTS {{ {var} a prob:Rating }} || EXISTS {{ {var} prob:ratingValue <{f.rating}> }})"
+        )
+        if not f.polarity:
+            parts.append(f"FILTER(!EXISTS {{ {var} a prob:Finding }})")
+    lo, hi = _date_bounds(f)
+    if lo or hi:
+        cond = []
+        if lo:
+            cond.append(f'STR(?_d) >= "{lo}"')
+        if hi:
+            cond.append(f'STR(?_d) <= "{hi}"')
+        test = " && ".join(cond)
+        parts.append(
+            f"FILTER(!({assessed} || EXISTS {{ {var} a prob:Inspection }}) || "
+            f"EXISTS {{ {{ {var} prob:inInspection/prob:publicationDate ?_d }} UNION "
+            f"{{ {var} prob:publicationDate ?_d }} FILTER({test}) }})"
+        )
+    if f.provider_kind:
+        cls = PROVIDER_KINDS[f.provider_kind]
+        parts.append(
+            f"FILTER(!EXISTS {{ {var} a prob:ProbationProvider }} || EXISTS {{ {var} a prob:{cls} }})"
+        )
+    if f.owner:
+        parts.append(
+            f"FILTER(!EXISTS {{ {var} a prob:ProbationProvider }} || "
+            f"EXISTS {{ ?_m org:member <{f.owner}> ; org:organization {var} }})"
+        )
+    return " ".join(parts)
+
+
+SMALL_NEIGHBOURHOOD = 3000
+"""Neighbourhoods up to this size are read whole and filtered in Python (faster than SPARQL EXISTS)."""
+
+_PROVIDER_KINDS = {"CRC", "NPS division", "NPS", "ProbationProvider"}
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()
+
+
+def _keep(n: dict[str, Any], f: Filters, owned: set[str]) -> bool:
+    """Whether node ``n`` (from :meth:`Explorer.describe`) passes the filters (as :func:`_filter_sparql`)."""
+    kind = n.get("kind", "")
+    if kind == "Finding":
+        if f.polarity and n.get("polarity") != _local(f.polarity):
+            return False
+        if f.rating and not f.polarity:
+            return False
+        if f.theme and f.theme not in n.get("themes", ()):
+            return False
+    if kind == "Rating":
+        if f.polarity:
+            return False
+        if f.rating and (n.get("rating") or "").lower() != _local(f.rating):
+            return False
+    if kind in ("Finding", "Rating", "Inspection") and (f.date_from or f.date_to):
+        lo, hi = _date_bounds(f)
+        date = n.get("date")
+        if not date or (lo and date < lo) or (hi and date > hi):
+            return False
+    if kind in _PROVIDER_KINDS:
+        if f.provider_kind and kind != f.provider_kind:
+            return False
+        if f.owner and n["id"] not in owned:
+            return False
+    return True
+
+
+def _period_overlaps(begin: str | None, end: str | None, f: Filters) -> bool:
+    lo, hi = _date_bounds(f)
+    if hi and begin and begin > hi:
+        return False
+    return not (lo and end and end < lo)
+
+
+class Explorer:
+    """Answers the explorer's questions about one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _select(self, text: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.store.query(PREFIXES + text)]  # type: ignore[arg-type]
+
+    # ---- filter values ---------------------------------------------------------------------
+    def facets(self) -> dict[str, Any]:
+        """Owners, provider kinds, themes, polarities and ratings (scale order) the filters offer."""
+        owners = self._select(
+            "SELECT DISTINCT ?o ?l WHERE { ?o a prob:OwnerOrganisation . OPTIONAL { ?o skos:prefLabel ?l } }"
+        )
+        themes = self._select(
+            "SELECT DISTINCT ?t ?l WHERE { ?t skos:inScheme ?s . "
+            "?s skos:hasTopConcept|^skos:topConceptOf ?t . "
+            "FILTER EXISTS { ?any prob:theme ?t } OPTIONAL { ?t skos:prefLabel ?l } }"
+        ) or self._select(
+            "SELECT DISTINCT ?t ?l WHERE { ?f prob:theme ?t OPTIONAL { ?t skos:prefLabel ?l } }"
+        )
+        if not themes or len(themes) < 2:
+            themes = self._select(
+                "SELECT DISTINCT ?t ?l WHERE { ?f prob:theme ?t OPTIONAL { ?t skos:prefLabel ?l } }"
+            )
+        polarities = self._select(
+            "SELECT DISTINCT ?p ?l WHERE { ?p skos:inScheme ?s . ?any prob:polarity ?p . "
+            "OPTIONAL { ?p skos:prefLabel ?l } }"
+        ) or self._select(
+            "SELECT DISTINCT ?p ?l WHERE { ?f prob:polarity ?p OPTIONAL { ?p skos:prefLabel ?l } }"
+        )
+        ratings = self._select(
+            "SELECT DISTINCT ?r ?l ?n WHERE { ?r a skos:Concept ; skos:notation ?n . "
+            "?any prob:ratingValue ?r . "
+            "OPTIONAL { ?r skos:prefLabel ?l } }"
+        )
+
+        def items(rows: Iterable[tuple[Any, ...]]) -> list[dict[str, str]]:
+            seen: dict[str, str] = {}
+            for r in rows:
+                seen.setdefault(str(r[0]), str(r[1]) if r[1] is not None else str(r[0]).rsplit("#", 1)[-1])
+            return sorted(({"id": k, "label": v} for k, v in seen.items()), key=lambda d: d["label"].lower())
+
+        rating_rows: dict[str, tuple[str, int]] = {}
+        for r in ratings:
+            try:
+                order = int(str(r[2]))
+            except ValueError:
+                continue
+            rating_rows.setdefault(str(r[0]), (str(r[1] or r[0]), order))
+        return {
+            "owners": items(owners),
+            "providerKinds": list(PROVIDER_KINDS),
+            "themes": items(themes),
+            "polarities": items(polarities),
+            "ratings": [
+                {"id": k, "label": v[0], "order": v[1]}
+                for k, v in sorted(rating_rows.items(), key=lambda kv: kv[1][1])
+            ],
+        }
+
+    # ---- nodes -----------------------------------------------------------------------------
+    def describe(self, iris: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Node dicts (id, label, kind, polarity, theme, rating, date, provider) for ``iris``."""
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(iris), 400):
+            chunk = [i for i in iris[start : start + 400] if _IRI.match(i)]
+            if not chunk:
+                continue
+            values = " ".join(f"<{i}>" for i in chunk)
+            rows = self._select(
+                "SELECT ?x ?label ?type ?pol ?theme ?rating ?order ?date ?idate ?provLabel ?quote "
+                "?comment ?pkind "
+                "WHERE { VALUES ?x { " + values + " } "
+                "OPTIONAL { ?x skos:prefLabel|rdfs:label|dct:title ?label } "
+                "OPTIONAL { ?x a ?type FILTER(STRSTARTS(STR(?type), STR(prob:)) || ?type = skos:Concept) } "
+                "OPTIONAL { ?x prob:polarity ?pol } OPTIONAL { ?x prob:theme|prob:secondaryTheme ?theme } "
+                "OPTIONAL { ?x prob:ratingValue ?rating OPTIONAL { ?rating skos:notation ?order } } "
+                "OPTIONAL { ?x prob:publicationDate ?date } "
+                "OPTIONAL { ?x prob:inInspection/prob:publicationDate ?idate } "
+                "OPTIONAL { ?x prob:aboutProvider|prob:ratingOf ?prov . ?prov skos:prefLabel ?provLabel } "
+                "OPTIONAL { ?x prob:hasEvidence/oa:hasSelector/oa:exact ?quote } "
+                "OPTIONAL { ?x rdfs:comment ?comment FILTER NOT EXISTS { ?x skos:prefLabel ?any } } "
+                "OPTIONAL { ?x prob:kind ?pkind } }"
+            )
+            acc: dict[str, dict[str, Any]] = {}
+            for r in rows:
+                iri = str(r[0])
+                d = acc.setdefault(iri, {"types": set(), "themes": set()})
+                if r[2] is not None:
+                    d["types"].add(str(r[2]).rsplit("#", 1)[-1])
+                if r[4] is not None:
+                    d["themes"].add(str(r[4]))
+                for key, v in zip(
+                    (
+                        "label",
+                        "polarity",
+                        "theme",
+                        "rating",
+                        "order",
+                        "date",
+                        "idate",
+                        "provLabel",
+                        "quote",
+                        "comment",
+                        "pkind",
+                    ),
+                    (r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12]),
+                    strict=True,
+                ):
+                    if v is not None and d.get(key) is None:
+                        d[key] = str(v)
+            for iri, d in acc.items():
+                kind = main_kind(" ".join(d.pop("types")))
+                themes = sorted(d.pop("themes"))
+                node: dict[str, Any] = {
+                    "id": iri,
+                    "label": human_label(iri, d),
+                    "kind": KIND_ALIASES.get(kind, kind),
+                }
+                if d.get("polarity"):
+                    node["polarity"] = d["polarity"].rsplit("#", 1)[-1].lower()
+                if d.get("theme"):
+                    node["theme"] = d["theme"]
+                if themes:
+                    node["themes"] = themes
+                if d.get("rating"):
+                    node["rating"] = d["rating"].rsplit("#", 1)[-1]
+                    if d.get("order", "").isdigit():
+                        node["ratingOrder"] = int(d["order"])
+                date = d.get("date") or d.get("idate")
+                if date:
+                    node["date"] = date
+                out[iri] = node
+        return out
+
+    def node(self, iri: str) -> dict[str, Any]:
+        """The details panel of one node."""
+        x = _iri(iri)
+        known = self._select(f"SELECT ?p WHERE {{ <{x}> ?p ?o }} LIMIT 1")
+        base = self.describe([str(x)]).get(str(x)) if known else None
+        if base is None:
+            raise InputError(f"no node {iri} in the store", path="iri")
+        d: dict[str, Any] = dict(base)
+        names = self._select(
+            f"SELECT DISTINCT ?p ?l WHERE {{ <{x}> ?p ?l . VALUES ?p {{ skos:prefLabel skos:altLabel "
+            "skos:hiddenLabel rdfs:label dct:title rdfs:comment skos:note prob:areaDescription } }"
+        )
+        for p, lit in names:
+            key = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            d.setdefault(key, [])
+            if str(lit) not in d[key]:
+                d[key].append(str(lit))
+        if d["kind"] in ("Finding", "Rating", "Verdict", "Figure"):
+            ev = self._select(
+                f"SELECT ?ev ?src ?title ?url ?issued ?quote ?start ?end WHERE {{ "
+                f"<{x}> prob:hasEvidence ?ev . "
+                "?ev oa:hasSource ?src . OPTIONAL { ?src dct:title ?title } OPTIONAL { ?src foaf:page ?url } "
+                "OPTIONAL { ?src dct:issued ?issued } "
+                "OPTIONAL { ?ev oa:hasSelector ?qs . ?qs oa:exact ?quote } "
+                "OPTIONAL { ?ev oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end } }"
+            )
+            grouped: dict[str, dict[str, Any]] = {}
+            for evi, src, title, url, issued, quote, start, end in ev:
+                item = grouped.setdefault(str(evi), {"source": _s(src)})
+                for key, value in (("title", title), ("url", url), ("issued", issued), ("quote", quote)):
+                    if item.get(key) is None:
+                        item[key] = _s(value)
+                if item.get("start") is None and start is not None and end is not None:
+                    item["start"], item["end"] = int(str(start)), int(str(end))
+            evidence = sorted(grouped.values(), key=lambda e: (e.get("quote") is None, e.get("start") or 0))
+            for item in evidence:
+                item.setdefault("start", None)
+                item.setdefault("end", None)
+            d["evidence"] = evidence
+            ctx = self._select(
+                f"SELECT ?insp ?il ?idate ?prov ?pl ?theme ?tl ?pol ?poll WHERE {{ "
+                f"OPTIONAL {{ <{x}> prob:inInspection ?insp OPTIONAL {{ ?insp skos:prefLabel ?il }} "
+                "OPTIONAL { ?insp prob:publicationDate ?idate } } "
+                f"OPTIONAL {{ <{x}> prob:aboutProvider|prob:ratingOf ?prov "
+                "OPTIONAL { ?prov skos:prefLabel ?pl } } "
+                f"OPTIONAL {{ <{x}> prob:theme ?theme OPTIONAL {{ ?theme skos:prefLabel ?tl }} }} "
+                f"OPTIONAL {{ <{x}> prob:polarity|prob:ratingValue ?pol "
+                "OPTIONAL { ?pol skos:prefLabel ?poll } } } LIMIT 1"
+            )
+            if ctx:
+                insp, il, idate, prov, pl, _theme, tl, _pol, poll = ctx[0]
+                d["inspection"] = {"id": _s(insp), "label": _s(il), "date": _s(idate)} if insp else None
+                d["provider"] = {"id": _s(prov), "label": _s(pl)} if prov else None
+                d["themeLabel"] = _s(tl)
+                d["valueLabel"] = _s(poll)
+        if d["kind"] in ("Source",):
+            page = self._select(f"SELECT ?url WHERE {{ <{x}> foaf:page ?url }} LIMIT 1")
+            if page:
+                d["url"] = str(page[0][0])
+        if d["kind"] == "Inspection":
+            docs = self._select(
+                f"SELECT ?doc ?title ?url WHERE {{ ?doc prob:reportsOn <{x}> "
+                "OPTIONAL { ?doc dct:title ?title } "
+                "OPTIONAL { ?doc foaf:page ?url } } LIMIT 20"
+            )
+            d["sources"] = [{"source": _s(a), "title": _s(b), "url": _s(c)} for a, b, c in docs]
+        if d["kind"] in ("CRC", "NPS division", "Owner", "NPS", "ProbationProvider"):
+            d["ownerships"] = list(self._ownerships(str(x)))
+        return d
+
+    def _ownerships(self, iri: str) -> list[dict[str, Any]]:
+        rows = self._select(
+            "SELECT ?m ?owner ?ol ?prov ?pl ?b ?e WHERE { "
+            f"{{ ?m org:member <{iri}> }} UNION {{ ?m org:organization <{iri}> }} "
+            "?m a prob:Ownership ; org:member ?owner ; org:organization ?prov . "
+            "OPTIONAL { ?owner skos:prefLabel ?ol } OPTIONAL { ?prov skos:prefLabel ?pl } "
+            "OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?b } "
+            "OPTIONAL { ?m org:memberDuring/time:hasEnd/time:inXSDDate ?e } }"
+        )
+        seen = {}
+        for m, owner, ol, prov, pl, b, e in rows:
+            seen[str(m)] = {
+                "id": str(m),
+                "owner": str(owner),
+                "ownerLabel": _s(ol),
+                "provider": str(prov),
+                "providerLabel": _s(pl),
+                "from": _s(b),
+                "to": _s(e),
+            }
+        return sorted(seen.values(), key=lambda o: (o["from"] or "", o["ownerLabel"] or ""))
+
+    # ---- neighbourhood -------------------------------------------------------------------------
+    def expand(self, iri: str, filters: Filters | None = None, limit: int = 200) -> dict[str, Any]:
+        """The filtered neighbours of ``iri`` (at most ``limit``), their edges, and how many were left out."""
+        x = _iri(iri)
+        f = filters or Filters()
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InputError(
+                f"parameter 'limit' must be between 1 and {MAX_LIMIT}, not {limit}", path="limit"
+            )
+        preds = " ".join(f"prob:{p}" for p in RELATIONS) + " " + " ".join(f"<{p}>" for p in _ORG_RELATIONS)
+        query = (
+            "SELECT DISTINCT ?y ?p ?dir WHERE { "
+            f'{{ <{x}> ?p ?y . VALUES ?p {{ {preds} }} BIND("out" AS ?dir) }} UNION '
+            f'{{ ?y ?p <{x}> . VALUES ?p {{ {preds} }} BIND("in" AS ?dir) }} '
+            "FILTER(isIRI(?y)) %s } LIMIT " + str(SMALL_NEIGHBOURHOOD + 1)
+        )
+        # a neighbourhood of ordinary size is read whole and filtered here, from the described nodes;
+        # a hub (a theme with every finding) is filtered inside the store first
+        rows = self._select(query % "")
+        if len(rows) > SMALL_NEIGHBOURHOOD and any(f.as_dict().values()):
+            rows = self._select(query % _filter_sparql(f))
+        edges: dict[str, dict[str, Any]] = {}
+        neighbours: list[str] = []
+        for y, p, direction in rows:
+            ys, ps = str(y), str(p)
+            key = ps.rsplit("#", 1)[-1]
+            label = RELATIONS.get(key) or _ORG_RELATIONS.get(ps, key)
+            src, dst = (str(x), ys) if str(direction) == "out" else (ys, str(x))
+            eid = f"{src}|{key}|{dst}"
+            if eid not in edges:
+                edges[eid] = {"id": eid, "source": src, "target": dst, "rel": key, "label": label}
+                neighbours.append(ys)
+        for o in self._ownerships(str(x)):
+            other = o["provider"] if o["owner"] == str(x) else o["owner"]
+            if not _period_overlaps(o["from"], o["to"], f):
+                continue
+            if f.owner and o["owner"] != f.owner and o["provider"] == other:
+                continue
+            eid = o["id"]
+            edges[eid] = {
+                "id": eid,
+                "source": o["owner"],
+                "target": o["provider"],
+                "rel": "owns",
+                "label": f"owns {o['from'] or '?'} – {o['to'] or 'now'}",
+                "from": o["from"],
+                "to": o["to"],
+            }
+            neighbours.append(other)
+        # rank: organisations and inspections first, then the newest assessments
+        uniq = list(dict.fromkeys(neighbours))
+        described = self.describe(uniq[:SMALL_NEIGHBOURHOOD])
+        owned = self._owned_by(f.owner, uniq) if f.owner else set()
+        described = {i: n for i, n in described.items() if _keep(n, f, owned)}
+        total = len(described) + max(0, len(uniq) - SMALL_NEIGHBOURHOOD)
+        rank = {"Owner": 0, "CRC": 0, "NPS division": 0, "NPS": 0, "Inspection": 1, "Theme": 3, "Source": 4}
+
+        def order(i: str) -> tuple[int, str]:
+            n = described.get(i, {})
+            return (rank.get(n.get("kind", ""), 2), "~" if not n.get("date") else _neg(n["date"]))
+
+        chosen = sorted((i for i in uniq if i in described), key=order)[:limit]
+        keep = set(chosen) | {str(x)}
+        return {
+            "center": str(x),
+            "nodes": [described[i] for i in chosen],
+            "edges": [e for e in edges.values() if e["source"] in keep and e["target"] in keep],
+            "total": total,
+            "shown": len(chosen),
+            "filters": f.as_dict(),
+        }
+
+    def _owned_by(self, owner: str, iris: Sequence[str]) -> set[str]:
+        values = " ".join(f"<{i}>" for i in iris if _IRI.match(i))
+        rows = self._select(
+            f"SELECT DISTINCT ?p WHERE {{ VALUES ?p {{ {values} }} "
+            f"?m org:member <{owner}> ; org:organization ?p }}"
+        )
+        return {str(r[0]) for r in rows}
+
+    # ---- timeline --------------------------------------------------------------------------
+    def timeline(self, providers: Sequence[str], limit: int = 500) -> dict[str, Any]:
+        """Ownership periods and inspections of ``providers`` (all providers when empty), oldest first."""
+        for p in providers:
+            _iri(p, "provider")
+        values = "VALUES ?prov { " + " ".join(f"<{p}>" for p in providers) + " } " if providers else ""
+        owns = self._select(
+            "SELECT ?m ?owner ?ol ?prov ?pl ?b ?e WHERE { "
+            + values
+            + "?m a prob:Ownership ; org:member ?owner ; "
+            "org:organization ?prov . OPTIONAL { ?owner skos:prefLabel ?ol } "
+            "OPTIONAL { ?prov skos:prefLabel ?pl } "
+            "OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?b } "
+            "OPTIONAL { ?m org:memberDuring/time:hasEnd/time:inXSDDate ?e } } LIMIT " + str(limit)
+        )
+        insps = self._select(
+            "SELECT ?i ?il ?d ?prov WHERE { " + values + "?i a prob:Inspection ; prob:inspected ?prov ; "
+            "prob:publicationDate ?d OPTIONAL { ?i skos:prefLabel ?il } } ORDER BY ?d LIMIT " + str(limit)
+        )
+        periods = {
+            str(m): {
+                "id": str(m),
+                "owner": str(o),
+                "ownerLabel": _s(ol),
+                "provider": str(p),
+                "providerLabel": _s(pl),
+                "from": _s(b),
+                "to": _s(e),
+            }
+            for m, o, ol, p, pl, b, e in owns
+        }
+        inspections = {
+            str(i): {"id": str(i), "label": _s(il), "date": str(d), "provider": str(p)}
+            for i, il, d, p in insps
+        }
+        return {
+            "ownerships": sorted(periods.values(), key=lambda o: o["from"] or ""),
+            "inspections": sorted(inspections.values(), key=lambda i: i["date"]),
+        }
+
+    # ---- start sets --------------------------------------------------------------------------
+    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Search hits as nodes (with what matched), best first."""
+        from probkg.search import search
+
+        hits = search(self.store, text, limit=limit)
+        nodes = self.describe([h.iri for h in hits])
+        out = []
+        for h in hits:
+            n = dict(nodes.get(h.iri) or {"id": h.iri, "label": h.label, "kind": h.kind})
+            n["matched"] = h.field
+            n["snippet"] = h.snippet
+            out.append(n)
+        return out
+
+    def start_set(self, name: str, params: Mapping[str, str], limit: int = 200) -> dict[str, Any]:
+        """The nodes (IRIs) a named query returns, as a start set."""
+        from probkg.queries.runner import run_named
+
+        output = run_named(self.store, name, params)
+        iris: list[str] = []
+        for row in output.rows:
+            for term in row:
+                if isinstance(term, URIRef) and str(term) not in iris:
+                    iris.append(str(term))
+        described = self.describe(iris[: limit * 2])
+        wanted = [described[i] for i in iris if i in described and described[i]["kind"] != "Thing"][:limit]
+        return {"query": name, "nodes": wanted, "total": len(iris)}
+
+
+def _neg(date: str) -> str:
+    """A sort key putting later dates first."""
+    return "".join(chr(0x7F - ord(c)) if c.isdigit() else c for c in date)
+
+
+def snapshot(
+    store: Store, *, start: Sequence[str] = (), filters: Filters | None = None, max_nodes: int = 2000
+) -> dict[str, Any]:
+    """A subset for the offline page: the neighbourhoods of ``start`` (or of every organisation), capped.
+
+    Each node comes with its details panel, and the neighbourhood of each node is precomputed so that the
+    page can expand and collapse without a server.
+    """
+    ex = Explorer(store)
+    f = filters or Filters()
+    if not start:
+        start = [
+            str(r[0])
+            for r in ex._select(
+                "SELECT DISTINCT ?o WHERE { { ?o a prob:ProbationProvider } "
+                "UNION { ?o a prob:OwnerOrganisation } }"
+            )
+        ]
+    seeds = ex.describe(list(start))
+    nodes: dict[str, dict[str, Any]] = dict(seeds)
+    edges: dict[str, dict[str, Any]] = {}
+    adjacency: dict[str, list[str]] = {}
+    frontier = list(seeds)
+    while frontier and len(nodes) < max_nodes:
+        iri = frontier.pop(0)
+        nb = ex.expand(iri, f, limit=min(MAX_LIMIT, max(1, max_nodes - len(nodes) + 1)))
+        adjacency[iri] = []
+        for n in nb["nodes"]:
+            if n["id"] not in nodes:
+                if len(nodes) >= max_nodes:
+                    break
+                nodes[n["id"]] = n
+                if n["kind"] in ("CRC", "NPS division", "Owner", "NPS", "Inspection"):
+                    frontier.append(n["id"])
+            adjacency[iri].append(n["id"])
+        for e in nb["edges"]:
+            if e["source"] in nodes and e["target"] in nodes:
+                edges[e["id"]] = e
+    details = {i: ex.node(i) for i in nodes}
+    return {
+        "nodes": list(nodes.values()),
+        "edges": list(edges.values()),
+        "details": details,
+        "facets": ex.facets(),
+        "timeline": ex.timeline([]),
+        "start": list(seeds)[:50],
+    }
+
+
+def asset(name: str) -> str:
+    """The text of one page asset (``static/NAME``)."""
+    return resources.files("probkg.exports.explorer").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def page_html(*, base: str = "", data: dict[str, Any] | None = None, inline: bool = False) -> str:
+    """The explorer page: linking its assets under ``base`` (served), or with everything inlined (offline)."""
+    import json
+
+    html = asset("index.html")
+    if not inline:
+        return html.replace("__BASE__", base).replace("<!--DATA-->", "")
+    payload = json.dumps(data or {}, ensure_ascii=False, separators=(",", ":"))
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    payload = payload.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    css = asset("explorer.css")
+    scripts = [asset("vendor/cytoscape.min.js"), asset("explorer.js")]
+    html = html.replace(
+        '<link rel="stylesheet" href="__BASE__/static/explorer.css">', f"<style>{css}</style>"
+    )
+    html = html.replace('<script src="__BASE__/static/vendor/cytoscape.min.js"></script>', "")
+    html = html.replace('<script src="__BASE__/static/explorer.js"></script>', "")
+    safe = [s.replace("</script", "<\\/script") for s in scripts]
+    tail = f'<script id="probkg-data" type="application/json">{payload}</script>' + "".join(
+        f"<script>{s}</script>" for s in safe
+    )
+    return html.replace("<!--DATA-->", tail).replace("__BASE__", "")
+
+
+def export_html(
+    store: Store,
+    out: Any,
+    *,
+    start: Sequence[str] = (),
+    filters: Filters | None = None,
+    max_nodes: int = 2000,
+) -> None:
+    """Write the offline explorer: one HTML file, the page code and cytoscape.js inlined, with a subset.
+
+    The subset is :func:`snapshot` of ``start`` (default: every organisation) under ``filters``, capped at
+    ``max_nodes``; the page runs with no server and no network.
+    """
+    if not 1 <= max_nodes <= 50_000:
+        raise InputError(f"max_nodes must be between 1 and 50000, not {max_nodes}", path="max-nodes")
+    data = snapshot(store, start=start, filters=filters, max_nodes=max_nodes)
+    out.write(page_html(data=data, inline=True))

@@ -16,6 +16,7 @@ __all__ = [
     "normalise_rating",
     "parse_number_words",
     "polarity",
+    "polarity_cues",
     "theme",
 ]
 
@@ -212,6 +213,16 @@ def _spans(regexes: list[re.Pattern[str]], text: str) -> list[tuple[int, int]]:
     for rx in regexes:
         out.extend(m.span() for m in rx.finditer(text))
     return out
+
+
+def polarity_cues(text: str) -> dict[str, list[str]]:
+    """The words of a clause that fired each kind of polarity cue (what ``--explain`` prints)."""
+    t = _norm(text)
+    return {
+        kind: sorted({t[s:e] for s, e in _spans(rxs, t)})
+        for kind, rxs in (("critical", _CRIT_RE), ("positive", _POS_RE), ("mixed", _MIX_RE))
+        if _spans(rxs, t)
+    }
 
 
 def polarity(text: str) -> str | None:

@@ -86,11 +86,9 @@ def _speaker_before(text: str, verb_start: int) -> str:
     """The speaker phrase before a speech verb: back to the sentence start, a quotation or 'that'."""
     head = text[:verb_start]
     cut = max(head.rfind("”"), head.rfind("“"), head.rfind('"'))
-    m = None
-    for m in re.finditer(r"\b(?:that|which|who|and|but)\s", head, re.I):
-        pass
-    if m is not None and m.end() > cut + 1:
-        cut = m.end() - 1
+    joints = list(re.finditer(r"\b(?:that|which|who|and|but)\s", head, re.I))
+    if joints and joints[-1].end() > cut + 1:
+        cut = joints[-1].end() - 1
     speaker = head[cut + 1 :]
     if "," in speaker.strip(" ,"):
         # "The division is recruiting, Dame Glenys said," -> the words after the last comma, unless

@@ -736,7 +736,12 @@ class _Doc:
             else None
         )
         for s, att in zip(self.body, atts, strict=True):
-            if not att.is_finding_source or s is cut_off:
+            s_end = s.end
+            if s is cut_off:
+                # the excerpt stops mid-sentence: keep what ends at the last clause boundary
+                joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
+                s_end = s.start + joints[-1].start() if joints else s.start
+            if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
                 sent_provs = self._about(s.mentions, s.start, s.end)
                 if sent_provs:
                     focus = sent_provs
@@ -747,7 +752,7 @@ class _Doc:
                     section_focus[s.block.section] = sent_provs
                 else:
                     section_focus.pop(s.block.section, None)
-            for c_start, c_end in clauses(self.view, s.start, s.end):
+            for c_start, c_end in clauses(self.view, s.start, s_end):
                 cs, ce = c_start, c_end
                 ctext = self.view[cs:ce]
                 am = self._ATTRIB.search(ctext)

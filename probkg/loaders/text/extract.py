@@ -33,7 +33,7 @@ from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
 from .segment import WS, Block, blocks, clauses, sentences, strip_span
 
-__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text"]
+__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text", "text_files"]
 
 _MONTHS = {
     m: i
@@ -889,20 +889,40 @@ def extract_file(path: str | Path, registry: Registry | None = None) -> dict[str
     return extract_document(doc, registry).result
 
 
-def extract_paths(
-    paths: list[str] | list[Path] | tuple[str | Path, ...], registry: Registry | None = None
-) -> list[dict[str, Any]]:
-    """Extract from files and directories (walked recursively, files sorted by path)."""
+def text_files(paths: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:
+    """The text documents to read: each file as given, and every text file under each directory.
+
+    Directories are walked recursively (hidden entries skipped, files sorted by path) and only files
+    with a suffix of :data:`TEXT_SUFFIXES` are taken. Raises :class:`InputError` for a path that
+    does not exist and for a directory holding no text document, so that nothing is silently empty.
+    """
     files: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend(
-                sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(
+                f
+                for f in path.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in TEXT_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
+            if not found:
+                raise InputError(
+                    f"no text documents found (expected files ending {', '.join(sorted(TEXT_SUFFIXES))})",
+                    path=str(path),
+                )
+            files.extend(found)
         elif path.exists():
             files.append(path)
         else:
             raise InputError("no such file or directory", path=str(path))
+    return files
+
+
+def extract_paths(
+    paths: list[str] | list[Path] | tuple[str | Path, ...], registry: Registry | None = None
+) -> list[dict[str, Any]]:
+    """Extract from files and directories (see :func:`text_files` for what is read)."""
     reg = registry or default_registry()
-    return [extract_file(f, reg) for f in files]
+    return [extract_file(f, reg) for f in text_files(paths)]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "INSPECTION_CUES",
     "INSPECTION_CUE",
+    "INSPECTION_CUES",
     "OTHER_HOLDING",
-    "THEMATIC",
     "RATING_VALUES",
+    "THEMATIC",
     "THEMES",
     "normalise_rating",
     "parse_number_words",

@@ -166,7 +166,7 @@ def _division(text: str, m: re.Match[str], reg: Registry) -> tuple[Organisation 
         org = reg.find(f"{m.group(4)} division")
         return (org, m.start()) if org is not None and org.kind == "NPSDivision" else (None, m.start())
     words = list(re.finditer(r"[A-Za-z]+", m.group(1)))
-    for i, w in enumerate(words):
+    for w in words:
         region = m.group(1)[w.start() :]
         if region[0].islower() and not re.match(r"(?i)(north|south|east|west)\b", region):
             continue

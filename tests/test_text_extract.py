@@ -476,3 +476,33 @@ def test_scoring_rules() -> None:
     assert scores.findings.tp == 2
     assert v["polarity_accuracy"] == 0.5
     assert scores.offset_errors == 1  # "Alpha" is not text[3:8]
+
+
+@pytest.mark.slow
+def test_extract_and_load_read_the_same_text_suffixes(cli_runner, tmp_path: Path) -> None:
+    from probkg.cli import cli
+
+    release = "Inspectors rated Essex CRC as ‘Good’. Leaders were impressive."
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "release.markdown").write_text(release, encoding="utf-8")
+    (folder / "notes.yaml").write_text("kind: nothing\n", encoding="utf-8")
+    out = cli_runner.invoke(cli, ["extract", str(folder) + "/"])
+    assert out.exit_code == 0, out.output
+    results = json.loads(out.output)
+    assert [Path(r["source"]["path"]).name for r in results] == ["release.markdown"]
+    store = tmp_path / "store"
+    built = cli_runner.invoke(cli, ["build", "--store", str(store)])
+    assert built.exit_code == 0, built.output
+    loaded = cli_runner.invoke(cli, ["load", str(folder / "release.markdown"), "--store", str(store)])
+    assert loaded.exit_code == 0, loaded.output
+
+
+def test_extract_of_a_folder_without_text_documents_says_so(cli_runner, tmp_path: Path) -> None:
+    from probkg.cli import cli
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = cli_runner.invoke(cli, ["extract", str(empty)])
+    assert out.exit_code == 2
+    assert "no text documents found" in out.output

@@ -376,10 +376,10 @@ def extract(paths: tuple[str, ...], fmt: str) -> int:
 
     Prints one JSON array with an object per file; no store is used.
     """
-    from probkg.loaders import expand_paths
     from probkg.loaders.text import extract_paths
+    from probkg.loaders.text.extract import text_files
 
-    files = [str(p) for p in expand_paths(paths)]
+    files = [str(p) for p in text_files(paths)]
     click.echo(json.dumps(extract_paths(files), indent=2, ensure_ascii=False))
     return 0
 

@@ -26,15 +26,24 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from probkg.errors import InputError
-from probkg.registry.model import Organisation, Registry, load_registry
+from probkg.registry.model import Organisation, Person, Registry, load_registry
 
 from .attribution import Attribution, attribute_sentences
-from .lexicon import normalise_rating, parse_number_words, polarity, polarity_cues, theme
+from .lexicon import (
+    INSPECTION_CUE,
+    OTHER_HOLDING,
+    THEMATIC,
+    normalise_rating,
+    parse_number_words,
+    polarity,
+    polarity_cues,
+    theme,
+)
 from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
 from .segment import WS, Block, blocks, clauses, sentences, strip_span
 
-__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text"]
+__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text", "text_files"]
 
 _MONTHS = {
     m: i
@@ -128,16 +137,29 @@ def _publication(doc: Document, view_body: str) -> tuple[str | None, str]:
     return None, "none"
 
 
+_CHIEF_ROLE = r"(?:(?:HM|Her Majesty’s|Her Majesty's)\s+)?[Cc]hief [Ii]nspector(?:\s+of\s+[Pp]robation)?"
+_HONORIFIC = r"(?:Dame|Sir|Mr|Mrs|Ms|Miss|Dr|Professor)"
 _CHIEF = re.compile(
-    r"(?:(?:HM|Her Majesty’s|Her Majesty's)\s+)?Chief Inspector(?:\s+of\s+Probation)?,?\s+"
-    r"(?:(?:Dame|Sir|Mr|Mrs|Ms|Dr)\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?![\w-])"
-    r"|(?:(?:Dame|Sir|Mr|Mrs|Ms|Dr)\s+)?([A-Z][a-z]+\s+[A-Z][a-z]+),\s+"
-    r"(?:(?:HM|Her Majesty’s)\s+)?Chief Inspector"
+    _CHIEF_ROLE + r",?\s+(?:" + _HONORIFIC + r"\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?![\w-])"
+    r"|(?:" + _HONORIFIC + r"\s+)?([A-Z][a-z]+\s+[A-Z][a-z]+),\s+(?:the\s+)?" + _CHIEF_ROLE
 )
+# A chief inspector the registry knows, named by title and one name ("Dame Glenys", "Mr Russell") or
+# by full name without the role.
+_TITLED_NAME = re.compile(
+    r"\b" + _HONORIFIC + r"\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b|\b([A-Z][a-z]+\s+[A-Z][a-z]+)\b"
+)
+_BARE_ROLE = re.compile(r"\b(?:the|The)\s+" + _CHIEF_ROLE + r"\b(?!\s*[,:]?\s*" + _HONORIFIC + r"?\s*[A-Z])")
 _NOT_NAMES = {"Said", "Of", "Probation", "The", "Has", "Is"}
 
 
-def _chief_inspector(view: str, reg: Registry) -> str | None:
+def _is_chief(person: Person | None) -> bool:
+    return person is not None and any(post.role == "chief-inspector" for post in person.posts)
+
+
+def _chief_inspector(view: str, reg: Registry, published: str | None = None) -> str | None:
+    """The chief inspector the text names: by role and name; else a known chief inspector named by
+    title or full name ("Dame Glenys", "Mr Russell"); else, for "the chief inspector" alone, the
+    person the registry has in the post on the publication date (when exactly one)."""
     for m in _CHIEF.finditer(view):
         name = m.group(1) or m.group(2)
         if not name or name.split()[0] in _NOT_NAMES:
@@ -147,6 +169,16 @@ def _chief_inspector(view: str, reg: Registry) -> str | None:
             return person.name
         if " " in name:
             return name
+    for m in _TITLED_NAME.finditer(view):
+        for name in (m.group(0), m.group(1), m.group(2), m.group(3)):
+            if name and name.split()[0] not in _NOT_NAMES:
+                person = reg.person(name)
+                if _is_chief(person):
+                    return person.name  # type: ignore[union-attr]
+    if published and _BARE_ROLE.search(view):
+        holders = reg.chief_inspector_on(published)
+        if len(holders) == 1:
+            return holders[0].name
     return None
 
 
@@ -240,8 +272,7 @@ class _Doc:
 
     def _resolve(self) -> None:
         reg = self.reg
-        named_crc: OrgRef | None = None
-        named_div: OrgRef | None = None
+        named: dict[OrgRef, int] = {}
         owners: list[Organisation] = []
         for s in self.body:
             st = self.view[s.start : s.end]
@@ -252,25 +283,25 @@ class _Doc:
                     org = reg.get(m.org.iri)
                     if org is not None:
                         owners.append(org)
-                if self._excluded(st) or m.extra.get("appositive"):
+                if self._excluded(st) or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
-                if (m.org.kind == "CRC" or (m.org.provider and not m.org.resolved)) and named_crc is None:
-                    named_crc = m.org
-                if m.org.kind == "NPSDivision" and named_div is None:
-                    named_div = m.org
-        if named_crc is None:
-            candidates: list[Organisation] = []
-            for place in self.places:
-                key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", place, flags=re.I)
-                for org in reg.by_place(key):
-                    if org.kind == "CRC" and org not in candidates:
-                        candidates.append(org)
-            if owners:
-                owned = {p.owned_iri for o in owners for p in reg.owned_by(o)}
-                narrowed = [c for c in candidates if c.iri in owned]
-                candidates = narrowed or candidates
-            if candidates:
-                named_crc = org_ref(candidates[0])
+                if m.org.provider:
+                    named[m.org] = named.get(m.org, 0) + 1
+        # The CRC "the CRC" refers to: the registry CRC named most often (first named on a tie), else
+        # a provider name the registry does not know, else the CRC serving the places the text names.
+        order = list(named)
+        crcs = sorted(
+            (o for o in order if o.kind == "CRC" or not o.resolved),
+            key=lambda o: (not o.resolved, -named[o], order.index(o)),
+        )
+        divisions = sorted(
+            (o for o in order if o.kind == "NPSDivision"), key=lambda o: (-named[o], order.index(o))
+        )
+        named_crc = crcs[0] if crcs else None
+        named_div = divisions[0] if divisions else None
+        self.place_crcs = self._place_providers(owners)
+        if named_crc is None and self.place_crcs:
+            named_crc = self.place_crcs[0]
         self.crc = named_crc
         nps = reg.get("nps")
         self.nps = named_div or (org_ref(nps) if nps is not None else None)
@@ -284,27 +315,88 @@ class _Doc:
                     m.org = self.nps
                 elif m.kind == "division":
                     m.org = self.division
-        # inspected providers, in order of first mention in the body
-        inspected: list[OrgRef] = []
+        self.inspected = self._inspected()
+        self.main = self.inspected[0] if self.inspected else None
+
+    def _place_providers(self, owners: list[Organisation]) -> list[OrgRef]:
+        """CRCs serving the places the text names, in order; only the named owners' CRCs if any match."""
+        candidates: list[Organisation] = []
+        for place in self.places:
+            key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", place, flags=re.I)
+            for org in self.reg.by_place(key):
+                if org.kind == "CRC" and org not in candidates:
+                    candidates.append(org)
+        if owners:
+            owned = {p.owned_iri for o in owners for p in self.reg.owned_by(o)}
+            narrowed = [c for c in candidates if c.iri in owned]
+            candidates = narrowed or candidates
+        return [org_ref(c) for c in candidates]
+
+    def _merely_mentioned(self, m: Mention) -> bool:
+        """A provider named as another organisation's holding ("the company which operates X CRC")."""
+        return bool(OTHER_HOLDING.search(self.view[max(0, m.start - 40) : m.start]))
+
+    def _inspected(self) -> list[OrgRef]:
+        """The providers whose inspection the text reports.
+
+        An inspection (local or area) is of at most one CRC and one NPS body, so per group (CRCs and
+        providers the registry does not know; NPS divisions and the national service) the provider
+        with the most evidence is taken: mentions in the body, counted double in the title and the
+        lead (first three sentences) and in sentences that speak of an inspection, a report, a rating
+        or inspectors' judgements. A provider counts only when it has such lead or inspection evidence;
+        providers named only in background, ownership or comparison sentences are merely mentioned. A
+        thematic inspection keeps every provider with evidence. With no provider named, the CRC serving
+        the places the text names (narrowed by any owner named) is the one inspected.
+        """
+        score: dict[OrgRef, float] = {}
+        evidence: set[OrgRef] = set()
+        order: list[OrgRef] = []
+
+        def count(org: OrgRef | None, weight: float, strong: bool) -> None:
+            if org is None or not org.provider:
+                return
+            if org not in score:
+                order.append(org)
+            score[org] = score.get(org, 0.0) + weight
+            if strong:
+                evidence.add(org)
+
+        if self.doc.title:
+            title = self.doc.title
+            for m in find_mentions(title, 0, len(title), self.reg):
+                org = m.org if m.kind in ("name", "unresolved") else self._generic(m.kind)
+                count(org, 2.0, True)
+        lead = {id(s) for s in self.body[:3]}
         for s in self.body:
             st = self.view[s.start : s.end]
             if self._excluded(st):
                 continue
+            cue = INSPECTION_CUE.search(st) is not None
             for m in s.mentions:
-                if m.org is None or m.extra.get("appositive"):
+                if m.org is None or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
-                if m.org.provider and m.org not in inspected:
-                    inspected.append(m.org)
-        if not inspected and self.places:
-            for place in self.places[:2]:
-                for org in reg.by_place(place):
-                    ref = org_ref(org)
-                    if ref not in inspected:
-                        inspected.append(ref)
-        if self.division is not None and self.nps is not None:
-            inspected = [o for o in inspected if o.kind != "NPS"]
-        self.inspected = inspected
-        self.main = inspected[0] if inspected else None
+                strong = cue or id(s) in lead
+                count(m.org, 2.0 if strong else 1.0, strong)
+        chosen = [o for o in order if o in evidence]
+        if self.division is not None:
+            chosen = [o for o in chosen if o.kind != "NPS"]
+        if not THEMATIC.search(self.body_text):
+            groups: dict[str, OrgRef] = {}
+            for o in chosen:
+                group = "nps" if o.kind in ("NPS", "NPSDivision") else "crc"
+                best = groups.get(group)
+                if best is None or score[o] > score[best]:
+                    groups[group] = o
+            chosen = [o for o in chosen if o in groups.values()]
+            # a provider the registry does not know is the registry CRC the text names, by another name
+            if any(not o.resolved for o in chosen) and self.crc is not None and self.crc.resolved:
+                chosen = [self.crc if not o.resolved else o for o in chosen]
+        if not chosen and self.place_crcs:
+            chosen = [self.place_crcs[0]]
+        return chosen
+
+    def _generic(self, kind: str) -> OrgRef | None:
+        return {"crc": self.crc, "nps": self.nps, "division": self.division}.get(kind)
 
     def providers_of(self, mentions: list[Mention]) -> list[OrgRef]:
         """Inspected providers a list of mentions points to (owners map to what they own)."""
@@ -859,7 +951,7 @@ class _Doc:
             )
         )
         date = published[:7] if published else "undated"
-        chief = _chief_inspector(self.all_text, self.reg)
+        chief = _chief_inspector(self.all_text, self.reg, self.published)
         return {
             "iri": f"https://w3id.org/probation-kg/id/inspection/{date}-{slug_part}",
             "inspected": [o.iri for o in self.inspected],
@@ -944,20 +1036,40 @@ def extract_file(path: str | Path, registry: Registry | None = None) -> dict[str
     return extract_document(doc, registry).result
 
 
-def extract_paths(
-    paths: list[str] | list[Path] | tuple[str | Path, ...], registry: Registry | None = None
-) -> list[dict[str, Any]]:
-    """Extract from files and directories (walked recursively, files sorted by path)."""
+def text_files(paths: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:
+    """The text documents to read: each file as given, and every text file under each directory.
+
+    Directories are walked recursively (hidden entries skipped, files sorted by path) and only files
+    with a suffix of :data:`TEXT_SUFFIXES` are taken. Raises :class:`InputError` for a path that
+    does not exist and for a directory holding no text document, so that nothing is silently empty.
+    """
     files: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend(
-                sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(
+                f
+                for f in path.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in TEXT_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
+            if not found:
+                raise InputError(
+                    f"no text documents found (expected files ending {', '.join(sorted(TEXT_SUFFIXES))})",
+                    path=str(path),
+                )
+            files.extend(found)
         elif path.exists():
             files.append(path)
         else:
             raise InputError("no such file or directory", path=str(path))
+    return files
+
+
+def extract_paths(
+    paths: list[str] | list[Path] | tuple[str | Path, ...], registry: Registry | None = None
+) -> list[dict[str, Any]]:
+    """Extract from files and directories (see :func:`text_files` for what is read)."""
     reg = registry or default_registry()
-    return [extract_file(f, reg) for f in files]
+    return [extract_file(f, reg) for f in text_files(paths)]

@@ -13,8 +13,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 __all__ = [
+    "INSPECTION_CUE",
+    "INSPECTION_CUES",
+    "OTHER_HOLDING",
     "POLARITY_CUES",
     "RATING_VALUES",
+    "THEMATIC",
     "THEMES",
     "cue_inventory",
     "normalise_rating",
@@ -424,6 +428,34 @@ def theme(text: str) -> tuple[str, list[str]]:
         best = "other"
     also = [n for n, s in order[1:] if s >= max(_THEME_THRESHOLD, best_score * 2 / 3) and n != best]
     return best, also
+
+
+# ----------------------------------------------------------------------------- organisations
+
+INSPECTION_CUES: dict[str, str] = {
+    "inspection": r"\binspect(?:ion|ions|ed|ing|s)?\b",
+    "inspectors": r"\binspectors?\b",
+    "inspectorate": r"\b(?:inspectorate|HMI Probation|HMIP)\b",
+    "report": r"\breport(?:s|ed)?\b",
+    "rating": r"\b(?:rated|rating|ratings|grade|graded)\b",
+    "found": r"\b(?:found|find|finds|identified|noted|praised)\b",
+}
+"""Words that make a sentence speak of an inspection: a provider named there is reported on.
+Each cue is a regular expression; the keys name them (the lexicon test checks each against the
+development documents)."""
+
+INSPECTION_CUE = re.compile("|".join(f"(?:{p})" for p in INSPECTION_CUES.values()), re.IGNORECASE)
+
+OTHER_HOLDING_CUES: dict[str, str] = {
+    "operates": r"\b(?:which|that|who)\s+(?:also\s+)?(?:operates|runs|owns|manages)\s+(?:the\s+)?$",
+    "also owns": r"\balso\s+(?:owns|runs|operates|manages)\s+(?:the\s+)?$",
+}
+"""Words right before a provider's name that make it another organisation's holding, not the subject."""
+
+OTHER_HOLDING = re.compile("|".join(f"(?:{p})" for p in OTHER_HOLDING_CUES.values()))
+
+THEMATIC = re.compile(r"\bthematic\b", re.IGNORECASE)
+"""A thematic inspection looks at a subject across several providers."""
 
 
 RATING_VALUES = ("Outstanding", "Good", "Requires improvement", "Inadequate")

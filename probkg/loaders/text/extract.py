@@ -43,7 +43,15 @@ from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
 from .segment import WS, Block, blocks, clauses, sentences, strip_span
 
-__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text", "text_files"]
+__all__ = [
+    "Extraction",
+    "explain_text",
+    "extract_document",
+    "extract_file",
+    "extract_paths",
+    "extract_text",
+    "text_files",
+]
 
 _MONTHS = {
     m: i
@@ -808,10 +816,14 @@ class _Doc:
         for person in self.reg.people:
             for written in (person.name, *person.aliases):
                 names.extend([written.split()[-1]] + ([written] if " " in written else []))
-        items = [
-            (self.view[s.start : s.end], i == 0 or s.block is not self.body[i - 1].block)
-            for i, s in enumerate(self.body)
-        ]
+        items = []
+        for i, s in enumerate(self.body):
+            # the sentence with the quotation marks and punctuation trimming took off its edges
+            prev = self.body[i - 1] if i else None
+            nxt = self.body[i + 1] if i + 1 < len(self.body) else None
+            start = prev.end if prev is not None and prev.block is s.block else s.block.start
+            end = nxt.start if nxt is not None and nxt.block is s.block else s.block.end
+            items.append((self.view[start:end].strip(), prev is None or prev.block is not s.block))
         return attribute_sentences(items, names)
 
     def findings(self) -> list[dict[str, Any]]:
@@ -874,10 +886,11 @@ class _Doc:
                     about, about_rule = list(alt or []), rule
                 if not about:
                     continue
-                th, _also = theme(ctext)
+                th, also = theme(ctext)
                 self.explanations.append(
                     {
                         "cues": polarity_cues(ctext),
+                        "also_themes": also,
                         "attribution": att.source + (f" ({_flat(att.cue)})" if att.cue else ""),
                         "about_rule": about_rule,
                     }
@@ -1003,6 +1016,30 @@ def extract_document(doc: Document, registry: Registry | None = None) -> Extract
         follows_up=follows,
         explanations=d.explanations,
     )
+
+
+def explain_text(extraction: Extraction) -> str:
+    """A readable audit of an extraction's findings (``probkg extract --explain``).
+
+    For each finding: its quote and offsets, polarity with the words that fired each kind of cue,
+    theme (and the secondary themes), who the text attributes the judgement to, and the providers
+    with the rule that chose them.
+    """
+    result = extraction.result
+    labels = {o["iri"]: o["label"] for o in result["organisations"]}
+    lines = [f"{result['source']['path'] or '<text>'}: {len(result['findings'])} findings"]
+    for n, (finding, why) in enumerate(zip(result["findings"], extraction.explanations, strict=True), 1):
+        cues = "; ".join(f"{kind}: {', '.join(words)}" for kind, words in why["cues"].items()) or "none"
+        also = f" (also {', '.join(why['also_themes'])})" if why.get("also_themes") else ""
+        about = ", ".join(labels.get(a, a) for a in finding["about"])
+        lines += [
+            f"  [{n}] {finding['start']}-{finding['end']} “{_flat(finding['quote'])}”",
+            f"      polarity    {finding['polarity']}  (cues {cues})",
+            f"      theme       {finding['theme']}{also}",
+            f"      attribution {why['attribution']}",
+            f"      about       {about}  ({why['about_rule']})",
+        ]
+    return "\n".join(lines)
 
 
 def _fmt_of(path: str | None) -> str:

@@ -798,7 +798,14 @@ class _Doc:
     )
     _NON_EVAL = re.compile(
         r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
-        r"|^inspectors (?:looked|examined)\b|\b(?:that|find that|found that)$",
+        r"|^inspectors (?:looked|examined)\b|\b(?:that|find that|found that)$"
+        # what the inspection did, not what it found
+        r"|\bassessed the effectiveness\b"
+        # a count of standards or aspects rated, which is a ratings summary (gold: standards_summary)
+        r"|\b(?:\d+|\w+) out of (?:the )?(?:\d+|\w+) (?:\w+ )?(?:of (?:our|the) )?(?:\w+ )?"
+        r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b"
+        # a bare rating as the predicate of the provider ("... requires improvement")
+        r"|\brequires improvement$",
         re.I,
     )
     _RATING_CLAUSE = re.compile(

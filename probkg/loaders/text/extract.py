@@ -815,6 +815,11 @@ class _Doc:
         re.I,
     )
 
+    _CUT_WORD = re.compile(
+        r"(?:\b(?:a|an|the|of|to|from|for|with|by|in|on|at|and|or|but|not|that|which|who|its|their|our"
+        r"|is|are|was|were|be|been|has|have|had)|\b\w{1,2}|[-–—,])\s*$",
+        re.I,
+    )
     _TERMINAL_END = re.compile(r"[.!?…:;][”\"’')\]]*$|[”\"’]$")
 
     def attributions(self) -> list[Attribution]:
@@ -846,10 +851,18 @@ class _Doc:
             and not self._TERMINAL_END.search(self.view[: self.body[-1].end])
             else None
         )
+        title = self._title_finding()
+        if title is not None:
+            out.append(title[0])
+            self.explanations.append(title[1])
+        flat_title = _flat(self.doc.title or "").lower()
         for s, att in zip(self.body, atts, strict=True):
+            if title is not None and _flat(self.view[s.start : s.end]).lower() == flat_title:
+                continue  # the headline, already read where it first occurs (the TITLE line)
             s_end = s.end
-            if s is cut_off:
-                # the excerpt stops mid-sentence: keep what ends at the last clause boundary
+            if s is cut_off and self._CUT_WORD.search(self.view[s.start : s.end]):
+                # the excerpt stops mid-statement (on a function word or a stub of a word): keep
+                # what ends at the last clause boundary
                 joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
                 s_end = s.start + joints[-1].start() if joints else s.start
             if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
@@ -915,6 +928,60 @@ class _Doc:
             if sent_provs:
                 focus = sent_provs
         return out
+
+    @property
+    def own_publication(self) -> bool:
+        """True for the inspectorate's own pages (press releases on justiceinspectorates.gov.uk)."""
+        return bool(self.doc.url and re.search(r"//(?:www\.)?justiceinspectorates\.gov\.uk/", self.doc.url))
+
+    def _title_finding(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The headline as a finding, at its first occurrence: the ``TITLE:`` line of the header.
+
+        A third party's headline is the writer's summary of the report ("... receives harsh
+        criticism from HMI Probation"); it is read like a body sentence, its providers from its own
+        mentions, else the main inspected provider. The inspectorate's own releases (a source URL on
+        its site) restate their body in the headline, so there the headline adds no finding.
+        """
+        title = self.doc.title
+        if not title or self.doc.body_start <= 0 or self.own_publication:
+            return None
+        ts = self.text.find(title, 0, self.doc.body_start)
+        if ts < 0:
+            return None
+        te = ts + len(title)
+        if polarity(title) is None or len(title.split()) < 3 or self._NON_EVAL.search(title):
+            return None
+        if self._RATING_CLAUSE.search(title):
+            return None
+        mentions = find_mentions(self.text, ts, te, self.reg)
+        for m in mentions:
+            if m.kind == "crc":
+                m.org = self.crc
+            elif m.kind == "nps":
+                m.org = self.nps
+            elif m.kind == "division":
+                m.org = self.division
+        about, rule = self._about(mentions, ts, te), "named in the headline"
+        if not about and self.main is not None:
+            about, rule = [self.main], "the main inspected provider"
+        if not about:
+            return None
+        th, also = theme(title)
+        finding = {
+            "about": [a.iri for a in about],
+            "polarity": polarity(title),
+            "theme": th,
+            "quote": self.text[ts:te],
+            "start": ts,
+            "end": te,
+        }
+        why = {
+            "cues": polarity_cues(title),
+            "also_themes": also,
+            "attribution": "unstated (headline)",
+            "about_rule": rule,
+        }
+        return finding, why
 
     def _about(self, mentions: list[Mention], start: int, end: int) -> list[OrgRef]:
         provs = self.providers_of(mentions)

@@ -81,6 +81,7 @@ _CRITICAL = [
     r"\bnot (always|all|enough|sufficiently|consistently|yet)\b",
     r"\b(?:did|do|does|had|has|have|was|were|is|are) not\b",
     r"\bnot good enough\b",
+    r"\b(?:key |an |the )?areas? (?:for|of|requiring) (?:improvement|development|concern)\b",
     r"\blow\b(?!-level|\s+and\s+medium|\s+or\s+medium|-risk|\s+risk)",
     r"\bless likely\b",
     r"\bfailings?\b",
@@ -109,7 +110,7 @@ _POSITIVE = [
     r"\bimpress\w*",
     r"\bimproved\b",
     r"\bimproving\b",
-    r"\bimprovements?\b",
+    r"(?<!for )(?<!requires )(?<!require )\bimprovements?\b",
     r"\bprogress\b",
     r"\boutstanding\b",
     r"\bstrong(ly)?\b",
@@ -159,8 +160,9 @@ def _alternation(patterns: list[str]) -> list[re.Pattern[str]]:
 _CRIT_RE = _alternation(_CRITICAL)
 _POS_RE = _alternation(_POSITIVE)
 _MIX_RE = _alternation(_MIXED)
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|while|whilst|yet)\b")
 _NEG_BEFORE = re.compile(
-    r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of)"
+    r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of|\blittle)"
     r"(?:\s+[\w-]+){0,3}\s*$"
 )
 
@@ -221,6 +223,8 @@ def polarity(text: str) -> str | None:
     if mixed and not (crit > mixed + 1 or pos > mixed + 1):
         return "mixed"
     if crit and pos:
+        if _CONTRAST.search(t) and not obligation:
+            return "mixed"  # "good performance but workloads too high": both sides, set against each other
         if crit > pos:
             return "critical"
         if pos > crit:

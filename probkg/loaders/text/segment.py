@@ -276,7 +276,10 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
                 continue  # a suspended compound: "low- and medium-risk"
             if depth_inside(view, cur, m.start()):
                 continue
-            rs = right.lstrip(WS + ",")
+            # a sentence adverb set off by a comma ("but generally, practice was ...") opens a clause
+            rs = re.sub(
+                r"^(?:[a-z]+ly|overall|in particular|in practice),\s*", "", right.lstrip(WS + ","), flags=re.I
+            )
             if sep in ("but", "however", "and", "and so") or sep.startswith("but"):
                 if _PRONOUN_START.match(rs) and sep != "and":
                     continue

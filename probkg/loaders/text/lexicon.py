@@ -14,12 +14,19 @@ __all__ = [
     "INSPECTION_CUE",
     "INSPECTION_CUES",
     "OTHER_HOLDING",
+    "RATING_BEFORE",
+    "RATING_CUES",
+    "RATING_PAST",
+    "RATING_PAST_CUES",
+    "RATING_SCALE",
+    "RATING_VALUE",
     "RATING_VALUES",
     "THEMATIC",
     "THEMES",
     "normalise_rating",
     "parse_number_words",
     "polarity",
+    "scale_value",
     "theme",
 ]
 
@@ -474,6 +481,51 @@ THEMATIC = re.compile(r"\bthematic\b", re.IGNORECASE)
 
 
 RATING_VALUES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+
+RATING_VALUE = (
+    r"(Outstanding|Good|Requires\s+[Ii]mprovement|Requiring\s+[Ii]mprovement|Inadequate|outstanding|good"
+    r"|requires\s+improvement|requiring\s+improvement|inadequate)"
+)
+"""A value of the rating scale as written (group 1); :func:`normalise_rating` maps it to the scale."""
+
+RATING_CUES: dict[str, str] = {
+    # a verb of rating with an optional object and "as"/"to be": "rated it good", "assessed NPS Wales as",
+    # "has been branded inadequate", "assessing its overall performance as"
+    "rating verb": r"\b(?:rated|rate|rates|assessed|assessing|judged|graded|branded)\b"
+    r"(?:[^.;:]{0,40}?\b(?:as|to be)\s+|\s+(?:it|them|him|her)\s+|\s+)",
+    # "an overall good assessment", "gave an overall ‘Requires improvement’ rating"
+    "overall": r"\boverall\s+",
+}
+"""What may stand right before a rating value that is not quoted (each a regular expression)."""
+
+RATING_BEFORE = "(?:" + "|".join(f"(?:{p})" for p in RATING_CUES.values()) + ")"
+
+RATING_SCALE = re.compile(
+    r"\b(?:(second|third)[- ])?(lowest|highest)(?:\s+possible)?\s+(?:rating|grade|assessment|mark)\b", re.I
+)
+"""A place on the four-point scale instead of its name ("the lowest possible grade")."""
+
+RATING_PAST_CUES: dict[str, str] = {
+    "previous": r"\bprevious(?:ly)?\b",
+    "last": r"\b(?:last inspected|when we last|in our last|last (?:inspection|year|time))\b",
+    "earlier": r"\bearlier\b",
+    "same grade": r"\bsame (?:grade|rating|mark)\b",
+}
+"""Words that put a rating in an earlier inspection (read before the value, in its sentence)."""
+
+RATING_PAST = re.compile("|".join(f"(?:{p})" for p in RATING_PAST_CUES.values()), re.I)
+
+
+def scale_value(phrase: str) -> str | None:
+    """The value a place on the scale names: lowest -> Inadequate, second highest -> Good ..."""
+    m = RATING_SCALE.search(phrase)
+    if not m:
+        return None
+    rank = {"second": 1, "third": 2}.get((m.group(1) or "").lower(), 0)
+    scale = RATING_VALUES if m.group(2).lower() == "highest" else tuple(reversed(RATING_VALUES))
+    return scale[rank] if rank < len(scale) else None
+
+
 _RATING_WORDS = re.compile(r"(requir(?:es|ing|ed)?\s+improvement|outstanding|inadequate|good)", re.IGNORECASE)
 
 

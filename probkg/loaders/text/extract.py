@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from probkg.errors import InputError
 from probkg.registry.model import Organisation, Person, Registry, load_registry
 
+from .attribution import Attribution, attribute_sentences
 from .lexicon import (
     INSPECTION_CUE,
     OTHER_HOLDING,
@@ -40,6 +41,7 @@ from .lexicon import (
     normalise_rating,
     parse_number_words,
     polarity,
+    polarity_cues,
     scale_value,
     theme,
 )
@@ -91,6 +93,8 @@ class Extraction:
     mentioned_inspections: list[dict[str, Any]] = field(default_factory=list)
     unresolved: list[OrgRef] = field(default_factory=list)
     follows_up: str | None = None
+    explanations: list[dict[str, Any]] = field(default_factory=list)
+    """One entry per finding (same order): the cues, attribution and rules that made it a finding."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -848,18 +852,51 @@ class _Doc:
         re.I,
     )
 
+    _TERMINAL_END = re.compile(r"[.!?…:;][”\"’')\]]*$|[”\"’]$")
+
+    def attributions(self) -> list[Attribution]:
+        """Who judges in each body sentence (see :mod:`.attribution`)."""
+        names: list[str] = []
+        for person in self.reg.people:
+            for written in (person.name, *person.aliases):
+                names.extend([written.split()[-1]] + ([written] if " " in written else []))
+        items = [
+            (self.view[s.start : s.end], i == 0 or s.block is not self.body[i - 1].block)
+            for i, s in enumerate(self.body)
+        ]
+        return attribute_sentences(items, names)
+
     def findings(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        self.explanations: list[dict[str, Any]] = []
         focus: list[OrgRef] = []
         section_focus: dict[int, list[OrgRef]] = {}
-        for s in self.body:
+        atts = self.attributions()
+        cut_off = (
+            self.body[-1]
+            if self.doc.partial
+            and self.body
+            and not self._TERMINAL_END.search(self.view[: self.body[-1].end])
+            else None
+        )
+        for s, att in zip(self.body, atts, strict=True):
+            s_end = s.end
+            if s is cut_off:
+                # the excerpt stops mid-sentence: keep what ends at the last clause boundary
+                joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
+                s_end = s.start + joints[-1].start() if joints else s.start
+            if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
+                sent_provs = self._about(s.mentions, s.start, s.end)
+                if sent_provs:
+                    focus = sent_provs
+                continue
             sent_provs = self._about(s.mentions, s.start, s.end)
             if s.block.kind == "heading":
                 if sent_provs:
                     section_focus[s.block.section] = sent_provs
                 else:
                     section_focus.pop(s.block.section, None)
-            for c_start, c_end in clauses(self.view, s.start, s.end):
+            for c_start, c_end in clauses(self.view, s.start, s_end):
                 cs, ce = c_start, c_end
                 ctext = self.view[cs:ce]
                 am = self._ATTRIB.search(ctext)
@@ -877,12 +914,26 @@ class _Doc:
                 if pol is None:
                     continue
                 cl_m = [m for m in s.mentions if cs <= m.start < ce]
-                about = self._about(cl_m, cs, ce) or sent_provs or section_focus.get(s.block.section) or focus
-                if not about and self.main is not None:
-                    about = [self.main]
+                about, about_rule = self._about(cl_m, cs, ce), "named in the clause"
+                for alt, rule in (
+                    (sent_provs, "named in the sentence"),
+                    (section_focus.get(s.block.section), "named in the section heading"),
+                    (focus, "named in an earlier sentence"),
+                    ([self.main] if self.main is not None else [], "the main inspected provider"),
+                ):
+                    if about:
+                        break
+                    about, about_rule = list(alt or []), rule
                 if not about:
                     continue
                 th, _also = theme(ctext)
+                self.explanations.append(
+                    {
+                        "cues": polarity_cues(ctext),
+                        "attribution": att.source + (f" ({_flat(att.cue)})" if att.cue else ""),
+                        "about_rule": about_rule,
+                    }
+                )
                 out.append(
                     {
                         "about": [a.iri for a in about],
@@ -997,7 +1048,12 @@ def extract_document(doc: Document, registry: Registry | None = None) -> Extract
     earlier = d.earlier_inspections()
     follows = next((e["date"] for e in earlier if e["follow_up"]), None)
     return Extraction(
-        doc=doc, result=result, mentioned_inspections=earlier, unresolved=d.unresolved(), follows_up=follows
+        doc=doc,
+        result=result,
+        mentioned_inspections=earlier,
+        unresolved=d.unresolved(),
+        follows_up=follows,
+        explanations=d.explanations,
     )
 
 

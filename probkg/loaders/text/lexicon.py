@@ -9,11 +9,14 @@ twelve themes of ``prob:ThemeScheme``; ``other`` when no theme cue fires.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 __all__ = [
     "INSPECTION_CUE",
     "INSPECTION_CUES",
     "OTHER_HOLDING",
+    "POLARITY_CUES",
     "RATING_BEFORE",
     "RATING_CUES",
     "RATING_PAST",
@@ -23,11 +26,14 @@ __all__ = [
     "RATING_VALUES",
     "THEMATIC",
     "THEMES",
+    "cue_inventory",
     "normalise_rating",
     "parse_number_words",
     "polarity",
+    "polarity_cues",
     "scale_value",
     "theme",
+    "without_cues",
 ]
 
 THEMES = (
@@ -49,11 +55,9 @@ THEMES = (
 _CRITICAL = [
     r"\bpoor(ly)?\b",
     r"\bdeteriorat\w*",
-    r"\btroubl\w*",
     r"\black(s|ed|ing)?\b",
     r"\bunacceptabl\w*",
     r"\binadequate\w*",
-    r"\binsufficient(ly)?\b",
     r"\bconcern(s|ed|ing)?\b",
     r"\bshortfall\w*",
     r"\bshortages?\b",
@@ -61,41 +65,25 @@ _CRITICAL = [
     r"\bunmanageable\b",
     r"\bunreasonabl\w*",
     r"\bweak(ness|nesses)?\b",
-    r"\bstrained\b",
-    r"\btensions?\b",
     r"\bdifficult(y|ies)?\b",
     r"\bfail(ure|ures|ed|ing|s)?\b",
-    r"\bunrealistic\b",
     r"\bvariable\b",
     r"\bstruggl\w*",
-    r"\bworse(ned)?\b",
     r"\bdisappoint\w*",
     r"\bundue\b",
-    r"\b(very|most|highly) critical\b",
     r"\bat risk\b",
     r"\b(needs?|needed|must|should|has to|have to|had to) (\w+ ){0,2}improve\w*",
     r"\bimprovements? (is |are |was |were )?(still )?(needed|required|necessary)\b",
     r"\bmore (also )?(needs to|can|could|should|must) be done\b",
-    r"\barea for improvement\b",
     r"\brequir\w* improvement\b",
     r"\bshortcomings?\b",
     r"\bcriticism\b",
     r"\bnowhere near\b",
-    r"\balarming\w*",
     r"\brelegated\b",
     r"\bdispiriting\w*",
-    r"\bunsatisfactor\w*",
-    r"\bill-informed\b",
     r"\b(heavy|high|excessive|unmanageable) (work|case)loads?\b",
     r"\b(work|case)loads (were|are|was|is|remain|remained) (too )?high\b",
     r"\burgent(ly)?\b",
-    r"\bf(ell|alls?|alling) short\b",
-    r"\babsent\b",
-    r"\bmismatch\b",
-    r"\bpedantic\b",
-    r"\bunhelpful\b",
-    r"\bunnecessary\b",
-    r"\binexperience\b",
     r"\bproblems?\b",
     r"\bnot (always|all|enough|sufficiently|consistently|yet)\b",
     r"\bdid not\b",
@@ -103,22 +91,13 @@ _CRITICAL = [
     r"\bwas not\b",
     r"\bwere not\b",
     r"\bis not\b",
-    r"\bare not\b",
     r"\bnot good enough\b",
-    r"\bstill not\b",
     r"\blow\b(?!-level|\s+and\s+medium|\s+or\s+medium|-risk|\s+risk)",
-    r"\bunlikely\b",
     r"\bless likely\b",
     r"\bfailings?\b",
-    r"\btoo little\b",
-    r"\bvar(ied|ies|y|ying) (significantly|widely|greatly|considerably)\b",
-    r"\bdeclin\w*",
-    r"\brisks? to the public\b",
     r"\bserious (issues|problems|failings|deficiencies)\b",
-    r"\bgaps?\b",
     r"\bsuffer(ed|s|ing)?\b",
     r"\bwell below\b",
-    r"\bbelow (what|the)\b",
 ]
 _STRONG_CRITICAL = re.compile(
     r"\b(?:poor(?:ly)?|deteriorat\w*|unacceptabl\w*|inadequate\w*|troubl\w*|lack of"
@@ -142,19 +121,12 @@ _POSITIVE = [
     r"\bimproving\b",
     r"\bimprovements?\b",
     r"\bprogress\b",
-    r"\bexcellen\w*",
     r"\boutstanding\b",
     r"\bstrong(ly)?\b",
     r"\beffective(ly)?\b",
-    r"\bcommendable\b",
-    r"\bpromising\b",
-    r"\bproductive\b",
     r"\bpositive(ly)?\b",
     r"\bpleased\b",
-    r"\blaudable\b",
     r"\bskilled\b",
-    r"\bknowledgeable\b",
-    r"\benergetic\b",
     r"\bcommitted\b",
     r"\bexperienced\b",
     r"\bsufficient(ly)?\b",
@@ -163,32 +135,19 @@ _POSITIVE = [
     r"\bappropriate(ly)?\b",
     r"\bclear (vision|strategy|plan|plans|focus|progress)\b",
     r"\bwell-(established|developed|led|managed)\b",
-    r"\bwelcome[ds]?\b",
-    r"\bachievement\b",
     r"\bbetter\b",
     r"\btailored\b",
     r"\binnovat\w*",
     r"\bwork(ing|ed|s)? hard\b",
-    r"\bmeaningfully\b",
-    r"\babided\b",
-    r"\bresponded to\b",
-    r"\bfavourabl\w*",
     r"\bsuccess\w*",
     r"\bable\b(?= (management|managers|leaders|staff|and))",
-    r"\bexcellent\b",
     r"\bhigh-quality\b",
-    r"\bhigh quality\b",
     r"\bstrength\w*",
-    r"\bsound\b",
-    r"\bthorough\b",
     r"\bencourag\w*",
-    r"\bproud\b",
     r"\bin place\b",
     r"\breduced\b",
-    r"\bsecure[ds]?\b",
     r"\bwell led\b",
     r"\baspire\b",
-    r"\battain\w*",
     r"\bachiev\w*",
     r"\bpraise[ds]?\b",
 ]
@@ -197,17 +156,19 @@ _MIXED = [
     r"\bvariations?\b",
     r"\bvaried\b(?! (significantly|widely|greatly|considerably))",
     r"\broom for improvement\b",
-    r"\bclose to the (national )?average\b",
-    r"\bcomparable\b",
-    r"\bnational average\b",
-    r"\binconsisten\w*",
-    r"\b(much|more) (still )?(for (\w+ ){1,3})?to do\b",
-    r"\bstill (implementing|developing|embedding|establishing|putting)\b",
 ]
 
-_CRIT_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _CRITICAL) + ")")]
-_POS_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _POSITIVE) + ")")]
-_MIX_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _MIXED) + ")")]
+POLARITY_CUES: dict[str, list[str]] = {"critical": _CRITICAL, "positive": _POSITIVE, "mixed": _MIXED}
+"""The polarity cues by the polarity they signal (each a regular expression over the clause)."""
+
+
+def _alternation(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")] if patterns else []
+
+
+_CRIT_RE = _alternation(_CRITICAL)
+_POS_RE = _alternation(_POSITIVE)
+_MIX_RE = _alternation(_MIXED)
 _NEG_BEFORE = re.compile(
     r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of)"
     r"(?:\s+[\w-]+){0,3}\s*$"
@@ -223,6 +184,16 @@ def _spans(regexes: list[re.Pattern[str]], text: str) -> list[tuple[int, int]]:
     for rx in regexes:
         out.extend(m.span() for m in rx.finditer(text))
     return out
+
+
+def polarity_cues(text: str) -> dict[str, list[str]]:
+    """The words of a clause that fired each kind of polarity cue (what ``--explain`` prints)."""
+    t = _norm(text)
+    return {
+        kind: sorted({t[s:e] for s, e in _spans(rxs, t)})
+        for kind, rxs in (("critical", _CRIT_RE), ("positive", _POS_RE), ("mixed", _MIX_RE))
+        if _spans(rxs, t)
+    }
 
 
 def polarity(text: str) -> str | None:
@@ -287,26 +258,17 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"managing risk|manage risk|manage the risk", 2),
         (r"high(er)? risk", 0.5),
         (r"\bvictims?\b", 0.5),
-        (r"members of the public", 2),
     ],
     "reducing reoffending": [
         (r"reoffend\w*", 3),
         (r"rehabilitat\w*", 2),
-        (r"offending behaviour", 2),
-        (r"desist\w*", 2),
-        (r"stop (re)?offending", 3),
         (r"further offending", 1),
     ],
     "abiding by the sentence / compliance & enforcement": [
         (r"\bcontact\b", 2),
         (r"non-compliance|compliance", 3),
         (r"enforc\w*", 3),
-        (r"abid\w*", 3),
-        (r"appointments?", 2),
-        (r"court orders", 2),
-        (r"conditions of", 2),
         (r"\bbreach\w*", 2),
-        (r"being seen|seen sufficiently", 2),
         (r"\bengagement\b", 1),
         (r"face-to-face", 1),
         (r"telephone", 1),
@@ -351,40 +313,29 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"range of", 1.5),
         (r"initiative", 1.5),
         (r"\bpolice\b", 1.5),
-        (r"community hubs?", 2),
         (r"co-?ordinat\w*", 2),
         (r"work(s|ed|ing)? (\w+ )?well together", 2.5),
         (r"specialist", 1.5),
-        (r"tensions", 1.5),
-        (r"\bnetworks\b", 1.5),
         (r"information from", 1),
-        (r"work(s|ing)? well with", 2),
-        (r"mismatch", 1),
     ],
     "assessment & planning": [
         (r"\bassess(ment|ments|ed|ing)?\b", 2.5),
         (r"\bplann\w*", 2.5),
         (r"\breview(s|ing|ed)?\b", 2),
-        (r"recognised", 1),
-        (r"changes in", 1),
         (r"initial", 1),
     ],
     "court work": [
         (r"\bcourts?\b", 2.5),
         (r"pre-sentence reports?", 3),
         (r"court reports?", 3),
-        (r"sentencers", 3),
-        (r"case allocation", 2),
         (r"\ballocation\b", 1),
     ],
-    "unpaid work": [(r"unpaid work", 4), (r"community payback", 4), (r"placements", 1.5)],
+    "unpaid work": [(r"unpaid work", 4)],
     "through-the-gate / resettlement": [
         (r"through the gate", 4),
         (r"leaving prison|leave prison", 3),
         (r"resettle\w*", 3),
-        (r"\bmentors\b", 2),
         (r"\bprison\b", 1),
-        (r"custody", 1.5),
         (r"release", 1),
     ],
     "safeguarding & domestic abuse": [
@@ -400,7 +351,6 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"victim contact|victim liaison|support victims", 2.5),
         (r"premises|offices|property|facilities", 2),
         (r"write-up|rating|report", 0.5),
-        (r"\bdiversity\b", 2),
         (r"quality of work", 1.5),
         (r"\bbasics\b", 1.5),
         (r"\bpoor\b", 0.5),
@@ -429,6 +379,41 @@ def _required_literal(pattern: str) -> str | None:
 
 
 _THEME_ALL = [(k, re.compile(p), w, _required_literal(p)) for k, v in _THEME_CUES.items() for p, w in v]
+
+
+def cue_inventory() -> dict[str, tuple[str, str]]:
+    """Every lexicon cue by name (``polarity:<kind>:<pattern>``, ``theme:<label>:<pattern>``).
+
+    The value is ``(kind or theme label, pattern)``. The names are what :func:`without_cues`
+    takes and what the development-set support check (:mod:`probkg.evaluation.support`) reports.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for kind, patterns in POLARITY_CUES.items():
+        for p in patterns:
+            out[f"polarity:{kind}:{p}"] = (kind, p)
+    for label, cues in _THEME_CUES.items():
+        for p, _w in cues:
+            out[f"theme:{label}:{p}"] = (label, p)
+    return out
+
+
+@contextmanager
+def without_cues(names: Iterable[str]) -> Iterator[None]:
+    """Run the lexicon with the named cues switched off (for held-apart scoring); restores after."""
+    global _CRIT_RE, _POS_RE, _MIX_RE, _THEME_ALL  # noqa: PLW0603 - swapped and restored around a block
+    off = set(names)
+    saved = (_CRIT_RE, _POS_RE, _MIX_RE, _THEME_ALL)
+    _CRIT_RE, _POS_RE, _MIX_RE = (
+        _alternation([p for p in POLARITY_CUES[k] if f"polarity:{k}:{p}" not in off])
+        for k in ("critical", "positive", "mixed")
+    )
+    _THEME_ALL = [t for t in saved[3] if f"theme:{t[0]}:{t[1].pattern}" not in off]
+    try:
+        yield
+    finally:
+        _CRIT_RE, _POS_RE, _MIX_RE, _THEME_ALL = saved
+
+
 _THEME_THRESHOLD = 2.0
 
 

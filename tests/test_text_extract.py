@@ -506,3 +506,22 @@ def test_extract_of_a_folder_without_text_documents_says_so(cli_runner, tmp_path
     out = cli_runner.invoke(cli, ["extract", str(empty)])
     assert out.exit_code == 2
     assert "no text documents found" in out.output
+
+
+@pytest.mark.shared
+def test_every_entity_and_rating_cue_is_supported_by_two_development_documents(shared_dir: Path) -> None:
+    from probkg.loaders.text.lexicon import entity_cue_inventory
+
+    corpus = shared_dir / "corpus"
+    # the development documents: the press and genre sets and the seed texts (gold-seeds.yaml)
+    files = [*sorted(corpus.glob("press/*.txt")), *sorted(corpus.glob("genre/*.txt"))]
+    files += sorted((shared_dir / "seeds").glob("*.txt"))
+    if not files:
+        pytest.skip("development documents not present")
+    views = {f.name: " ".join(read_path(f)[0].view.split()) for f in files}
+    lonely = {
+        name: [f for f, v in views.items() if rx.search(v)]
+        for name, rx in entity_cue_inventory().items()
+        if sum(1 for v in views.values() if rx.search(v)) < 2
+    }
+    assert not lonely, f"cues met in fewer than two development documents: {lonely}"

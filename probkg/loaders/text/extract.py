@@ -37,7 +37,6 @@ from .lexicon import (
     RATING_SCALE,
     RATING_VALUE,
     RATING_VALUES,
-    THEMATIC,
     normalise_rating,
     parse_number_words,
     polarity,
@@ -386,7 +385,7 @@ class _Doc:
         chosen = [o for o in order if o in evidence]
         if self.division is not None:
             chosen = [o for o in chosen if o.kind != "NPS"]
-        if not THEMATIC.search(self.body_text):
+        if _inspection_type(self.body_text, False, None) != "thematic inspection":
             groups: dict[str, OrgRef] = {}
             for o in chosen:
                 group = "nps" if o.kind in ("NPS", "NPSDivision") else "crc"

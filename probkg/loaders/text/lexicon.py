@@ -24,9 +24,9 @@ __all__ = [
     "RATING_SCALE",
     "RATING_VALUE",
     "RATING_VALUES",
-    "THEMATIC",
     "THEMES",
     "cue_inventory",
+    "entity_cue_inventory",
     "normalise_rating",
     "parse_number_words",
     "polarity",
@@ -454,15 +454,12 @@ development documents)."""
 INSPECTION_CUE = re.compile("|".join(f"(?:{p})" for p in INSPECTION_CUES.values()), re.IGNORECASE)
 
 OTHER_HOLDING_CUES: dict[str, str] = {
-    "operates": r"\b(?:which|that|who)\s+(?:also\s+)?(?:operates|runs|owns|manages)\s+(?:the\s+)?$",
-    "also owns": r"\balso\s+(?:owns|runs|operates|manages)\s+(?:the\s+)?$",
+    "operates": r"\b(?:which|that|who)\s+(?:also\s+)?(?:operates|runs|owns|manages)\s+(?:the\s+)?",
+    "also owns": r"\balso\s+(?:owns|runs|operates|manages)\s+(?:the\s+)?",
 }
 """Words right before a provider's name that make it another organisation's holding, not the subject."""
 
-OTHER_HOLDING = re.compile("|".join(f"(?:{p})" for p in OTHER_HOLDING_CUES.values()))
-
-THEMATIC = re.compile(r"\bthematic\b", re.IGNORECASE)
-"""A thematic inspection looks at a subject across several providers."""
+OTHER_HOLDING = re.compile("(?:" + "|".join(f"(?:{p})" for p in OTHER_HOLDING_CUES.values()) + ")$")
 
 
 RATING_VALUES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -493,12 +490,30 @@ RATING_SCALE = re.compile(
 RATING_PAST_CUES: dict[str, str] = {
     "previous": r"\bprevious(?:ly)?\b",
     "last": r"\b(?:last inspected|when we last|in our last|last (?:inspection|year|time))\b",
-    "earlier": r"\bearlier\b",
     "same grade": r"\bsame (?:grade|rating|mark)\b",
 }
 """Words that put a rating in an earlier inspection (read before the value, in its sentence)."""
 
 RATING_PAST = re.compile("|".join(f"(?:{p})" for p in RATING_PAST_CUES.values()), re.I)
+
+
+def entity_cue_inventory() -> dict[str, re.Pattern[str]]:
+    """The cues of organisation, inspection and rating reading by name, compiled as they are used.
+
+    Like :func:`cue_inventory` for polarity and theme, each must be supported by two development
+    documents (checked in ``tests/test_text_extract.py``).
+    """
+    out: dict[str, re.Pattern[str]] = {}
+    for name, p in INSPECTION_CUES.items():
+        out[f"inspection:{name}"] = re.compile(p, re.I)
+    for name, p in OTHER_HOLDING_CUES.items():
+        out[f"holding:{name}"] = re.compile(p)
+    for name, p in RATING_CUES.items():
+        out[f"rating:{name}"] = re.compile(p + RATING_VALUE)
+    for name, p in RATING_PAST_CUES.items():
+        out[f"earlier rating:{name}"] = re.compile(p, re.I)
+    out["rating:place on the scale"] = RATING_SCALE
+    return out
 
 
 def scale_value(phrase: str) -> str | None:

@@ -459,6 +459,12 @@ class _Doc:
         seen: set[tuple[str, str]] = set()
         for s in self.sents:
             st = self.view[s.start : s.end]
+            for owner, target in self._possessive_pairs(s):
+                if (owner.iri, target.iri) not in seen and self._registry_allows(owner, target):
+                    seen.add((owner.iri, target.iri))
+                    out.append(
+                        {"owner": owner.iri, "owned": target.iri, "quote": st, "start": s.start, "end": s.end}
+                    )
             if not self._OWN_CUE.search(st):
                 continue
             owners = [m.org for m in s.mentions if m.org is not None and m.org.kind in ("Owner",)]
@@ -475,7 +481,9 @@ class _Doc:
             if not owners:
                 continue
             owned = [
-                m.org for m in s.mentions if m.org is not None and m.org.provider and m.org.kind != "NPS"
+                m.org
+                for m in s.mentions
+                if m.org is not None and m.org.provider and m.org.kind not in ("NPS", "NPSDivision")
             ]
             if not owned and self.main is not None and self.main.kind != "NPS" and self.main.provider:
                 owned = [self.main]
@@ -483,6 +491,8 @@ class _Doc:
                 for target in owned:
                     if owner is None or target is None or (owner.iri, target.iri) in seen:
                         continue
+                    if not self._registry_allows(owner, target):
+                        continue  # the registry knows the provider's owners, and this is none of them
                     seen.add((owner.iri, target.iri))
                     qs, qe = s.start, s.end
                     out.append(
@@ -495,6 +505,35 @@ class _Doc:
                         }
                     )
         return out
+
+    _POSSESSIVE = re.compile(r"[’']s?\s+(?:own\s+)?$")
+
+    def _possessive_pairs(self, s: Sent) -> list[tuple[OrgRef, OrgRef]]:
+        """Owner and provider written as a possessive: "Sodexo's CRC in Norfolk", "Working Links'
+        Dorset, Devon and Cornwall CRC" (the owner's name, an apostrophe, the provider at once)."""
+        pairs: list[tuple[OrgRef, OrgRef]] = []
+        for i, m in enumerate(s.mentions):
+            if m.org is None or m.org.kind != "Owner" or i + 1 >= len(s.mentions):
+                continue
+            nxt = s.mentions[i + 1]
+            if nxt.org is None or not nxt.org.provider or nxt.org.kind in ("NPS", "NPSDivision"):
+                continue
+            between = self.view[m.end : nxt.start]
+            if self._POSSESSIVE.fullmatch(between) or re.fullmatch(r"[’']s?\s+(?:the\s+)?", between):
+                pairs.append((m.org, nxt.org))
+        return pairs
+
+    def _registry_allows(self, owner: OrgRef, target: OrgRef) -> bool:
+        """False when the registry lists the provider's owners (and their parent groups) and the owner
+        named is none of them; true when either is unknown to the registry."""
+        org = self.reg.get(target.iri)
+        if org is None or not owner.resolved:
+            return True
+        owners = {p.owner_iri for p in self.reg.owners_of(org)}
+        if not owners:
+            return True
+        groups = owners | {p.parent_iri for o in owners for p in self.reg.parents_of(o)}
+        return owner.iri in groups
 
     # ratings ---------------------------------------------------------------------------
 

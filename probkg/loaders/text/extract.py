@@ -451,7 +451,7 @@ class _Doc:
         return out
 
     _OWN_CUE = re.compile(
-        r"\b(own|owns|owned|owner|owners|run by|runs|managed by|operated by|led by|consortium)\b"
+        r"\b(own|owns|owned|owner|owners|run by|runs|managed by|operated by|operates|led by|consortium)\b"
     )
 
     def ownership(self) -> list[dict[str, Any]]:

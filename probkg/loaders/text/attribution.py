@@ -155,10 +155,13 @@ def _attribute_one(text: str, chief_names: list[str], current: Attribution | Non
             return Attribution(INSPECTORATE, flat[: m.start()].strip())
         # "..., said Napo's general secretary" (inverted) : the words after the verb name the speaker
         return _classify(before, chief_names, current)
-    lead = _INSPECTORATE_RE.search(" ".join(flat.split()[:10]))
-    if lead:
-        return Attribution(INSPECTORATE, lead.group(0))
     return None
+
+
+def _lead(text: str) -> Attribution | None:
+    """An inspectorate subject in the first words ("Inspectors praised ...", "We found ...")."""
+    lead = _INSPECTORATE_RE.search(" ".join(text.split()[:10]))
+    return Attribution(INSPECTORATE, lead.group(0)) if lead else None
 
 
 def attribute_sentences(
@@ -175,6 +178,8 @@ def attribute_sentences(
         if new_para and carried is not None and quote_depth <= 0 and not stripped.startswith((_OPEN, '"')):
             carried = None
         own = _attribute_one(text, names, carried or last_inspectorate)
+        if own is None and carried is None:
+            own = _lead(text)
         if own is not None:
             att = own
         elif carried is not None:

@@ -48,7 +48,15 @@ from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
 from .segment import WS, Block, blocks, clauses, sentences, strip_span
 
-__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text", "text_files"]
+__all__ = [
+    "Extraction",
+    "explain_text",
+    "extract_document",
+    "extract_file",
+    "extract_paths",
+    "extract_text",
+    "text_files",
+]
 
 _MONTHS = {
     m: i
@@ -880,7 +888,14 @@ class _Doc:
     )
     _NON_EVAL = re.compile(
         r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
-        r"|^inspectors (?:looked|examined)\b|\b(?:that|find that|found that)$",
+        r"|^inspectors (?:looked|examined)\b|\b(?:that|find that|found that)$"
+        # what the inspection did, not what it found
+        r"|\bassessed the effectiveness\b"
+        # a count of standards or aspects rated, which is a ratings summary (gold: standards_summary)
+        r"|\b(?:\d+|\w+) out of (?:the )?(?:\d+|\w+) (?:\w+ )?(?:of (?:our|the) )?(?:\w+ )?"
+        r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b"
+        # a bare rating as the predicate of the provider ("... requires improvement")
+        r"|\brequires improvement$",
         re.I,
     )
     _RATING_CLAUSE = re.compile(
@@ -890,6 +905,11 @@ class _Doc:
         re.I,
     )
 
+    _CUT_WORD = re.compile(
+        r"(?:\b(?:a|an|the|of|to|from|for|with|by|in|on|at|and|or|but|not|that|which|who|its|their|our"
+        r"|is|are|was|were|be|been|has|have|had)|\b\w{1,2}|[-–—,])\s*$",
+        re.I,
+    )
     _TERMINAL_END = re.compile(r"[.!?…:;][”\"’')\]]*$|[”\"’]$")
 
     def attributions(self) -> list[Attribution]:
@@ -898,10 +918,14 @@ class _Doc:
         for person in self.reg.people:
             for written in (person.name, *person.aliases):
                 names.extend([written.split()[-1]] + ([written] if " " in written else []))
-        items = [
-            (self.view[s.start : s.end], i == 0 or s.block is not self.body[i - 1].block)
-            for i, s in enumerate(self.body)
-        ]
+        items = []
+        for i, s in enumerate(self.body):
+            # the sentence with the quotation marks and punctuation trimming took off its edges
+            prev = self.body[i - 1] if i else None
+            nxt = self.body[i + 1] if i + 1 < len(self.body) else None
+            start = prev.end if prev is not None and prev.block is s.block else s.block.start
+            end = nxt.start if nxt is not None and nxt.block is s.block else s.block.end
+            items.append((self.view[start:end].strip(), prev is None or prev.block is not s.block))
         return attribute_sentences(items, names)
 
     def findings(self) -> list[dict[str, Any]]:
@@ -917,10 +941,18 @@ class _Doc:
             and not self._TERMINAL_END.search(self.view[: self.body[-1].end])
             else None
         )
+        title = self._title_finding()
+        if title is not None:
+            out.append(title[0])
+            self.explanations.append(title[1])
+        flat_title = _flat(self.doc.title or "").lower()
         for s, att in zip(self.body, atts, strict=True):
+            if title is not None and _flat(self.view[s.start : s.end]).lower() == flat_title:
+                continue  # the headline, already read where it first occurs (the TITLE line)
             s_end = s.end
-            if s is cut_off:
-                # the excerpt stops mid-sentence: keep what ends at the last clause boundary
+            if s is cut_off and self._CUT_WORD.search(self.view[s.start : s.end]):
+                # the excerpt stops mid-statement (on a function word or a stub of a word): keep
+                # what ends at the last clause boundary
                 joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
                 s_end = s.start + joints[-1].start() if joints else s.start
             if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
@@ -964,10 +996,11 @@ class _Doc:
                     about, about_rule = list(alt or []), rule
                 if not about:
                     continue
-                th, _also = theme(ctext)
+                th, also = theme(ctext)
                 self.explanations.append(
                     {
                         "cues": polarity_cues(ctext),
+                        "also_themes": also,
                         "attribution": att.source + (f" ({_flat(att.cue)})" if att.cue else ""),
                         "about_rule": about_rule,
                     }
@@ -985,6 +1018,60 @@ class _Doc:
             if sent_provs:
                 focus = sent_provs
         return out
+
+    @property
+    def own_publication(self) -> bool:
+        """True for the inspectorate's own pages (press releases on justiceinspectorates.gov.uk)."""
+        return bool(self.doc.url and re.search(r"//(?:www\.)?justiceinspectorates\.gov\.uk/", self.doc.url))
+
+    def _title_finding(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The headline as a finding, at its first occurrence: the ``TITLE:`` line of the header.
+
+        A third party's headline is the writer's summary of the report ("... receives harsh
+        criticism from HMI Probation"); it is read like a body sentence, its providers from its own
+        mentions, else the main inspected provider. The inspectorate's own releases (a source URL on
+        its site) restate their body in the headline, so there the headline adds no finding.
+        """
+        title = self.doc.title
+        if not title or self.doc.body_start <= 0 or self.own_publication:
+            return None
+        ts = self.text.find(title, 0, self.doc.body_start)
+        if ts < 0:
+            return None
+        te = ts + len(title)
+        if polarity(title) is None or len(title.split()) < 3 or self._NON_EVAL.search(title):
+            return None
+        if self._RATING_CLAUSE.search(title):
+            return None
+        mentions = find_mentions(self.text, ts, te, self.reg)
+        for m in mentions:
+            if m.kind == "crc":
+                m.org = self.crc
+            elif m.kind == "nps":
+                m.org = self.nps
+            elif m.kind == "division":
+                m.org = self.division
+        about, rule = self._about(mentions, ts, te), "named in the headline"
+        if not about and self.main is not None:
+            about, rule = [self.main], "the main inspected provider"
+        if not about:
+            return None
+        th, also = theme(title)
+        finding = {
+            "about": [a.iri for a in about],
+            "polarity": polarity(title),
+            "theme": th,
+            "quote": self.text[ts:te],
+            "start": ts,
+            "end": te,
+        }
+        why = {
+            "cues": polarity_cues(title),
+            "also_themes": also,
+            "attribution": "unstated (headline)",
+            "about_rule": rule,
+        }
+        return finding, why
 
     def _about(self, mentions: list[Mention], start: int, end: int) -> list[OrgRef]:
         provs = self.providers_of(mentions)
@@ -1093,6 +1180,30 @@ def extract_document(doc: Document, registry: Registry | None = None) -> Extract
         follows_up=follows,
         explanations=d.explanations,
     )
+
+
+def explain_text(extraction: Extraction) -> str:
+    """A readable audit of an extraction's findings (``probkg extract --explain``).
+
+    For each finding: its quote and offsets, polarity with the words that fired each kind of cue,
+    theme (and the secondary themes), who the text attributes the judgement to, and the providers
+    with the rule that chose them.
+    """
+    result = extraction.result
+    labels = {o["iri"]: o["label"] for o in result["organisations"]}
+    lines = [f"{result['source']['path'] or '<text>'}: {len(result['findings'])} findings"]
+    for n, (finding, why) in enumerate(zip(result["findings"], extraction.explanations, strict=True), 1):
+        cues = "; ".join(f"{kind}: {', '.join(words)}" for kind, words in why["cues"].items()) or "none"
+        also = f" (also {', '.join(why['also_themes'])})" if why.get("also_themes") else ""
+        about = ", ".join(labels.get(a, a) for a in finding["about"])
+        lines += [
+            f"  [{n}] {finding['start']}-{finding['end']} “{_flat(finding['quote'])}”",
+            f"      polarity    {finding['polarity']}  (cues {cues})",
+            f"      theme       {finding['theme']}{also}",
+            f"      attribution {why['attribution']}",
+            f"      about       {about}  ({why['about_rule']})",
+        ]
+    return "\n".join(lines)
 
 
 def _fmt_of(path: str | None) -> str:

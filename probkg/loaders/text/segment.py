@@ -272,6 +272,8 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
             sep = m.group(0).strip(WS + ",").lower()
             if _words(left) < 3 or _words(right) < 3:
                 continue
+            if sep.startswith("and") and view[m.start() - 1 : m.start()] == "-":
+                continue  # a suspended compound: "low- and medium-risk"
             if depth_inside(view, cur, m.start()):
                 continue
             rs = right.lstrip(WS + ",")

@@ -32,11 +32,16 @@ from .attribution import Attribution, attribute_sentences
 from .lexicon import (
     INSPECTION_CUE,
     OTHER_HOLDING,
-    THEMATIC,
+    RATING_BEFORE,
+    RATING_PAST,
+    RATING_SCALE,
+    RATING_VALUE,
+    RATING_VALUES,
     normalise_rating,
     parse_number_words,
     polarity,
     polarity_cues,
+    scale_value,
     theme,
 )
 from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
@@ -388,7 +393,7 @@ class _Doc:
         chosen = [o for o in order if o in evidence]
         if self.division is not None:
             chosen = [o for o in chosen if o.kind != "NPS"]
-        if not THEMATIC.search(self.body_text):
+        if _inspection_type(self.body_text, False, None) != "thematic inspection":
             groups: dict[str, OrgRef] = {}
             for o in chosen:
                 group = "nps" if o.kind in ("NPS", "NPSDivision") else "crc"
@@ -454,7 +459,7 @@ class _Doc:
         return out
 
     _OWN_CUE = re.compile(
-        r"\b(own|owns|owned|owner|owners|run by|runs|managed by|operated by|led by|consortium)\b"
+        r"\b(own|owns|owned|owner|owners|run by|runs|managed by|operated by|operates|led by|consortium)\b"
     )
 
     def ownership(self) -> list[dict[str, Any]]:
@@ -462,6 +467,12 @@ class _Doc:
         seen: set[tuple[str, str]] = set()
         for s in self.sents:
             st = self.view[s.start : s.end]
+            for owner, target in self._possessive_pairs(s):
+                if (owner.iri, target.iri) not in seen and self._registry_allows(owner, target):
+                    seen.add((owner.iri, target.iri))
+                    out.append(
+                        {"owner": owner.iri, "owned": target.iri, "quote": st, "start": s.start, "end": s.end}
+                    )
             if not self._OWN_CUE.search(st):
                 continue
             owners = [m.org for m in s.mentions if m.org is not None and m.org.kind in ("Owner",)]
@@ -478,7 +489,9 @@ class _Doc:
             if not owners:
                 continue
             owned = [
-                m.org for m in s.mentions if m.org is not None and m.org.provider and m.org.kind != "NPS"
+                m.org
+                for m in s.mentions
+                if m.org is not None and m.org.provider and m.org.kind not in ("NPS", "NPSDivision")
             ]
             if not owned and self.main is not None and self.main.kind != "NPS" and self.main.provider:
                 owned = [self.main]
@@ -486,6 +499,8 @@ class _Doc:
                 for target in owned:
                     if owner is None or target is None or (owner.iri, target.iri) in seen:
                         continue
+                    if not self._registry_allows(owner, target):
+                        continue  # the registry knows the provider's owners, and this is none of them
                     seen.add((owner.iri, target.iri))
                     qs, qe = s.start, s.end
                     out.append(
@@ -499,18 +514,43 @@ class _Doc:
                     )
         return out
 
+    _POSSESSIVE = re.compile(r"[’']s?\s+(?:own\s+)?$")
+
+    def _possessive_pairs(self, s: Sent) -> list[tuple[OrgRef, OrgRef]]:
+        """Owner and provider written as a possessive: "Sodexo's CRC in Norfolk", "Working Links'
+        Dorset, Devon and Cornwall CRC" (the owner's name, an apostrophe, the provider at once)."""
+        pairs: list[tuple[OrgRef, OrgRef]] = []
+        for i, m in enumerate(s.mentions):
+            if m.org is None or m.org.kind != "Owner" or i + 1 >= len(s.mentions):
+                continue
+            nxt = s.mentions[i + 1]
+            if nxt.org is None or not nxt.org.provider or nxt.org.kind in ("NPS", "NPSDivision"):
+                continue
+            between = self.view[m.end : nxt.start]
+            if self._POSSESSIVE.fullmatch(between) or re.fullmatch(r"[’']s?\s+(?:the\s+)?", between):
+                pairs.append((m.org, nxt.org))
+        return pairs
+
+    def _registry_allows(self, owner: OrgRef, target: OrgRef) -> bool:
+        """False when the registry lists the provider's owners (and their parent groups) and the owner
+        named is none of them; true when either is unknown to the registry."""
+        org = self.reg.get(target.iri)
+        if org is None or not owner.resolved:
+            return True
+        owners = {p.owner_iri for p in self.reg.owners_of(org)}
+        if not owners:
+            return True
+        groups = owners | {p.parent_iri for o in owners for p in self.reg.parents_of(o)}
+        return owner.iri in groups
+
     # ratings ---------------------------------------------------------------------------
 
-    _VALUE = (
-        r"(Outstanding|Good|Requires\s+[Ii]mprovement|Requiring\s+[Ii]mprovement|Inadequate|outstanding|good"
-        r"|requires\s+improvement|requiring\s+improvement|inadequate)"
-    )
+    _VALUE = RATING_VALUE
     _QUOTED = re.compile(r"[‘'“\"]" + _VALUE + r"\.?[’'”\"]")
-    _BARE = re.compile(
-        r"(?:\b(?:rated|assessed|assessing|judged|graded)\b[^.;:]{0,40}?\b(?:as|to be)\s+"
-        r"|\boverall\s+)" + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))"
-    )
-    _PAST = re.compile(r"\b(last inspected|previous inspection|previously|when we last|in our last)\b", re.I)
+    _BARE = re.compile(RATING_BEFORE + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))")
+    _BEFORE_NOUN = re.compile(r"\b" + _VALUE + r"[’'”\"]?\s+(?:rating|grade|assessment|mark)\b")
+    _SCALE = RATING_SCALE
+    _PAST = RATING_PAST
     _STANDARDS: ClassVar[list[tuple[str, str]]] = [
         (r"leadership|leaders", "leadership"),
         (r"\bstaff", "staff"),
@@ -525,40 +565,68 @@ class _Doc:
         (r"assess", "assessment"),
         (r"services", "services"),
     ]
+    _ASPECT_WORDS = re.compile(
+        r"\b(?:aspects?|standards?|domains?|leadership|leaders|staff(?:ing)?|services|facilities|victims?"
+        r"|unpaid work|through the gate|court|allocation|review\w*|implementation|delivery|planning"
+        r"|assess\w*|plan\w*|case \w+|work to|approach|respects?)\b",
+        re.I,
+    )
+    _OTHERS = re.compile(r"\b(?:other|others|rest|remaining|most|many)\b", re.I)
+
+    def _rating_hits(self, s: Sent) -> list[tuple[int, int, str]]:
+        """Rating values a sentence states, as ``(start, end, value as written)``, in text order.
+
+        A value counts when quoted next to a rating word or verb, after a rating verb ("rated it
+        good", "branded inadequate", "assessing its overall performance as good"), before a rating
+        noun ("the service's requires improvement rating") or as a place on the scale ("the lowest
+        possible rating", "its second lowest rating"), the last only when the clause names no value.
+        """
+        hits: list[tuple[int, int, str]] = []
+        for rx in (self._QUOTED, self._BARE, self._BEFORE_NOUN):
+            for m in rx.finditer(self.view, s.start, s.end):
+                vs, ve = m.span(1)
+                if rx is self._QUOTED:
+                    before = self.view[max(s.start, m.start() - 14) : m.start()].lower()
+                    after = self.view[m.end() : m.end() + 8].lower()
+                    if not (
+                        re.search(
+                            r"(was|were|is|are|as|of|overall|an|a|its|been|be|rated|rate|judged|graded"
+                            r"|branded|given)\s*$",
+                            before,
+                        )
+                        or after.startswith((" rating", " grade", " overall", " –", " -", ",", "."))
+                    ):
+                        continue
+                if any(vs < he and ve > hs for hs, he, _ in hits):
+                    continue
+                hits.append((vs, ve, m.group(1)))
+        for m in self._SCALE.finditer(self.view, s.start, s.end):
+            clause = next(
+                ((cs, ce) for cs, ce in clauses(self.view, s.start, s.end) if cs <= m.start() < ce), None
+            )
+            if clause and any(clause[0] <= h[0] < clause[1] for h in hits):
+                continue
+            if any(abs(h[0] - m.start()) < 60 for h in hits):
+                continue  # "‘Good’, the second-highest rating": the scale restates the value
+            hits.append((m.start(), m.end(), scale_value(m.group(0))))
+        hits.sort()
+        frm = re.search(r"\bfrom\s+[‘'“\"]?" + self._VALUE + r"[’'”\"]?\s+to\b", self.view[s.start : s.end])
+        if frm:
+            hits = [h for h in hits if h[0] > s.start + frm.end()]
+        return hits
 
     def ratings(self) -> list[dict[str, Any]]:
+        """Ratings of the inspected providers: overall or of one aspect; earlier ratings left out."""
         out: list[dict[str, Any]] = []
         for s in self.body:
-            st = self.view[s.start : s.end]
-            if self._PAST.search(st):
-                continue
-            hits: list[tuple[int, int, str]] = []
-            for rx in (self._QUOTED, self._BARE):
-                for m in rx.finditer(self.view, s.start, s.end):
-                    vs, ve = m.span(1)
-                    if rx is self._QUOTED:
-                        before = self.view[max(s.start, m.start() - 14) : m.start()].lower()
-                        after = self.view[m.end() : m.end() + 8].lower()
-                        if not (
-                            re.search(r"(was|were|is|are|as|of|overall|an|a|its|been|be)\s*$", before)
-                            or after.startswith((" rating", " grade", " –", " -", ",", "."))
-                        ):
-                            continue
-                    if any(vs < he and ve > hs for hs, he, _ in hits):
-                        continue
-                    hits.append((vs, ve, m.group(1)))
-            if not hits:
-                continue
-            hits.sort()
-            frm = re.search(r"\bfrom\s+[‘'“\"]?" + self._VALUE + r"[’'”\"]?\s+to\b", st)
-            if frm:
-                hits = [h for h in hits if h[0] > s.start + frm.end()]
-            for vs, ve, word in hits:
-                value = normalise_rating(word)
-                if value is None:
+            for vs, ve, word in self._rating_hits(s):
+                if self._PAST.search(self.view, s.start, vs) or self._PAST.match(self.view, ve):
+                    continue  # a rating from an earlier inspection is not this inspection's
+                value = normalise_rating(word) or word
+                if value not in RATING_VALUES:
                     continue
-                aspect, provider = self._rating_target(s, vs)
-                if provider is None:
+                aspect, provider = self._rating_target(s, vs, ve)
+                if provider is None or aspect is None:
                     continue
                 qs, qe = self._window(s, vs, ve)
                 out.append(
@@ -579,43 +647,65 @@ class _Doc:
                 return cs, max(ce, ve)
         return s.start, s.end
 
-    def _rating_target(self, s: Sent, vs: int) -> tuple[str, OrgRef | None]:
+    def _rating_target(self, s: Sent, vs: int, ve: int) -> tuple[str | None, OrgRef | None]:
+        """What a rating is of: ``overall`` or an aspect, and the provider; ``None`` aspect when the
+        rating is about other providers ("twelve of the other thirteen were rated ...")."""
         before = self.view[s.start : vs]
         provs = self.providers_of(s.mentions) or ([self.main] if self.main else [])
         provider = provs[0] if provs else None
         m = re.search(r"\brating\s+for\s+([\w\s’']+?)(?:[.,;]|$)", self.view[vs : s.end])
         if m:
             return self._standard(m.group(1)), provider
-        if re.search(r"\boverall\b", before[-80:]) or re.search(r"\b(?:given|gave|give)\b", before):
+        after = self.view[ve : min(s.end, ve + 12)]
+        if re.match(r"[’'”\"]?\s+(?:rating|grade|mark)\b", after):
+            return "overall", provider  # "the service's requires improvement rating"
+        if re.search(r"\boverall\b", before[-80:] + after) or re.search(r"\b(?:given|gave|give)\b", before):
             return "overall", provider
-        if re.search(r"\b(?:the|its|their|an?)\s+rating\b", before) or re.search(
-            r"\bfrom\s+\W?\w+", before[-40:]
-        ):
+        if re.search(
+            r"\b(?:the|its|their|an?)\s+(?:\w+\s+)?(?:rating|grade|mark)\b", before[-60:]
+        ) or re.search(r"\bfrom\s+\W?\w+", before[-40:]):
             return "overall", provider
-        rated = re.search(r"\brated\s+(.*?)\s+as\s*\W?$", before)
-        if rated and any(
-            m.start >= s.start + rated.start(1) and m.end <= vs and m.org is not None and m.org.provider
+        verb = re.search(
+            r"\b(?:rated|rate|assessed|assessing|judged|graded|branded)\s+(.*?)\s+as\s*\W?$", before
+        )
+        if verb and any(
+            m.start >= s.start + verb.start(1) and m.end <= vs and m.org is not None and m.org.provider
             for m in s.mentions
         ):
             return "overall", provider
+        whole, subject = self._rating_subject(s, vs)
+        if self._OTHERS.search(whole) and not self._ASPECT_WORDS.search(whole):
+            return None, provider  # other providers' ratings
+        named = [m for m in s.mentions if m.org is not None and m.org.provider and s.start <= m.start < vs]
+        possessive = any(re.match(r"[’']s\b", self.view[m.end : m.end + 2]) for m in named)
+        if not self._ASPECT_WORDS.search(whole) or (named and not possessive and whole.strip()):
+            return "overall", provider
+        return self._standard(subject or whole), provider
+
+    def _rating_subject(self, s: Sent, vs: int) -> tuple[str, str]:
+        """The words a rating is predicated of (the clause before the verb that carries it), whole and
+        cut to its last conjunct; empty when they just name the provider ("the CRC was rated")."""
+        head = self.view[s.start : vs].split("–")[-1].split(":")[-1]
         verb = re.search(
-            r"^(.*?)\b(?:was|were|is|are|has been|have been)\s+(?:rated|assessed|judged|found)?",
-            before.split("–")[-1].split(":")[-1],
+            r"^(.*?)\b(?:was|were|is|are|has been|have been|had been|to be)\s+"
+            r"(?:rated|assessed|judged|found)?",
+            head,
             re.S,
         )
-        subject = verb.group(1) if verb else before
-        subject = re.split(r",\s*|\band\b|\bthat\b|\bfound\b|\bwhilst\b|\bwhile\b", subject)[-1].strip(
-            WS + ","
-        )
-        if re.match(r"^(?:rated|we have rated)\b", self.view[s.start : vs].split(",")[-1].strip(), re.I):
-            subject = re.sub(r"^.*?\brated\s+", "", self.view[s.start : vs].split(",")[-1]).strip()
-        if not subject or re.fullmatch(
+        whole = verb.group(1) if verb else head
+        rated = re.match(r"^(?:rated|we have rated|inspectors rated)\b", head.split(",")[-1].strip(), re.I)
+        if rated:
+            whole = re.sub(r"^.*?\brated\s+", "", head.split(",")[-1])
+        whole = whole.strip(WS + ",‘’'“”\"")
+        subject = re.split(r",\s*|\band\b|\bthat\b|\bfound\b|\bwhilst\b|\bwhile\b|\bbut\b", whole)[-1]
+        subject = subject.strip(WS + ",‘’'“”\"")
+        if re.fullmatch(
             r"(?i)(?:the|this|it|its)?\s*(?:CRC|NPS|division|service|organisation|company"
             r"|region|it|[A-Z][\w\s,&]*(?:CRC|NPS|Company|Service|[Dd]ivision))",
             subject,
         ):
-            return "overall", provider
-        return self._standard(subject), provider
+            return "", ""
+        return whole, subject
 
     def _standard(self, phrase: str) -> str:
         low = phrase.lower()

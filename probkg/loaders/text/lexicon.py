@@ -17,14 +17,21 @@ __all__ = [
     "INSPECTION_CUES",
     "OTHER_HOLDING",
     "POLARITY_CUES",
+    "RATING_BEFORE",
+    "RATING_CUES",
+    "RATING_PAST",
+    "RATING_PAST_CUES",
+    "RATING_SCALE",
+    "RATING_VALUE",
     "RATING_VALUES",
-    "THEMATIC",
     "THEMES",
     "cue_inventory",
+    "entity_cue_inventory",
     "normalise_rating",
     "parse_number_words",
     "polarity",
     "polarity_cues",
+    "scale_value",
     "theme",
     "without_cues",
 ]
@@ -451,18 +458,78 @@ development documents)."""
 INSPECTION_CUE = re.compile("|".join(f"(?:{p})" for p in INSPECTION_CUES.values()), re.IGNORECASE)
 
 OTHER_HOLDING_CUES: dict[str, str] = {
-    "operates": r"\b(?:which|that|who)\s+(?:also\s+)?(?:operates|runs|owns|manages)\s+(?:the\s+)?$",
-    "also owns": r"\balso\s+(?:owns|runs|operates|manages)\s+(?:the\s+)?$",
+    "operates": r"\b(?:which|that|who)\s+(?:also\s+)?(?:operates|runs|owns|manages)\s+(?:the\s+)?",
+    "also owns": r"\balso\s+(?:owns|runs|operates|manages)\s+(?:the\s+)?",
 }
 """Words right before a provider's name that make it another organisation's holding, not the subject."""
 
-OTHER_HOLDING = re.compile("|".join(f"(?:{p})" for p in OTHER_HOLDING_CUES.values()))
-
-THEMATIC = re.compile(r"\bthematic\b", re.IGNORECASE)
-"""A thematic inspection looks at a subject across several providers."""
+OTHER_HOLDING = re.compile("(?:" + "|".join(f"(?:{p})" for p in OTHER_HOLDING_CUES.values()) + ")$")
 
 
 RATING_VALUES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+
+RATING_VALUE = (
+    r"(Outstanding|Good|Requires\s+[Ii]mprovement|Requiring\s+[Ii]mprovement|Inadequate|outstanding|good"
+    r"|requires\s+improvement|requiring\s+improvement|inadequate)"
+)
+"""A value of the rating scale as written (group 1); :func:`normalise_rating` maps it to the scale."""
+
+RATING_CUES: dict[str, str] = {
+    # a verb of rating with an optional object and "as"/"to be": "rated it good", "assessed NPS Wales as",
+    # "has been branded inadequate", "assessing its overall performance as"
+    "rating verb": r"\b(?:rated|rate|rates|assessed|assessing|judged|graded|branded)\b"
+    r"(?:[^.;:]{0,40}?\b(?:as|to be)\s+|\s+(?:it|them|him|her)\s+|\s+)",
+    # "an overall good assessment", "gave an overall ‘Requires improvement’ rating"
+    "overall": r"\boverall\s+",
+}
+"""What may stand right before a rating value that is not quoted (each a regular expression)."""
+
+RATING_BEFORE = "(?:" + "|".join(f"(?:{p})" for p in RATING_CUES.values()) + ")"
+
+RATING_SCALE = re.compile(
+    r"\b(?:(second|third)[- ])?(lowest|highest)(?:\s+possible)?\s+(?:rating|grade|assessment|mark)\b", re.I
+)
+"""A place on the four-point scale instead of its name ("the lowest possible grade")."""
+
+RATING_PAST_CUES: dict[str, str] = {
+    "previous": r"\bprevious(?:ly)?\b",
+    "last": r"\b(?:last inspected|when we last|in our last|last (?:inspection|year|time))\b",
+    "same grade": r"\bsame (?:grade|rating|mark)\b",
+}
+"""Words that put a rating in an earlier inspection (read before the value, in its sentence)."""
+
+RATING_PAST = re.compile("|".join(f"(?:{p})" for p in RATING_PAST_CUES.values()), re.I)
+
+
+def entity_cue_inventory() -> dict[str, re.Pattern[str]]:
+    """The cues of organisation, inspection and rating reading by name, compiled as they are used.
+
+    Like :func:`cue_inventory` for polarity and theme, each must be supported by two development
+    documents (checked in ``tests/test_text_extract.py``).
+    """
+    out: dict[str, re.Pattern[str]] = {}
+    for name, p in INSPECTION_CUES.items():
+        out[f"inspection:{name}"] = re.compile(p, re.I)
+    for name, p in OTHER_HOLDING_CUES.items():
+        out[f"holding:{name}"] = re.compile(p)
+    for name, p in RATING_CUES.items():
+        out[f"rating:{name}"] = re.compile(p + RATING_VALUE)
+    for name, p in RATING_PAST_CUES.items():
+        out[f"earlier rating:{name}"] = re.compile(p, re.I)
+    out["rating:place on the scale"] = RATING_SCALE
+    return out
+
+
+def scale_value(phrase: str) -> str | None:
+    """The value a place on the scale names: lowest -> Inadequate, second highest -> Good ..."""
+    m = RATING_SCALE.search(phrase)
+    if not m:
+        return None
+    rank = {"second": 1, "third": 2}.get((m.group(1) or "").lower(), 0)
+    scale = RATING_VALUES if m.group(2).lower() == "highest" else tuple(reversed(RATING_VALUES))
+    return scale[rank] if rank < len(scale) else None
+
+
 _RATING_WORDS = re.compile(r"(requir(?:es|ing|ed)?\s+improvement|outstanding|inadequate|good)", re.IGNORECASE)
 
 

@@ -237,6 +237,9 @@ _NOT_CLAUSE_START = re.compile(
 )
 
 
+_SENTENCE_ADVERB = re.compile(r"^(?:[a-z]+ly|overall|in particular|in practice),\s*", re.I)
+
+
 def _words(text: str) -> int:
     return len(text.split())
 

@@ -254,7 +254,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bharm\b", 1.5),
         (r"(?<!work is )(?<!work at )at risk\b", 2),
         (r"risk management", 2),
-        (r"\bprotect\w*", 1),
+        (r"\bprotect\w*", 1.5),
         (r"\bsafe(ty|ly)?\b", 1),
         (r"managing risk|manage risk|manage the risk", 2),
         (r"high(er)? risk", 0.5),
@@ -262,7 +262,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
     ],
     "reducing reoffending": [
         (r"reoffend\w*", 3),
-        (r"rehabilitat\w*", 2),
+        (r"rehabilitat\w*(?! compan)", 2),
         (r"further offending", 1),
     ],
     "abiding by the sentence / compliance & enforcement": [
@@ -290,7 +290,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"operating model", 1),
     ],
     "staffing & workload": [
-        (r"\bstaff(ing)?\b", 2),
+        (r"\bstaff(ing)?\b", 1.5),
         (r"\bqualified\b", 2),
         (r"\bsickness\b", 3),
         (r"staff(ing)? (levels|numbers|changes|cuts)", 2),
@@ -311,7 +311,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
     "partnerships & services": [
         (r"partner\w*", 3),
         (r"\bagencies\b", 2.5),
-        (r"\bservices\b", 1.5),
+        (r"\bservices\b", 2),
         (r"interventions?", 2),
         (r"relationships?", 2),
         (r"range of", 1.5),
@@ -343,9 +343,9 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"release", 1),
     ],
     "safeguarding & domestic abuse": [
-        (r"safeguarding", 3.5),
+        (r"safeguard\w*", 3.5),
         (r"domestic abuse|domestic violence", 3.5),
-        (r"\bchild(ren)?\b", 1.5),
+        (r"\bchild(ren)?\b", 2),
         (r"children’s social|children's social", 2),
     ],
     "other": [

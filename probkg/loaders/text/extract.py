@@ -895,13 +895,16 @@ class _Doc:
         r"|\b(?:\d+|\w+) out of (?:the )?(?:\d+|\w+) (?:\w+ )?(?:of (?:our|the) )?(?:\w+ )?"
         r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b"
         # a bare rating as the predicate of the provider ("... requires improvement")
-        r"|\brequires improvement$",
+        r"|\brequires improvement$"
+        # "this must be remedied": the call to act on the judgement just read, not a second one
+        r"|^(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
         re.I,
     )
     _RATING_CLAUSE = re.compile(
         r"\b(?:rated|rating|grade|assessed as|judged)\b.{0,40}?[‘'“\"]?"
         r"(?:outstanding|good|requires improvement"
-        r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]",
+        r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]"
+        r"|\b(?:outstanding|good|requires improvement|inadequate)[’'”\"]? rating\b",
         re.I,
     )
 

@@ -240,6 +240,14 @@ _NOT_CLAUSE_START = re.compile(
 _SENTENCE_ADVERB = re.compile(r"^(?:[a-z]+ly|overall|in particular|in practice),\s*", re.I)
 
 
+_PAIRED_DASH = re.compile(r"\s[–—]\s(?:\S+\s){0,5}?\S+\s[–—]\s")
+
+
+def _in_dash_pair(view: str, start: int, end: int, dash: re.Match[str]) -> bool:
+    """True when ``dash`` opens or closes a short aside between two spaced dashes."""
+    return any(m.start() <= dash.start() < m.end() for m in _PAIRED_DASH.finditer(view, start, end))
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -306,6 +314,8 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
                 continue  # before although/whilst/despite: the left part must be a clause
             if sep in ("–", "—", "-") and not (_FINITE.search(left) or _FINITE.search(right)):
                 continue
+            if sep in ("–", "—", "-") and _in_dash_pair(view, ps, pe, m):
+                continue  # "an initiative – Checkpoint – which ...": dashes in pairs enclose an aside
             out.append((cur, m.start()))
             cur = m.end()
         out.append((cur, pe))

@@ -908,11 +908,6 @@ class _Doc:
         re.I,
     )
 
-    _CUT_WORD = re.compile(
-        r"(?:\b(?:a|an|the|of|to|from|for|with|by|in|on|at|and|or|but|not|that|which|who|its|their|our"
-        r"|is|are|was|were|be|been|has|have|had)|\b\w{1,2}|[-–—,])\s*$",
-        re.I,
-    )
     _TERMINAL_END = re.compile(r"[.!?…:;][”\"’')\]]*$|[”\"’]$")
 
     def attributions(self) -> list[Attribution]:
@@ -950,12 +945,11 @@ class _Doc:
             self.explanations.append(title[1])
         flat_title = _flat(self.doc.title or "").lower()
         for s, att in zip(self.body, atts, strict=True):
-            if title is not None and _flat(self.view[s.start : s.end]).lower() == flat_title:
-                continue  # the headline, already read where it first occurs (the TITLE line)
+            if title is not None and _flat(self.view[s.start : s.end]).lower() in flat_title:
+                continue  # the headline (or a heading repeating it), read where it first occurs
             s_end = s.end
-            if s is cut_off and self._CUT_WORD.search(self.view[s.start : s.end]):
-                # the excerpt stops mid-statement (on a function word or a stub of a word): keep
-                # what ends at the last clause boundary
+            if s is cut_off:
+                # the excerpt stops mid-sentence: keep what ends at the last clause boundary
                 joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
                 s_end = s.start + joints[-1].start() if joints else s.start
             if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
@@ -1042,7 +1036,14 @@ class _Doc:
         if ts < 0:
             return None
         te = ts + len(title)
-        if polarity(title) is None or len(title.split()) < 3 or self._NON_EVAL.search(title):
+        if _flat(title).lower() not in _flat(self.view[self.doc.body_start :]).lower():
+            return None  # a TITLE made from the URL, not a headline of the page
+        if (
+            title.rstrip().endswith("?")
+            or polarity(title) is None
+            or len(title.split()) < 3
+            or self._NON_EVAL.search(title)
+        ):
             return None
         if self._RATING_CLAUSE.search(title):
             return None

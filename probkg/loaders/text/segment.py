@@ -288,9 +288,9 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
             if depth_inside(view, cur, m.start()):
                 continue
             # a sentence adverb set off by a comma ("but generally, practice was ...") opens a clause
-            rs = re.sub(
-                r"^(?:[a-z]+ly|overall|in particular|in practice),\s*", "", right.lstrip(WS + ","), flags=re.I
-            )
+            rs = _SENTENCE_ADVERB.sub("", right.lstrip(WS + ","))
+            if _PRONOUN_START.match(rs) and _words(rs) <= 4:
+                continue  # "..., and this is disappointing": a comment on the clause before, one judgement
             if sep in ("but", "however", "and", "and so") or sep.startswith("but"):
                 if _PRONOUN_START.match(rs) and sep != "and":
                     continue

@@ -880,7 +880,8 @@ class _Doc:
     # findings --------------------------------------------------------------------------
 
     _ATTRIB = re.compile(
-        r",\s+(?:said|says|she added|he added|according to"
+        r",\s+(?:(?:said|says)(?=\s+(?:[A-Z]|she\b|he\b|they\b|the\s+(?:chief|report|inspector))|\W*$)"
+        r"|she added|he added|according to"
         r"|(?:a|an|the)\s+(?:new\s+|latest\s+)?(?:inspection\s+)?report\s+(?:has\s+)?(?:noted|found|said)"
         r"|(?:Dame|Mr|Ms|Sir)\s+\w+\s+(?:said|added))\b"
         r"(?:\s+\S+){0,14}\s*$",

@@ -219,7 +219,7 @@ _FINITE = re.compile(
     r"|abided|caused|acknowledge|showed|shows|isn’t|wasn’t|aren’t|weren’t)\b",
     re.IGNORECASE,
 )
-_LEAD_SUB = re.compile(r"^(although|though|whilst|while|despite|notwithstanding)\b", re.IGNORECASE)
+_LEAD_SUB = re.compile(r"(although|though|whilst|while|despite|notwithstanding)\b", re.IGNORECASE)
 _SPLITTERS = re.compile(
     r";\s*"
     r"|\s+[–—-]\s+"
@@ -257,7 +257,12 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = [(start, end)]
     # leading subordinate clause: "Although X, Y" -> "Although X" | "Y"
     text = view[start:end]
-    opener = re.match(r"(?:overall|however|but|and|so|yet|still|in particular|indeed),?\s+", text, re.I)
+    opener = re.match(
+        r"(?:overall|however|but|and|so|yet|still|in particular|indeed),?\s+"
+        r"|(?:it|they|she|he|the report|inspectors)\s+(?:said|found|noted|added)\s+(?:that\s+)?",
+        text,
+        re.I,
+    )
     lead = _LEAD_SUB.match(text, opener.end() if opener else 0)
     if lead:
         depth = 0

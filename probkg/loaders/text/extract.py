@@ -889,7 +889,7 @@ class _Doc:
     )
     _NON_EVAL = re.compile(
         r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
-        r"|^inspectors (?:looked|examined)\b|\b(?:that|find that|found that)$"
+        r"|^inspectors (?:looked|examined)\b(?!.*\bfound\b)|\b(?:that|find that|found that)$"
         # what the inspection did, not what it found
         r"|\bassessed the effectiveness\b"
         # a count of standards or aspects rated, which is a ratings summary (gold: standards_summary)

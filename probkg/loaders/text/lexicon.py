@@ -81,7 +81,14 @@ _CRITICAL = [
     r"\bnowhere near\b",
     r"\brelegated\b",
     r"\bdispiriting\w*",
-    r"\b(heavy|high|excessive|unmanageable) (work|case)loads?\b",
+    r"\b(heavy|high|excessive|unmanageable)( and \w+)? (work|case)loads?\b",
+    r"\b(sickness|absence|vacanc\w+|turnover|caseloads?|workloads?)\b(\s+\w+){0,2}\s+(is|are|was|were|remains?|remained)"
+    r"\s+(too\s+|very\s+)?high\b",
+    r"\boverwhelm\w*",
+    r"\b(divide|disparit\w*|imbalance)\b",
+    r"\blimited\b",
+    r"\bneeds? attention\b|\bneeded attention\b",
+    r"\bnot (?!only\b)\w+ing\b",
     r"\b(work|case)loads (were|are|was|is|remain|remained) (too )?high\b",
     r"\burgent(ly)?\b",
     r"\bproblems?\b",
@@ -113,6 +120,7 @@ _FRAME = re.compile(
 _POSITIVE = [
     r"\bgood\b",
     r"\bbest\b",
+    r"\b(morale|standards?|quality) (is|was|were|are|remains?|remained) (\w+ )?high\b",
     r"\bwell\b(?!-being| as\b| below| above)",
     r"\bimpress\w*",
     r"\bimproved\b",

@@ -86,7 +86,6 @@ _CRITICAL = [
     r"\s+(too\s+|very\s+)?high\b",
     r"\boverwhelm\w*",
     r"\b(divide|disparit\w*|imbalance)\b",
-    r"\blimited\b",
     r"\bneeds? attention\b|\bneeded attention\b",
     r"\bnot (?!only\b)\w+ing\b",
     r"\b(work|case)loads (were|are|was|is|remain|remained) (too )?high\b",

@@ -288,8 +288,10 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
             sep = m.group(0).strip(WS + ",").lower()
             if _words(left) < 3 or _words(right) < 3:
                 continue
-            if sep.startswith("and") and view[m.start() - 1 : m.start()] == "-":
-                continue  # a suspended compound: "low- and medium-risk"
+            if sep.startswith("and") and (
+                view[m.start() - 1 : m.start()] == "-" or re.match(r"[a-z]+-[a-z]+\b", view[m.end() : pe])
+            ):
+                continue  # modifiers in coordination: "low- and medium-risk", "low and medium-risk"
             if depth_inside(view, cur, m.start()):
                 continue
             # a sentence adverb set off by a comma ("but generally, practice was ...") opens a clause

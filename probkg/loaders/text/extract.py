@@ -204,6 +204,9 @@ _TYPES = [
 ]
 
 
+_THEMATIC = next(rx for rx, label in _TYPES if label == "thematic inspection")
+
+
 def _inspection_type(view: str, rated: bool, published: str | None) -> str | None:
     low = view.lower()
     for rx, label in _TYPES:
@@ -393,7 +396,7 @@ class _Doc:
         chosen = [o for o in order if o in evidence]
         if self.division is not None:
             chosen = [o for o in chosen if o.kind != "NPS"]
-        if _inspection_type(self.body_text, False, None) != "thematic inspection":
+        if not _THEMATIC.search(self.body_text.lower()):
             groups: dict[str, OrgRef] = {}
             for o in chosen:
                 group = "nps" if o.kind in ("NPS", "NPSDivision") else "crc"

@@ -847,7 +847,10 @@ class _Doc:
         """
         bracketed = self.view[max(0, qs - 3) : qs].rstrip().endswith("(")
         rest = self.view[ne:end]
-        lead = re.match(r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:of\s+)?", rest)
+        # "69 per cent, of staff": a restated figure set off by commas still counts what follows "of"
+        lead = re.match(
+            r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:,\s*(?=of\s))?(?:of\s+)?", rest
+        )
         pos = ne + (lead.end() if lead else 0)
         stops = self._MEASURE_STOP
         relative = self._MEASURE_RELATIVE.match(self.view, pos, end)

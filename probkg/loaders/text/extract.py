@@ -371,6 +371,8 @@ class _Doc:
         def count(org: OrgRef | None, weight: float, strong: bool) -> None:
             if org is None or not org.provider:
                 return
+            if org.kind == "NPS" and self.division is not None:
+                org = self.division  # "the NPS" in a text about one of its divisions is that division
             if org not in score:
                 order.append(org)
             score[org] = score.get(org, 0.0) + weight
@@ -387,7 +389,8 @@ class _Doc:
             st = self.view[s.start : s.end]
             if self._excluded(st):
                 continue
-            cue = INSPECTION_CUE.search(st) is not None
+            # a sentence about an earlier inspection ("was inspected last year") is no evidence
+            cue = INSPECTION_CUE.search(st) is not None and not RATING_PAST.search(st)
             for m in s.mentions:
                 if m.org is None or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
@@ -403,7 +406,10 @@ class _Doc:
                 best = groups.get(group)
                 if best is None or score[o] > score[best]:
                     groups[group] = o
-            chosen = [o for o in chosen if o in groups.values()]
+            # the second group (a CRC beside an NPS division, or the reverse) joins only with a fair
+            # share of the evidence: an area inspection speaks of both throughout
+            top = max((score[o] for o in groups.values()), default=0.0)
+            chosen = [o for o in chosen if o in groups.values() and score[o] >= top / 3]
             # a provider the registry does not know is the registry CRC the text names, by another name
             if any(not o.resolved for o in chosen) and self.crc is not None and self.crc.resolved:
                 chosen = [self.crc if not o.resolved else o for o in chosen]
@@ -849,7 +855,8 @@ class _Doc:
         rest = self.view[ne:end]
         # "69 per cent, of staff": a restated figure set off by commas still counts what follows "of"
         lead = re.match(
-            r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:,\s*(?=of\s))?(?:of\s+)?", rest
+            r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:,\s*(?=of\s))?(?:of\s+)?",
+            rest,
         )
         pos = ne + (lead.end() if lead else 0)
         stops = self._MEASURE_STOP

@@ -617,7 +617,9 @@ class _Doc:
                 continue
             if any(abs(h[0] - m.start()) < 60 for h in hits):
                 continue  # "‘Good’, the second-highest rating": the scale restates the value
-            hits.append((m.start(), m.end(), scale_value(m.group(0))))
+            value = scale_value(m.group(0))
+            if value is not None:
+                hits.append((m.start(), m.end(), value))
         hits.sort()
         frm = re.search(r"\bfrom\s+[‘'“\"]?" + self._VALUE + r"[’'”\"]?\s+to\b", self.view[s.start : s.end])
         if frm:
@@ -864,7 +866,8 @@ class _Doc:
         if relative:
             stops = self._MEASURE_END
         else:
-            pos = re.match(r"(?:the\s+|all\s+(?:the\s+)?|those\s+)?", self.view[pos:end]).end() + pos
+            det = re.match(r"(?:the\s+|all\s+(?:the\s+)?|those\s+)?", self.view[pos:end])
+            pos += det.end() if det else 0
         stop = stops.search(self.view, pos + (relative.end() - pos if relative else 0), end)
         words = self.view[pos : stop.start() if stop else end].split()[:6]
         if not words:

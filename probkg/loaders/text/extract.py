@@ -1,15 +1,22 @@
-"""Extraction of inspection facts from one press release: the JSON of ``probkg extract``.
+"""Extraction of inspection facts from one press release or third-party text: ``probkg extract`` JSON.
 
 The pipeline, all rules (see :mod:`.segment`, :mod:`.lexicon`, :mod:`.linking`):
 
 1. read the document (:mod:`.reader`) and cut its body into blocks, sentences and clauses;
 2. find organisation mentions and decide what "the CRC", "the NPS" and "the division" refer to in
-   this document: a CRC or NPS division named in the body, else the CRC serving the places the text
-   names ("probation services in Gwent"), narrowed by a named owner ("a CRC owned by Working Links");
-   a bare "NPS" is the national service unless a division is named;
-3. the inspected providers are the providers the body (not the notes to editors) refers to, except
-   in sentences about other providers' ownership ("also owns", "neighbouring");
-4. ratings, figures, ownership statements, the chief inspector and dates are read by patterns;
+   this document: the registry CRC or NPS division the body names most often, else the CRC serving
+   the places the text names ("probation services in Gwent"), narrowed by a named owner ("a CRC
+   owned by Working Links"); a bare "NPS" is the national service unless a division is named;
+3. the inspected providers are those the text reports an inspection of, not those it merely
+   mentions: per group (CRCs; NPS divisions and the service) the provider with the most evidence,
+   where evidence is a mention in the title, the lead or a sentence that speaks of an inspection,
+   a report, a rating or inspectors' findings (not of an earlier inspection); mentions as another
+   owner's holding ("the company which operates X CRC") or in ownership/neighbour sentences do not
+   count (see :meth:`_Doc._inspected`);
+4. ratings (:meth:`_Doc.ratings`: quoted or after a rating verb, before a rating noun or as a place
+   on the scale; earlier ratings and other providers' ratings left out), figures, ownership
+   (including possessives checked against the registry), the chief inspector (by role, by title and
+   surname, or the registry's post holder on the publication date) and dates are read by patterns;
 5. every evaluative clause of the body becomes a finding with polarity, theme and the providers it is
    about (named in the clause, else in the sentence, else the section heading, else the providers of
    the previous sentence, else the first inspected provider).

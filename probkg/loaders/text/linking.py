@@ -6,8 +6,12 @@ A mention is found three ways:
    "Community Rehabilitation Company" or "CRC", "National Probation Service" or "NPS", "&" or
    "and"; a name must start with a capital (or be an acronym) and stand on word boundaries.
    Aliases that are just a place name ("Devon") are not used as organisation names.
-2. **Patterns** for names the registry lists in other forms: "<Area> division (of the NPS)",
-   "a neighbouring CRC, Thames Valley" (an appositive name), "the CRC in <place>".
+2. **Patterns** for names the registry lists in other forms: "<Area> division (of the NPS)" in any
+   case ("the north west division"), an NPS division by service and place without the word
+   ("the NPS in Wales", "NPS North West"), "a neighbouring CRC, Thames Valley" (an appositive name),
+   "the CRC in <place>" (also after an owner's possessive: "Sodexo's CRC in Norfolk"). A division
+   "of" something other than the NPS ("the Wales division of Kent, Surrey and Sussex CRC") is not
+   an NPS division.
 3. **Generic references**: "Community Rehabilitation Company (CRC)", "the CRC", "the NPS",
    "the division". Their referent is decided per document by :class:`Resolver`.
 

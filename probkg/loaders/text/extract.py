@@ -903,7 +903,8 @@ class _Doc:
     # findings --------------------------------------------------------------------------
 
     _ATTRIB = re.compile(
-        r",\s+(?:said|says|she added|he added|according to"
+        r",\s+(?:(?:said|says)(?=\s+(?:[A-Z]|she\b|he\b|they\b|the\s+(?:chief|report|inspector))|\W*$)"
+        r"|she added|he added|according to"
         r"|(?:a|an|the)\s+(?:new\s+|latest\s+)?(?:inspection\s+)?report\s+(?:has\s+)?(?:noted|found|said)"
         r"|(?:Dame|Mr|Ms|Sir)\s+\w+\s+(?:said|added))\b"
         r"(?:\s+\S+){0,14}\s*$",
@@ -918,21 +919,19 @@ class _Doc:
         r"|\b(?:\d+|\w+) out of (?:the )?(?:\d+|\w+) (?:\w+ )?(?:of (?:our|the) )?(?:\w+ )?"
         r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b"
         # a bare rating as the predicate of the provider ("... requires improvement")
-        r"|\brequires improvement$",
+        r"|\brequires improvement$"
+        # "this must be remedied": the call to act on the judgement just read, not a second one
+        r"|^(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
         re.I,
     )
     _RATING_CLAUSE = re.compile(
         r"\b(?:rated|rating|grade|assessed as|judged)\b.{0,40}?[‘'“\"]?"
         r"(?:outstanding|good|requires improvement"
-        r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]",
+        r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]"
+        r"|\b(?:outstanding|good|requires improvement|inadequate)[’'”\"]? rating\b",
         re.I,
     )
 
-    _CUT_WORD = re.compile(
-        r"(?:\b(?:a|an|the|of|to|from|for|with|by|in|on|at|and|or|but|not|that|which|who|its|their|our"
-        r"|is|are|was|were|be|been|has|have|had)|\b\w{1,2}|[-–—,])\s*$",
-        re.I,
-    )
     _TERMINAL_END = re.compile(r"[.!?…:;][”\"’')\]]*$|[”\"’]$")
 
     def attributions(self) -> list[Attribution]:
@@ -970,12 +969,11 @@ class _Doc:
             self.explanations.append(title[1])
         flat_title = _flat(self.doc.title or "").lower()
         for s, att in zip(self.body, atts, strict=True):
-            if title is not None and _flat(self.view[s.start : s.end]).lower() == flat_title:
-                continue  # the headline, already read where it first occurs (the TITLE line)
+            if title is not None and _flat(self.view[s.start : s.end]).lower() in flat_title:
+                continue  # the headline (or a heading repeating it), read where it first occurs
             s_end = s.end
-            if s is cut_off and self._CUT_WORD.search(self.view[s.start : s.end]):
-                # the excerpt stops mid-statement (on a function word or a stub of a word): keep
-                # what ends at the last clause boundary
+            if s is cut_off:
+                # the excerpt stops mid-sentence: keep what ends at the last clause boundary
                 joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
                 s_end = s.start + joints[-1].start() if joints else s.start
             if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
@@ -1062,7 +1060,14 @@ class _Doc:
         if ts < 0:
             return None
         te = ts + len(title)
-        if polarity(title) is None or len(title.split()) < 3 or self._NON_EVAL.search(title):
+        if _flat(title).lower() not in _flat(self.view[self.doc.body_start :]).lower():
+            return None  # a TITLE made from the URL, not a headline of the page
+        if (
+            title.rstrip().endswith("?")
+            or polarity(title) is None
+            or len(title.split()) < 3
+            or self._NON_EVAL.search(title)
+        ):
             return None
         if self._RATING_CLAUSE.search(title):
             return None

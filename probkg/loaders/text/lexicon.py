@@ -88,6 +88,7 @@ _CRITICAL = [
     r"\bnot (always|all|enough|sufficiently|consistently|yet)\b",
     r"\b(?:did|do|does|had|has|have|was|were|is|are) not\b",
     r"\bnot good enough\b",
+    r"\b(?:key |an |the )?areas? (?:for|of|requiring) (?:improvement|development|concern)\b",
     r"\blow\b(?!-level|\s+and\s+medium|\s+or\s+medium|-risk|\s+risk)",
     r"\bless likely\b",
     r"\bfailings?\b",
@@ -116,7 +117,7 @@ _POSITIVE = [
     r"\bimpress\w*",
     r"\bimproved\b",
     r"\bimproving\b",
-    r"\bimprovements?\b",
+    r"(?<!for )(?<!requires )(?<!require )\bimprovements?\b",
     r"\bprogress\b",
     r"\boutstanding\b",
     r"\bstrong(ly)?\b",
@@ -166,8 +167,9 @@ def _alternation(patterns: list[str]) -> list[re.Pattern[str]]:
 _CRIT_RE = _alternation(_CRITICAL)
 _POS_RE = _alternation(_POSITIVE)
 _MIX_RE = _alternation(_MIXED)
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|while|whilst|yet)\b")
 _NEG_BEFORE = re.compile(
-    r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of)"
+    r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of|\blittle)"
     r"(?:\s+[\w-]+){0,3}\s*$"
 )
 
@@ -228,6 +230,8 @@ def polarity(text: str) -> str | None:
     if mixed and not (crit > mixed + 1 or pos > mixed + 1):
         return "mixed"
     if crit and pos:
+        if _CONTRAST.search(t) and not obligation:
+            return "mixed"  # "good performance but workloads too high": both sides, set against each other
         if crit > pos:
             return "critical"
         if pos > crit:
@@ -250,7 +254,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bharm\b", 1.5),
         (r"(?<!work is )(?<!work at )at risk\b", 2),
         (r"risk management", 2),
-        (r"\bprotect\w*", 1),
+        (r"\bprotect\w*", 1.5),
         (r"\bsafe(ty|ly)?\b", 1),
         (r"managing risk|manage risk|manage the risk", 2),
         (r"high(er)? risk", 0.5),
@@ -258,7 +262,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
     ],
     "reducing reoffending": [
         (r"reoffend\w*", 3),
-        (r"rehabilitat\w*", 2),
+        (r"rehabilitat\w*(?! compan)", 2),
         (r"further offending", 1),
     ],
     "abiding by the sentence / compliance & enforcement": [
@@ -286,7 +290,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"operating model", 1),
     ],
     "staffing & workload": [
-        (r"\bstaff(ing)?\b", 2),
+        (r"\bstaff(ing)?\b", 1.5),
         (r"\bqualified\b", 2),
         (r"\bsickness\b", 3),
         (r"staff(ing)? (levels|numbers|changes|cuts)", 2),
@@ -307,7 +311,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
     "partnerships & services": [
         (r"partner\w*", 3),
         (r"\bagencies\b", 2.5),
-        (r"\bservices\b", 1.5),
+        (r"\bservices\b", 2),
         (r"interventions?", 2),
         (r"relationships?", 2),
         (r"range of", 1.5),
@@ -339,9 +343,9 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"release", 1),
     ],
     "safeguarding & domestic abuse": [
-        (r"safeguarding", 3.5),
+        (r"safeguard\w*", 3.5),
         (r"domestic abuse|domestic violence", 3.5),
-        (r"\bchild(ren)?\b", 1.5),
+        (r"\bchild(ren)?\b", 2),
         (r"children’s social|children's social", 2),
     ],
     "other": [

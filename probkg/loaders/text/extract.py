@@ -584,7 +584,7 @@ class _Doc:
     _ASPECT_WORDS = re.compile(
         r"\b(?:aspects?|standards?|domains?|leadership|leaders|staff(?:ing)?|services|facilities|victims?"
         r"|unpaid work|through the gate|court|allocation|review\w*|implementation|delivery|planning"
-        r"|assess\w*|plan\w*|case \w+|work to|approach|respects?)\b",
+        r"|assess\w*|plan\w*|case \w+|supervision|prison|work to|approach|respects?)\b",
         re.I,
     )
     _OTHERS = re.compile(r"\b(?:other|others|rest|remaining|most|many)\b", re.I)
@@ -647,17 +647,27 @@ class _Doc:
                 if provider is None or aspect is None:
                     continue
                 qs, qe = self._window(s, vs, ve)
-                out.append(
-                    {
-                        "provider": provider.iri,
-                        "aspect": aspect,
-                        "value": value,
-                        "quote": self.text[qs:qe],
-                        "start": qs,
-                        "end": qe,
-                    }
-                )
+                for one in self._conjoined_aspects(s, vs) or [aspect] if aspect != "overall" else [aspect]:
+                    out.append(
+                        {
+                            "provider": provider.iri,
+                            "aspect": one,
+                            "value": value,
+                            "quote": self.text[qs:qe],
+                            "start": qs,
+                            "end": qe,
+                        }
+                    )
         return out
+
+    def _conjoined_aspects(self, s: Sent, vs: int) -> list[str]:
+        """Aspects of one rating: "unpaid work and support to people leaving prison were rated ‘Good’"
+        rates two; otherwise none are returned and the caller keeps the aspect it found."""
+        whole, _last = self._rating_subject(s, vs)
+        parts = [p.strip(WS + ",") for p in re.split(r"\s+and\s+(?=(?:the\s+)?\w)", whole)]
+        if len(parts) > 1 and all(self._ASPECT_WORDS.search(p) for p in parts):
+            return [self._standard(p) for p in parts]
+        return []
 
     def _window(self, s: Sent, vs: int, ve: int) -> tuple[int, int]:
         for cs, ce in clauses(self.view, s.start, s.end):

@@ -629,3 +629,17 @@ def test_earlier_and_other_providers_ratings_are_kept_apart() -> None:
     assert _facts(raised)["ratings"] == [("essex-crc", "overall", "Requires improvement")]
     scale = "The Inspectorate has given Essex CRC its second lowest rating."
     assert _facts(scale)["ratings"] == [("essex-crc", "overall", "Requires improvement")]
+
+
+def test_a_provider_met_in_passing_beside_the_inspected_one_is_only_mentioned() -> None:
+    text = (
+        "Inspectors rated the NPS in Wales as good. The division was well led, the report found, and its "
+        "staff were committed. Inspectors found caseloads too high across the division. Wales CRC was "
+        "inspected last year."
+    )
+    assert _facts(text)["inspected"] == ["nps-wales"]
+    area = (
+        "Inspectors looked at probation in Gwent. The NPS was good, the report found. The CRC was poor, "
+        "inspectors found. The NPS worked well with the police and the CRC had too many cases."
+    )
+    assert sorted(_facts(area)["inspected"]) == ["nps", "wales-crc"]  # a bare NPS stays the service

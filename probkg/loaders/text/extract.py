@@ -1,15 +1,22 @@
-"""Extraction of inspection facts from one press release: the JSON of ``probkg extract``.
+"""Extraction of inspection facts from one press release or third-party text: ``probkg extract`` JSON.
 
 The pipeline, all rules (see :mod:`.segment`, :mod:`.lexicon`, :mod:`.linking`):
 
 1. read the document (:mod:`.reader`) and cut its body into blocks, sentences and clauses;
 2. find organisation mentions and decide what "the CRC", "the NPS" and "the division" refer to in
-   this document: a CRC or NPS division named in the body, else the CRC serving the places the text
-   names ("probation services in Gwent"), narrowed by a named owner ("a CRC owned by Working Links");
-   a bare "NPS" is the national service unless a division is named;
-3. the inspected providers are the providers the body (not the notes to editors) refers to, except
-   in sentences about other providers' ownership ("also owns", "neighbouring");
-4. ratings, figures, ownership statements, the chief inspector and dates are read by patterns;
+   this document: the registry CRC or NPS division the body names most often, else the CRC serving
+   the places the text names ("probation services in Gwent"), narrowed by a named owner ("a CRC
+   owned by Working Links"); a bare "NPS" is the national service unless a division is named;
+3. the inspected providers are those the text reports an inspection of, not those it merely
+   mentions: per group (CRCs; NPS divisions and the service) the provider with the most evidence,
+   where evidence is a mention in the title, the lead or a sentence that speaks of an inspection,
+   a report, a rating or inspectors' findings (not of an earlier inspection); mentions as another
+   owner's holding ("the company which operates X CRC") or in ownership/neighbour sentences do not
+   count (see :meth:`_Doc._inspected`);
+4. ratings (:meth:`_Doc.ratings`: quoted or after a rating verb, before a rating noun or as a place
+   on the scale; earlier ratings and other providers' ratings left out), figures, ownership
+   (including possessives checked against the registry), the chief inspector (by role, by title and
+   surname, or the registry's post holder on the publication date) and dates are read by patterns;
 5. every evaluative clause of the body becomes a finding with polarity, theme and the providers it is
    about (named in the clause, else in the sentence, else the section heading, else the providers of
    the previous sentence, else the first inspected provider).
@@ -204,6 +211,9 @@ _TYPES = [
 ]
 
 
+_THEMATIC = next(rx for rx, label in _TYPES if label == "thematic inspection")
+
+
 def _inspection_type(view: str, rated: bool, published: str | None) -> str | None:
     low = view.lower()
     for rx, label in _TYPES:
@@ -368,6 +378,8 @@ class _Doc:
         def count(org: OrgRef | None, weight: float, strong: bool) -> None:
             if org is None or not org.provider:
                 return
+            if org.kind == "NPS" and self.division is not None:
+                org = self.division  # "the NPS" in a text about one of its divisions is that division
             if org not in score:
                 order.append(org)
             score[org] = score.get(org, 0.0) + weight
@@ -384,7 +396,8 @@ class _Doc:
             st = self.view[s.start : s.end]
             if self._excluded(st):
                 continue
-            cue = INSPECTION_CUE.search(st) is not None
+            # a sentence about an earlier inspection ("was inspected last year") is no evidence
+            cue = INSPECTION_CUE.search(st) is not None and not RATING_PAST.search(st)
             for m in s.mentions:
                 if m.org is None or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
@@ -393,14 +406,17 @@ class _Doc:
         chosen = [o for o in order if o in evidence]
         if self.division is not None:
             chosen = [o for o in chosen if o.kind != "NPS"]
-        if _inspection_type(self.body_text, False, None) != "thematic inspection":
+        if not _THEMATIC.search(self.body_text.lower()):
             groups: dict[str, OrgRef] = {}
             for o in chosen:
                 group = "nps" if o.kind in ("NPS", "NPSDivision") else "crc"
                 best = groups.get(group)
                 if best is None or score[o] > score[best]:
                     groups[group] = o
-            chosen = [o for o in chosen if o in groups.values()]
+            # the second group (a CRC beside an NPS division, or the reverse) joins only with a fair
+            # share of the evidence: an area inspection speaks of both throughout
+            top = max((score[o] for o in groups.values()), default=0.0)
+            chosen = [o for o in chosen if o in groups.values() and score[o] >= top / 3]
             # a provider the registry does not know is the registry CRC the text names, by another name
             if any(not o.resolved for o in chosen) and self.crc is not None and self.crc.resolved:
                 chosen = [self.crc if not o.resolved else o for o in chosen]
@@ -568,7 +584,7 @@ class _Doc:
     _ASPECT_WORDS = re.compile(
         r"\b(?:aspects?|standards?|domains?|leadership|leaders|staff(?:ing)?|services|facilities|victims?"
         r"|unpaid work|through the gate|court|allocation|review\w*|implementation|delivery|planning"
-        r"|assess\w*|plan\w*|case \w+|work to|approach|respects?)\b",
+        r"|assess\w*|plan\w*|case \w+|supervision|prison|work to|approach|respects?)\b",
         re.I,
     )
     _OTHERS = re.compile(r"\b(?:other|others|rest|remaining|most|many)\b", re.I)
@@ -608,7 +624,9 @@ class _Doc:
                 continue
             if any(abs(h[0] - m.start()) < 60 for h in hits):
                 continue  # "‘Good’, the second-highest rating": the scale restates the value
-            hits.append((m.start(), m.end(), scale_value(m.group(0))))
+            value = scale_value(m.group(0))
+            if value is not None:
+                hits.append((m.start(), m.end(), value))
         hits.sort()
         frm = re.search(r"\bfrom\s+[‘'“\"]?" + self._VALUE + r"[’'”\"]?\s+to\b", self.view[s.start : s.end])
         if frm:
@@ -629,17 +647,27 @@ class _Doc:
                 if provider is None or aspect is None:
                     continue
                 qs, qe = self._window(s, vs, ve)
-                out.append(
-                    {
-                        "provider": provider.iri,
-                        "aspect": aspect,
-                        "value": value,
-                        "quote": self.text[qs:qe],
-                        "start": qs,
-                        "end": qe,
-                    }
-                )
+                for one in self._conjoined_aspects(s, vs) or [aspect] if aspect != "overall" else [aspect]:
+                    out.append(
+                        {
+                            "provider": provider.iri,
+                            "aspect": one,
+                            "value": value,
+                            "quote": self.text[qs:qe],
+                            "start": qs,
+                            "end": qe,
+                        }
+                    )
         return out
+
+    def _conjoined_aspects(self, s: Sent, vs: int) -> list[str]:
+        """Aspects of one rating: "unpaid work and support to people leaving prison were rated ‘Good’"
+        rates two; otherwise none are returned and the caller keeps the aspect it found."""
+        whole, _last = self._rating_subject(s, vs)
+        parts = [p.strip(WS + ",") for p in re.split(r"\s+and\s+(?=(?:the\s+)?\w)", whole)]
+        if len(parts) > 1 and all(self._ASPECT_WORDS.search(p) for p in parts):
+            return [self._standard(p) for p in parts]
+        return []
 
     def _window(self, s: Sent, vs: int, ve: int) -> tuple[int, int]:
         for cs, ce in clauses(self.view, s.start, s.end):
@@ -844,14 +872,19 @@ class _Doc:
         """
         bracketed = self.view[max(0, qs - 3) : qs].rstrip().endswith("(")
         rest = self.view[ne:end]
-        lead = re.match(r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:of\s+)?", rest)
+        # "69 per cent, of staff": a restated figure set off by commas still counts what follows "of"
+        lead = re.match(
+            r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:,\s*(?=of\s))?(?:of\s+)?",
+            rest,
+        )
         pos = ne + (lead.end() if lead else 0)
         stops = self._MEASURE_STOP
         relative = self._MEASURE_RELATIVE.match(self.view, pos, end)
         if relative:
             stops = self._MEASURE_END
         else:
-            pos = re.match(r"(?:the\s+|all\s+(?:the\s+)?|those\s+)?", self.view[pos:end]).end() + pos
+            det = re.match(r"(?:the\s+|all\s+(?:the\s+)?|those\s+)?", self.view[pos:end])
+            pos += det.end() if det else 0
         stop = stops.search(self.view, pos + (relative.end() - pos if relative else 0), end)
         words = self.view[pos : stop.start() if stop else end].split()[:6]
         if not words:

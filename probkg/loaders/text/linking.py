@@ -6,8 +6,12 @@ A mention is found three ways:
    "Community Rehabilitation Company" or "CRC", "National Probation Service" or "NPS", "&" or
    "and"; a name must start with a capital (or be an acronym) and stand on word boundaries.
    Aliases that are just a place name ("Devon") are not used as organisation names.
-2. **Patterns** for names the registry lists in other forms: "<Area> division (of the NPS)",
-   "a neighbouring CRC, Thames Valley" (an appositive name), "the CRC in <place>".
+2. **Patterns** for names the registry lists in other forms: "<Area> division (of the NPS)" in any
+   case ("the north west division"), an NPS division by service and place without the word
+   ("the NPS in Wales", "NPS North West"), "a neighbouring CRC, Thames Valley" (an appositive name),
+   "the CRC in <place>" (also after an owner's possessive: "Sodexo's CRC in Norfolk"). A division
+   "of" something other than the NPS ("the Wales division of Kent, Surrey and Sussex CRC") is not
+   an NPS division.
 3. **Generic references**: "Community Rehabilitation Company (CRC)", "the CRC", "the NPS",
    "the division". Their referent is decided per document by :class:`Resolver`.
 
@@ -132,6 +136,7 @@ _GENERIC = re.compile(
 )
 # "<Region> division (of the NPS)", in any case ("the north west division of the National Probation
 # Service"); the region is the longest run of words before "division" the registry knows as a division.
+_DIVISION_WORD = re.compile(r"\b[Dd]ivision\b")
 _DIVISION = re.compile(
     r"\b((?:[A-Za-z]+\s+){0,3}[A-Za-z]+)\s+[Dd]ivision\b"
     r"(?P<of>\s+of\s+(?:the\s+)?(?P<parent>National Probation Service|NPS|Public Probation|[A-Z]\w*)"
@@ -206,7 +211,14 @@ def find_mentions(text: str, start: int, end: int, reg: Registry | None = None) 
         found.append(m)
         taken.append((m.start, m.end))
 
-    for m in _DIVISION.finditer(text, start, end):
+    seen_div: set[tuple[int, int]] = set()
+    division_matches = []
+    for w in _DIVISION_WORD.finditer(text, start, end):  # the full pattern only near the word
+        for m in _DIVISION.finditer(text, max(start, w.start() - 60), min(end, w.end() + 60)):
+            if m.span() not in seen_div and m.start() <= w.start() < m.end():
+                seen_div.add(m.span())
+                division_matches.append(m)
+    for m in division_matches:
         if m.group("of") and m.group("parent") not in (
             "National Probation Service",
             "NPS",

@@ -108,7 +108,7 @@ class Extraction:
     unresolved: list[OrgRef] = field(default_factory=list)
     follows_up: str | None = None
     explanations: list[dict[str, Any]] = field(default_factory=list)
-    """One entry per finding (same order): the cues, attribution and rules that made it a finding."""
+    """One entry per finding (same order): the clause read, attribution and rules that made it a finding."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -970,7 +970,7 @@ class _Doc:
             self.body[-1]
             if self.doc.partial
             and self.body
-            and not self._TERMINAL_END.search(self.view[: self.body[-1].end])
+            and not self._TERMINAL_END.search(self.view[max(0, self.body[-1].end - 8) : self.body[-1].end])
             else None
         )
         title = self._title_finding()
@@ -1030,7 +1030,7 @@ class _Doc:
                 th, also = theme(ctext)
                 self.explanations.append(
                     {
-                        "cues": polarity_cues(ctext),
+                        "clause": ctext,
                         "also_themes": also,
                         "attribution": att.source + (f" ({_flat(att.cue)})" if att.cue else ""),
                         "about_rule": about_rule,
@@ -1104,7 +1104,7 @@ class _Doc:
             "end": te,
         }
         why = {
-            "cues": polarity_cues(title),
+            "clause": title,
             "also_themes": also,
             "attribution": "unstated (headline)",
             "about_rule": rule,
@@ -1231,7 +1231,10 @@ def explain_text(extraction: Extraction) -> str:
     labels = {o["iri"]: o["label"] for o in result["organisations"]}
     lines = [f"{result['source']['path'] or '<text>'}: {len(result['findings'])} findings"]
     for n, (finding, why) in enumerate(zip(result["findings"], extraction.explanations, strict=True), 1):
-        cues = "; ".join(f"{kind}: {', '.join(words)}" for kind, words in why["cues"].items()) or "none"
+        cues = (
+            "; ".join(f"{kind}: {', '.join(words)}" for kind, words in polarity_cues(why["clause"]).items())
+            or "none"
+        )
         also = f" (also {', '.join(why['also_themes'])})" if why.get("also_themes") else ""
         about = ", ".join(labels.get(a, a) for a in finding["about"])
         lines += [

@@ -195,11 +195,12 @@ def _spans(regexes: list[re.Pattern[str]], text: str) -> list[tuple[int, int]]:
 def polarity_cues(text: str) -> dict[str, list[str]]:
     """The words of a clause that fired each kind of polarity cue (what ``--explain`` prints)."""
     t = _norm(text)
-    return {
-        kind: sorted({t[s:e] for s, e in _spans(rxs, t)})
-        for kind, rxs in (("critical", _CRIT_RE), ("positive", _POS_RE), ("mixed", _MIX_RE))
-        if _spans(rxs, t)
-    }
+    out: dict[str, list[str]] = {}
+    for kind, rxs in (("critical", _CRIT_RE), ("positive", _POS_RE), ("mixed", _MIX_RE)):
+        spans = _spans(rxs, t)
+        if spans:
+            out[kind] = sorted({t[s:e] for s, e in spans})
+    return out
 
 
 def polarity(text: str) -> str | None:

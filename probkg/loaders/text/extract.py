@@ -934,6 +934,14 @@ class _Doc:
         r"|^(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
         re.I,
     )
+    _ASPECT_SUBJECT = re.compile(
+        r"(?:the|its|their)\s+(?:\w+[’']s\s+)?(?:approach|work|delivery|management|supervision|quality|use)\b"
+        r"(?:(?!\b(?:crc|nps|division|company|organisation|service)\b)[^,;])*$",
+        re.I,
+    )
+    """A clause subject naming an aspect of the work ("The division's approach to victims was assessed
+    as outstanding"): a judgement of that aspect, a finding, not the provider's rating."""
+
     _RATING_CLAUSE = re.compile(
         r"\b(?:rated|rating|grade|assessed as|judged)\b.{0,40}?[‘'“\"]?"
         r"(?:outstanding|good|requires improvement"
@@ -1007,10 +1015,13 @@ class _Doc:
                     ctext = self.view[cs:ce]
                 if len(ctext.split()) < 3 or self._NON_EVAL.search(ctext.rstrip(WS + ":.,")):
                     continue
-                if self._RATING_CLAUSE.search(ctext) and not re.search(
-                    r"\b(mixed|but|however|improve)\b", ctext, re.I
+                rating = self._RATING_CLAUSE.search(ctext)
+                if (
+                    rating
+                    and not re.search(r"\b(mixed|but|however|improve)\b", ctext, re.I)
+                    and not self._ASPECT_SUBJECT.match(ctext[: rating.start()])
                 ):
-                    continue
+                    continue  # a rating of the provider: read as a rating, not as a finding
                 pol = polarity(ctext)
                 if pol is None:
                     continue

@@ -930,6 +930,10 @@ class _Doc:
         r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b"
         # a bare rating as the predicate of the provider ("... requires improvement")
         r"|\brequires improvement$"
+        # the national picture, not this provider ("shortages seen in a number of inspections")
+        r"|\b(?:a number of (?:\w+ )?inspections|across the country|nationally|widespread|as elsewhere)\b"
+        # a forecast about what follows from a judgement ("It will be critical to ...", "This should lead to")
+        r"|^(?:it|this|that|these)\s+(?:will|would|should)\s+(?:be|lead|need|help)\b"
         # "this must be remedied": the call to act on the judgement just read, not a second one
         r"|^(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
         re.I,

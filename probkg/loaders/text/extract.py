@@ -930,6 +930,10 @@ class _Doc:
         r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b"
         # a bare rating as the predicate of the provider ("... requires improvement")
         r"|\brequires improvement$"
+        # an announcement of judgements that follow ("outlined some serious issues")
+        r"|\b(?:outlined|set out|listed)\s+(?:some|a number of|several|the following)\b"
+        # a share of the cases read: a figure, recorded as such ("in a third of the cases ...")
+        r"|\b(?:a|one|two|the same|this)?\s*(?:third|quarter|half|proportion)\s+of\s+(?:the\s+)?cases\b"
         # the national picture, not this provider ("shortages seen in a number of inspections")
         r"|\b(?:a number of (?:\w+ )?inspections|across the country|nationally|widespread|as elsewhere)\b"
         # a forecast about what follows from a judgement ("It will be critical to ...", "This should lead to")

@@ -979,7 +979,7 @@ class _Doc:
             start = prev.end if prev is not None and prev.block is s.block else s.block.start
             end = nxt.start if nxt is not None and nxt.block is s.block else s.block.end
             items.append((self.view[start:end].strip(), prev is None or prev.block is not s.block))
-        return attribute_sentences(items, names)
+        return attribute_sentences(items, names, third_party=not self.own_publication)
 
     def findings(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -563,7 +563,9 @@ class _Doc:
 
     _VALUE = RATING_VALUE
     _QUOTED = re.compile(r"[‘'“\"]" + _VALUE + r"\.?[’'”\"]")
-    _BARE = re.compile(RATING_BEFORE + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))")
+    _BARE = re.compile(
+        RATING_BEFORE + r"[‘'“\"]?" + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))"
+    )
     _BEFORE_NOUN = re.compile(r"\b" + _VALUE + r"[’'”\"]?\s+(?:rating|grade|assessment|mark)\b")
     _SCALE = RATING_SCALE
     _PAST = RATING_PAST

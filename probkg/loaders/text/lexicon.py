@@ -504,7 +504,7 @@ RATING_SCALE = re.compile(
 """A place on the four-point scale instead of its name ("the lowest possible grade")."""
 
 RATING_PAST_CUES: dict[str, str] = {
-    "previous": r"\bprevious(?:ly)?\b",
+    "previous": r"\bpreviously\b|\bprevious(?:\s+\w+)?\s+(?:inspections?|ratings?|grades?|reports?)\b",
     "last": r"\b(?:last inspected|when we last|in our last|last (?:inspection|year|time))\b",
     "same grade": r"\bsame (?:grade|rating|mark)\b",
 }

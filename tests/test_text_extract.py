@@ -643,3 +643,8 @@ def test_a_provider_met_in_passing_beside_the_inspected_one_is_only_mentioned() 
         "inspectors found. The NPS worked well with the police and the CRC had too many cases."
     )
     assert sorted(_facts(area)["inspected"]) == ["nps", "wales-crc"]  # a bare NPS stays the service
+
+
+def test_a_previous_owner_does_not_make_a_rating_an_earlier_one() -> None:
+    text = 'Wales CRC is struggling since its previous owner left and is rated by inspectors as "requiring'
+    assert _facts(text)["ratings"] == [("wales-crc", "overall", "Requires improvement")]

@@ -646,5 +646,9 @@ def test_a_provider_met_in_passing_beside_the_inspected_one_is_only_mentioned() 
 
 
 def test_a_previous_owner_does_not_make_a_rating_an_earlier_one() -> None:
-    text = 'Wales CRC is struggling since its previous owner left and is rated by inspectors as "requiring'
+    # the excerpt stops before the closing quote
+    text = (
+        'Wales CRC struggles since its previous owner left and is rated by inspectors as "requiring '
+        + "improvement"
+    )
     assert _facts(text)["ratings"] == [("wales-crc", "overall", "Requires improvement")]

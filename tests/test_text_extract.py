@@ -652,3 +652,17 @@ def test_a_previous_owner_does_not_make_a_rating_an_earlier_one() -> None:
         + "improvement"
     )
     assert _facts(text)["ratings"] == [("wales-crc", "overall", "Requires improvement")]
+
+
+def test_a_provider_said_not_to_be_inspected_is_not_inspected_and_long_rating_objects_are_read() -> None:
+    text = (
+        "The Norfolk and Suffolk Community Rehabilitation Company, run by Sodexo, was branded inadequate in "
+        "a report published today. The National Probation Service, which manages high-risk offenders, was "
+        "not part of the inspection."
+    )
+    assert _facts(text)["inspected"] == ["norfolk-and-suffolk-crc"]
+    long_object = (
+        "The inspectorate has rated the London division of the National Probation Service as requiring "
+        "improvement."
+    )
+    assert _facts(long_object)["ratings"] == [("nps-london", "overall", "Requires improvement")]

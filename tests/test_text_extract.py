@@ -643,3 +643,26 @@ def test_a_provider_met_in_passing_beside_the_inspected_one_is_only_mentioned() 
         "inspectors found. The NPS worked well with the police and the CRC had too many cases."
     )
     assert sorted(_facts(area)["inspected"]) == ["nps", "wales-crc"]  # a bare NPS stays the service
+
+
+def test_a_previous_owner_does_not_make_a_rating_an_earlier_one() -> None:
+    # the excerpt stops before the closing quote
+    text = (
+        'Wales CRC struggles since its previous owner left and is rated by inspectors as "requiring '
+        + "improvement"
+    )
+    assert _facts(text)["ratings"] == [("wales-crc", "overall", "Requires improvement")]
+
+
+def test_a_provider_said_not_to_be_inspected_is_not_inspected_and_long_rating_objects_are_read() -> None:
+    text = (
+        "The Norfolk and Suffolk Community Rehabilitation Company, run by Sodexo, was branded inadequate in "
+        "a report published today. The National Probation Service, which manages high-risk offenders, was "
+        "not part of the inspection."
+    )
+    assert _facts(text)["inspected"] == ["norfolk-and-suffolk-crc"]
+    long_object = (
+        "The inspectorate has rated the London division of the National Probation Service as requiring "
+        "improvement."
+    )
+    assert _facts(long_object)["ratings"] == [("nps-london", "overall", "Requires improvement")]

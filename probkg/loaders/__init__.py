@@ -11,7 +11,7 @@ suffix                                 loader                                  g
 ``.html`` ``.htm``
 =====================================  ======================================  ============================
 
-The text suffixes are :data:`probkg.loaders.text.reader.TEXT_SUFFIXES` (one table for ``probkg
+The text suffixes are :data:`probkg.loaders.base.TEXT_SUFFIXES` (one table for ``probkg
 load`` and ``probkg extract``). Loaders never write to a store; :meth:`probkg.graph.base.Store.load` does.
 """
 
@@ -22,8 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from probkg.errors import InputError
-from probkg.loaders.base import LoadReport, LoadUnit
-from probkg.loaders.text.reader import TEXT_SUFFIXES
+from probkg.loaders.base import TEXT_SUFFIXES, LoadReport, LoadUnit
 
 __all__ = [
     "CURATED_SUFFIXES",

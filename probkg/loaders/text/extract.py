@@ -422,7 +422,7 @@ class _Doc:
             if self._excluded(st):
                 continue
             # a sentence about an earlier inspection ("was inspected last year") is no evidence
-            cue = INSPECTION_CUE.search(st) is not None and not RATING_PAST.search(st)
+            cue = self._speaks_of_inspection(st) and not RATING_PAST.search(st)
             for m in s.mentions:
                 if m.org is None or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
@@ -448,6 +448,16 @@ class _Doc:
         if not chosen and self.place_crcs:
             chosen = [self.place_crcs[0]]
         return chosen
+
+    _NEGATED = re.compile(r"\b(?:not|never|no)\b(?:\s+[\w’'-]+){0,3}\s*$", re.I)
+
+    def _speaks_of_inspection(self, sentence: str) -> bool:
+        """True when an inspection cue occurs in the sentence and is not denied ("was not inspected",
+        "was not part of the inspection")."""
+        return any(
+            not self._NEGATED.search(sentence[max(0, m.start() - 40) : m.start()])
+            for m in INSPECTION_CUE.finditer(sentence)
+        )
 
     def _generic(self, kind: str) -> OrgRef | None:
         return {"crc": self.crc, "nps": self.nps, "division": self.division}.get(kind)
@@ -588,7 +598,9 @@ class _Doc:
 
     _VALUE = RATING_VALUE
     _QUOTED = re.compile(r"[‘'“\"]" + _VALUE + r"\.?[’'”\"]")
-    _BARE = re.compile(RATING_BEFORE + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))")
+    _BARE = re.compile(
+        RATING_BEFORE + r"[‘'“\"]?" + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))"
+    )
     _BEFORE_NOUN = re.compile(r"\b" + _VALUE + r"[’'”\"]?\s+(?:rating|grade|assessment|mark)\b")
     _SCALE = RATING_SCALE
     _PAST = RATING_PAST

@@ -490,7 +490,7 @@ RATING_CUES: dict[str, str] = {
     # a verb of rating with an optional object and "as"/"to be": "rated it good", "assessed NPS Wales as",
     # "has been branded inadequate", "assessing its overall performance as"
     "rating verb": r"\b(?:rated|rate|rates|assessed|assessing|judged|graded|branded)\b"
-    r"(?:[^.;:]{0,40}?\b(?:as|to be)\s+|\s+(?:it|them|him|her)\s+|\s+)",
+    r"(?:[^.;:]{0,70}?\b(?:as|to be)\s+|\s+(?:it|them|him|her)\s+|\s+)",
     # "an overall good assessment", "gave an overall ‘Requires improvement’ rating"
     "overall": r"\boverall\s+",
 }
@@ -504,7 +504,7 @@ RATING_SCALE = re.compile(
 """A place on the four-point scale instead of its name ("the lowest possible grade")."""
 
 RATING_PAST_CUES: dict[str, str] = {
-    "previous": r"\bprevious(?:ly)?\b",
+    "previous": r"\bpreviously\b|\bprevious(?:\s+\w+)?\s+(?:inspections?|ratings?|grades?|reports?)\b",
     "last": r"\b(?:last inspected|when we last|in our last|last (?:inspection|year|time))\b",
     "same grade": r"\bsame (?:grade|rating|mark)\b",
 }

@@ -86,7 +86,7 @@ def test_statements_the_gold_excludes_are_not_findings(shared: Path) -> None:
 
 
 def test_every_quote_on_every_corpus_file_is_a_slice(shared: Path) -> None:
-    files = sorted((shared / "corpus" / "press").glob("*.txt")) + sorted((shared / "seeds").glob("*.txt"))
+    files = [*sorted((shared / "corpus").glob("*/*.txt")), *sorted((shared / "seeds").glob("*.txt"))]
     assert files
     for path in files:
         doc, _ = read_path(path)

@@ -14,8 +14,9 @@ import pytest
 from probkg.evaluation.scoring import load_gold
 from probkg.evaluation.support import MIN_SUPPORT, cue_support, unsupported_cues
 from probkg.loaders.text.attribution import cue_inventory as attribution_cues
+from probkg.loaders.text.extract import NOT_A_FINDING
 from probkg.loaders.text.reader import read_path
-from probkg.loaders.text.segment import blocks, sentences
+from probkg.loaders.text.segment import blocks, clauses, sentences
 
 pytestmark = pytest.mark.shared
 
@@ -37,18 +38,18 @@ def test_every_lexicon_cue_is_supported_by_two_documents(gold_files: list[Path])
 
 
 @pytest.mark.slow
-def test_every_attribution_cue_is_supported_by_two_documents(gold_files: list[Path]) -> None:
+def test_every_attribution_and_exclusion_rule_is_supported_by_two_documents(gold_files: list[Path]) -> None:
     sents: dict[str, list[str]] = {}
     for g in gold_files:
         for doc in load_gold(g):
             if doc.get("_path"):
                 view = read_path(doc["_path"])[0].view
-                sents[doc["file"]] = [
-                    " ".join(view[s:e].split())
-                    for b in blocks(view)
-                    for s, e in sentences(view, b.start, b.end)
-                ]
-    for name, pattern in attribution_cues().items():
+                # sentences and their clauses: attribution reads sentences, exclusions read clauses
+                spans = [(s, e) for b in blocks(view) for s, e in sentences(view, b.start, b.end)]
+                spans += [c for s, e in list(spans) for c in clauses(view, s, e)]
+                sents[doc["file"]] = [" ".join(view[s:e].split()).rstrip(":.,") for s, e in spans]
+    rules = {**attribution_cues(), **{f"not a finding:{k}": v for k, v in NOT_A_FINDING.items()}}
+    for name, pattern in rules.items():
         rx = re.compile(pattern, re.I)
         docs = {f for f, texts in sents.items() if any(rx.search(t) for t in texts)}
         assert len(docs) >= MIN_SUPPORT, (name, sorted(docs))

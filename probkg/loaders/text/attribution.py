@@ -69,6 +69,13 @@ _SURVEY = re.compile(
 _PRONOUN = re.compile(r"^(?:they|she|he|it)$", re.I)
 _OPEN = "“"
 _CLOSE = "”"
+_STANCE = re.compile(
+    r"^(?:although\s+|but\s+)?it\s+is\s+(?:\w+\s+)?(?:encouraging|disappointing|pleasing|heartening|worrying"
+    r"|laudable|good|great)\s+to\b",
+    re.I,
+)
+"""A stance frame ("It is very encouraging to ...") states someone's own view: in a third party's
+text, when nobody is quoted, that someone is the writer."""
 _WRITER = re.compile(r"^(?:the|one|our)\s+(?:fear|worry|hope|question)\s+(?:is|was|remains)\b", re.I)
 
 
@@ -79,6 +86,7 @@ def cue_inventory() -> dict[str, str]:
         "attribution:speech verb": _SPEECH_VERB.pattern,
         "attribution:survey evidence": _SURVEY.pattern,
         "attribution:writer speculation": _WRITER.pattern,
+        "attribution:stance frame": _STANCE.pattern,
     }
 
 
@@ -165,9 +173,13 @@ def _lead(text: str) -> Attribution | None:
 
 
 def attribute_sentences(
-    texts: list[tuple[str, bool]], chief_names: list[str] | None = None
+    texts: list[tuple[str, bool]], chief_names: list[str] | None = None, *, third_party: bool = False
 ) -> list[Attribution]:
-    """Attribution of each sentence; ``texts`` are (sentence text, opens a new paragraph) in order."""
+    """Attribution of each sentence; ``texts`` are (sentence text, opens a new paragraph) in order.
+
+    ``third_party`` marks writing by others than the inspectorate: there an unquoted stance frame
+    ("It is encouraging to ...") is the writer's view.
+    """
     names = chief_names or []
     out: list[Attribution] = []
     carried: Attribution | None = None  # speaker of an open quotation
@@ -188,6 +200,8 @@ def attribute_sentences(
             att = Attribution(UNSTATED)
         if text.rstrip().endswith("?"):
             att = Attribution(WRITER, "question")
+        elif third_party and att.source == UNSTATED and _STANCE.match(text.lstrip("“\"‘' ")):
+            att = Attribution(WRITER, "stance frame")
         out.append(att)
         if att.source == INSPECTORATE:
             last_inspectorate = att

@@ -246,6 +246,31 @@ def _places(view: str, start: int, end: int, reg: Registry) -> list[str]:
     return out
 
 
+NOT_A_FINDING: dict[str, str] = {
+    # what the inspection did, not what it found
+    "method": r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
+    r"|^inspectors (?:looked|examined)\b(?!.*\bfound\b)|\bassessed the effectiveness\b",
+    # a clause that only introduces what follows ("Inspectors found that")
+    "frame only": r"\b(?:that|find that|found that)$",
+    # a count of standards or aspects rated: a ratings summary
+    "standards count": r"\b(?:\d+|\w+) out of (?:the )?(?:\d+|\w+) (?:\w+ )?(?:of (?:our|the) )?(?:\w+ )?"
+    r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b",
+    # an announcement of judgements that follow ("outlined some serious issues")
+    "announcement": r"\b(?:outlined|set out|listed)\s+(?:some|a number of|several|the following)\b",
+    # a share of the cases read: a figure, recorded as such ("in a third of the cases ...")
+    "share of cases": r"\b(?:a|one|two|the same|this)?\s*(?:third|quarter|half|proportion)\s+of\s+"
+    r"(?:the\s+)?cases\b",
+    # the national picture, not this provider ("shortages seen in a number of inspections")
+    "national picture": r"\b(?:a number of (?:\w+ )?inspections|across the country|nationally|widespread"
+    r"|as elsewhere)\b",
+    # a forecast drawn from a judgement ("It will be critical to ...", "This should lead to")
+    "forecast": r"^(?:it|this|that|these)\s+(?:will|would|should)\s+(?:be|lead|need|help)\b",
+    # "this must be remedied": the call to act on the judgement just read, not a second one
+    "call to act": r"(?:^|, )(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
+}
+"""Clauses with an evaluative word that are still no finding, by rule name (see ``--explain``)."""
+
+
 # ----------------------------------------------------------------------------- the extractor
 
 
@@ -933,20 +958,8 @@ class _Doc:
         r"(?:\s+\S+){0,14}\s*$",
         re.S,
     )
-    _NON_EVAL = re.compile(
-        r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
-        r"|^inspectors (?:looked|examined)\b(?!.*\bfound\b)|\b(?:that|find that|found that)$"
-        # what the inspection did, not what it found
-        r"|\bassessed the effectiveness\b"
-        # a count of standards or aspects rated, which is a ratings summary (gold: standards_summary)
-        r"|\b(?:\d+|\w+) out of (?:the )?(?:\d+|\w+) (?:\w+ )?(?:of (?:our|the) )?(?:\w+ )?"
-        r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b"
-        # a bare rating as the predicate of the provider ("... requires improvement")
-        r"|\brequires improvement$"
-        # "this must be remedied": the call to act on the judgement just read, not a second one
-        r"|^(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
-        re.I,
-    )
+    _NON_EVAL = re.compile("|".join(f"(?:{p})" for p in NOT_A_FINDING.values()), re.I)
+
     _ASPECT_SUBJECT = re.compile(
         r"(?:the|its|their)\s+(?:\w+[’']s\s+)?(?:approach|work|delivery|management|supervision|quality|use)\b"
         r"(?:(?!\b(?:crc|nps|division|company|organisation|service)\b)[^,;])*$",
@@ -979,7 +992,7 @@ class _Doc:
             start = prev.end if prev is not None and prev.block is s.block else s.block.start
             end = nxt.start if nxt is not None and nxt.block is s.block else s.block.end
             items.append((self.view[start:end].strip(), prev is None or prev.block is not s.block))
-        return attribute_sentences(items, names)
+        return attribute_sentences(items, names, third_party=not self.own_publication)
 
     def findings(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

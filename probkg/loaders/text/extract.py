@@ -423,10 +423,11 @@ class _Doc:
                 continue
             # a sentence about an earlier inspection ("was inspected last year") is no evidence
             cue = self._speaks_of_inspection(st) and not RATING_PAST.search(st)
+            denied = not cue and INSPECTION_CUE.search(st) is not None and not RATING_PAST.search(st)
             for m in s.mentions:
                 if m.org is None or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
-                strong = cue or id(s) in lead
+                strong = (cue or id(s) in lead) and not denied
                 count(m.org, 2.0 if strong else 1.0, strong)
         chosen = [o for o in order if o in evidence]
         if self.division is not None:

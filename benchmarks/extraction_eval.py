@@ -96,11 +96,23 @@ def main(argv: list[str] | None = None) -> int:
             print("  thresholds: " + ("all met" if not failed else "MISSED " + "; ".join(failed)))
             print()
     lonely = sorted(unsupported_cues(support))
+    strict_lonely = sorted(unsupported_cues(cue_support(support_files, strict=True)))
     if args.json:
-        print(json.dumps({"sets": report, "thresholds": THRESHOLDS, "unsupported_cues": lonely}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "sets": report,
+                    "thresholds": THRESHOLDS,
+                    "unsupported_cues": lonely,
+                    "cues_without_two_agreeing_gold_findings": strict_lonely,
+                },
+                indent=2,
+            )
+        )
     else:
         print(
-            f"lexicon: {len(support)} cues, {len(lonely)} supported by fewer than two development documents"
+            f"lexicon: {len(support)} cues, {len(lonely)} supported by fewer than two development documents; "
+            f"{len(strict_lonely)} match an agreeing gold finding in fewer than two (stricter count)"
         )
     return 1 if any_failed else 0
 

@@ -265,6 +265,8 @@ NOT_A_FINDING: dict[str, str] = {
     r"|as elsewhere)\b",
     # a forecast drawn from a judgement ("It will be critical to ...", "This should lead to")
     "forecast": r"^(?:it|this|that|these)\s+(?:will|would|should)\s+(?:be|lead|need|help)\b",
+    # another body's part in the remedy ("the Ministry of Justice had a role to play")
+    "role of others": r"\b(?:has|had|have) a role to play\b",
     # "this must be remedied": the call to act on the judgement just read, not a second one
     "call to act": r"(?:^|, )(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
 }

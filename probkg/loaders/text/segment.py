@@ -223,7 +223,7 @@ _LEAD_SUB = re.compile(r"(although|though|whilst|while|despite|notwithstanding)\
 _SPLITTERS = re.compile(
     r";\s*"
     r"|\s+[–—-]\s+"
-    r"|,?\s+but\b,?\s*"
+    r"|,?\s+[“‘]?but\b,?\s*"
     r"|,\s*however,?\s+|\s+however,\s+"
     r"|,\s*(?=(although|though|whilst|whereas|despite)\b)"
     r"|,?\s+and\s+(?=(so\s+)?[a-z“‘A-Z])"
@@ -285,7 +285,7 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
             prev = m.end()
             left = view[cur : m.start()]
             right = view[m.end() : pe]
-            sep = m.group(0).strip(WS + ",").lower()
+            sep = m.group(0).strip(WS + ",“‘").lower()
             if _words(left) < 3 or _words(right) < 3:
                 continue
             if sep.startswith("and") and (

@@ -147,10 +147,15 @@ _PUB_DATE = re.compile(
 )
 
 
+_FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\s+(?:19|20)\d\d\b")
+
+
 def _publication(doc: Document, view_body: str) -> tuple[str | None, str]:
-    m = _PUB_DATE.search(view_body)
-    if m:
-        return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}", "text"
+    # the full pattern is tried only just before each full date (it scans slowly from every word)
+    for d in _FULL_DATE.finditer(view_body):
+        m = _PUB_DATE.search(view_body, max(0, d.start() - 90), d.end())
+        if m:
+            return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}", "text"
     url_date = _date_from_url(doc.url)
     if url_date:
         return url_date, "url"

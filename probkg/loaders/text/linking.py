@@ -228,11 +228,14 @@ def find_mentions(text: str, start: int, end: int, reg: Registry | None = None) 
         org, s = _division(text, m, reg)
         if org is not None and free(s, m.end()):
             add(Mention(s, m.end(), "name", org_ref(org)))
-    for m in _NPS_PLACE.finditer(text, start, end):
+    span = text[start:end]
+    has_crc = "CRC" in span or "Community Rehabilitation Company" in span
+    has_nps = "NPS" in span or "National Probation Service" in span
+    for m in _NPS_PLACE.finditer(text, start, end) if has_nps else ():
         org = _nps_division_of(m.group(1), reg)
         if org is not None and free(*m.span()):
             add(Mention(m.start(), m.end(), "name", org_ref(org), {"place": m.group(1)}))
-    for m in _APPOSITIVE.finditer(text, start, end):
+    for m in _APPOSITIVE.finditer(text, start, end) if has_crc else ():
         org = reg.find(m.group(1) + " CRC")
         if org is not None and free(m.start(1), m.end(1)):
             add(Mention(m.start(), m.end(), "name", org_ref(org), {"appositive": "1"}))
@@ -242,14 +245,14 @@ def find_mentions(text: str, start: int, end: int, reg: Registry | None = None) 
             continue  # "the Wales division of Kent, Surrey and Sussex CRC": a unit of another provider
         if free(*m.span()):
             add(Mention(m.start(), m.end(), "name", org_ref(org)))
-    for m in _CRC_IN_PLACE.finditer(text, start, end):
+    for m in _CRC_IN_PLACE.finditer(text, start, end) if has_crc else ():
         if not free(*m.span()):
             continue
         place = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", m.group(1), flags=re.I)
         crcs = [o for o in reg.by_place(place) if o.kind == "CRC"]
         if len(crcs) == 1:
             add(Mention(m.start(), m.end(), "name", org_ref(crcs[0]), {"place": m.group(1)}))
-    for m in _UNKNOWN_PROVIDER.finditer(text, start, end):
+    for m in _UNKNOWN_PROVIDER.finditer(text, start, end) if has_crc else ():
         if not free(*m.span()):
             continue
         name = re.sub(r"^(?:The|A|An|This|In|By|Of|Its|Their)\s+", "", m.group(1))

@@ -380,7 +380,7 @@ def load(
 def extract(paths: tuple[str, ...], fmt: str, explain: bool) -> int:
     """Extract organisations, inspections, ratings, findings and figures from press-release texts.
 
-    Prints one JSON array with an object per file; no store is used. ``--explain`` prints a
+    Prints one JSON array with an object per file; no store is used. --explain prints a
     readable audit of every finding instead.
     """
     from probkg.loaders.text import extract_paths

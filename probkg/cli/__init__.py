@@ -370,16 +370,31 @@ def load(
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Instead of JSON, print for each finding the cues that made it one, its polarity, theme, "
+    "attribution and the rule that chose its providers.",
+)
 @_common
-def extract(paths: tuple[str, ...], fmt: str) -> int:
+def extract(paths: tuple[str, ...], fmt: str, explain: bool) -> int:
     """Extract organisations, inspections, ratings, findings and figures from press-release texts.
 
-    Prints one JSON array with an object per file; no store is used.
+    Prints one JSON array with an object per file; no store is used. --explain prints a
+    readable audit of every finding instead.
     """
-    from probkg.loaders import expand_paths
     from probkg.loaders.text import extract_paths
+    from probkg.loaders.text.extract import text_files
 
-    files = [str(p) for p in expand_paths(paths)]
+    files = [str(p) for p in text_files(paths)]
+    if explain:
+        from probkg.loaders.text.extract import explain_text, extract_document
+        from probkg.loaders.text.reader import read_path
+
+        for f in files:
+            doc, _ = read_path(f)
+            click.echo(explain_text(extract_document(doc)))
+        return 0
     click.echo(json.dumps(extract_paths(files), indent=2, ensure_ascii=False))
     return 0
 

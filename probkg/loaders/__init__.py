@@ -7,10 +7,12 @@ suffix                                 loader                                  g
                                                                                ``id:graph/curated/<doc>``
 ``.ttl`` ``.nt`` ``.nq`` ``.trig``     :mod:`probkg.loaders.rdf`               ``id:graph/file/<sha16>``
 ``.jsonld`` ``.rdf`` ``.owl``                                                  or the file's own graphs
-``.txt`` ``.md`` ``.html`` ``.htm``    :mod:`probkg.loaders.text`              ``id:graph/doc/<doc>``
+``.txt`` ``.md`` ``.markdown``        :mod:`probkg.loaders.text`              ``id:graph/doc/<doc>``
+``.html`` ``.htm``
 =====================================  ======================================  ============================
 
-Loaders never write to a store; :meth:`probkg.graph.base.Store.load` does.
+The text suffixes are :data:`probkg.loaders.base.TEXT_SUFFIXES` (one table for ``probkg
+load`` and ``probkg extract``). Loaders never write to a store; :meth:`probkg.graph.base.Store.load` does.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from probkg.errors import InputError
-from probkg.loaders.base import LoadReport, LoadUnit
+from probkg.loaders.base import TEXT_SUFFIXES, LoadReport, LoadUnit
 
 __all__ = [
     "CURATED_SUFFIXES",
@@ -47,7 +49,6 @@ RDF_FILE_SUFFIXES = frozenset(
         ".owl",
     }
 )
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
 _KNOWN = CURATED_SUFFIXES | RDF_FILE_SUFFIXES | TEXT_SUFFIXES
 
 

@@ -12,7 +12,10 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-__all__ = ["LoadReport", "LoadUnit", "sha256_bytes", "sha256_file"]
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+"""Suffixes of the text documents ``probkg load`` and ``probkg extract`` read (one table for both)."""
+
+__all__ = ["TEXT_SUFFIXES", "LoadReport", "LoadUnit", "sha256_bytes", "sha256_file"]
 
 
 @dataclass

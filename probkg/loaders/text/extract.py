@@ -1,15 +1,22 @@
-"""Extraction of inspection facts from one press release: the JSON of ``probkg extract``.
+"""Extraction of inspection facts from one press release or third-party text: ``probkg extract`` JSON.
 
 The pipeline, all rules (see :mod:`.segment`, :mod:`.lexicon`, :mod:`.linking`):
 
 1. read the document (:mod:`.reader`) and cut its body into blocks, sentences and clauses;
 2. find organisation mentions and decide what "the CRC", "the NPS" and "the division" refer to in
-   this document: a CRC or NPS division named in the body, else the CRC serving the places the text
-   names ("probation services in Gwent"), narrowed by a named owner ("a CRC owned by Working Links");
-   a bare "NPS" is the national service unless a division is named;
-3. the inspected providers are the providers the body (not the notes to editors) refers to, except
-   in sentences about other providers' ownership ("also owns", "neighbouring");
-4. ratings, figures, ownership statements, the chief inspector and dates are read by patterns;
+   this document: the registry CRC or NPS division the body names most often, else the CRC serving
+   the places the text names ("probation services in Gwent"), narrowed by a named owner ("a CRC
+   owned by Working Links"); a bare "NPS" is the national service unless a division is named;
+3. the inspected providers are those the text reports an inspection of, not those it merely
+   mentions: per group (CRCs; NPS divisions and the service) the provider with the most evidence,
+   where evidence is a mention in the title, the lead or a sentence that speaks of an inspection,
+   a report, a rating or inspectors' findings (not of an earlier inspection); mentions as another
+   owner's holding ("the company which operates X CRC") or in ownership/neighbour sentences do not
+   count (see :meth:`_Doc._inspected`);
+4. ratings (:meth:`_Doc.ratings`: quoted or after a rating verb, before a rating noun or as a place
+   on the scale; earlier ratings and other providers' ratings left out), figures, ownership
+   (including possessives checked against the registry), the chief inspector (by role, by title and
+   surname, or the registry's post holder on the publication date) and dates are read by patterns;
 5. every evaluative clause of the body becomes a finding with polarity, theme and the providers it is
    about (named in the clause, else in the sentence, else the section heading, else the providers of
    the previous sentence, else the first inspected provider).
@@ -26,14 +33,37 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from probkg.errors import InputError
-from probkg.registry.model import Organisation, Registry, load_registry
+from probkg.registry.model import Organisation, Person, Registry, load_registry
 
-from .lexicon import normalise_rating, parse_number_words, polarity, theme
+from .attribution import Attribution, attribute_sentences
+from .lexicon import (
+    INSPECTION_CUE,
+    OTHER_HOLDING,
+    RATING_BEFORE,
+    RATING_PAST,
+    RATING_SCALE,
+    RATING_VALUE,
+    RATING_VALUES,
+    normalise_rating,
+    parse_number_words,
+    polarity,
+    polarity_cues,
+    scale_value,
+    theme,
+)
 from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
 from .segment import WS, Block, blocks, clauses, sentences, strip_span
 
-__all__ = ["Extraction", "extract_document", "extract_file", "extract_paths", "extract_text"]
+__all__ = [
+    "Extraction",
+    "explain_text",
+    "extract_document",
+    "extract_file",
+    "extract_paths",
+    "extract_text",
+    "text_files",
+]
 
 _MONTHS = {
     m: i
@@ -77,6 +107,8 @@ class Extraction:
     mentioned_inspections: list[dict[str, Any]] = field(default_factory=list)
     unresolved: list[OrgRef] = field(default_factory=list)
     follows_up: str | None = None
+    explanations: list[dict[str, Any]] = field(default_factory=list)
+    """One entry per finding (same order): the clause read, attribution and rules that made it a finding."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -115,26 +147,44 @@ _PUB_DATE = re.compile(
 )
 
 
+_FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\s+(?:19|20)\d\d\b")
+
+
 def _publication(doc: Document, view_body: str) -> tuple[str | None, str]:
-    m = _PUB_DATE.search(view_body)
-    if m:
-        return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}", "text"
+    # the full pattern is tried only just before each full date (it scans slowly from every word)
+    for d in _FULL_DATE.finditer(view_body):
+        m = _PUB_DATE.search(view_body, max(0, d.start() - 90), d.end())
+        if m:
+            return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}", "text"
     url_date = _date_from_url(doc.url)
     if url_date:
         return url_date, "url"
     return None, "none"
 
 
+_CHIEF_ROLE = r"(?:(?:HM|Her Majesty’s|Her Majesty's)\s+)?[Cc]hief [Ii]nspector(?:\s+of\s+[Pp]robation)?"
+_HONORIFIC = r"(?:Dame|Sir|Mr|Mrs|Ms|Miss|Dr|Professor)"
 _CHIEF = re.compile(
-    r"(?:(?:HM|Her Majesty’s|Her Majesty's)\s+)?Chief Inspector(?:\s+of\s+Probation)?,?\s+"
-    r"(?:(?:Dame|Sir|Mr|Mrs|Ms|Dr)\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?![\w-])"
-    r"|(?:(?:Dame|Sir|Mr|Mrs|Ms|Dr)\s+)?([A-Z][a-z]+\s+[A-Z][a-z]+),\s+"
-    r"(?:(?:HM|Her Majesty’s)\s+)?Chief Inspector"
+    _CHIEF_ROLE + r",?\s+(?:" + _HONORIFIC + r"\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?![\w-])"
+    r"|(?:" + _HONORIFIC + r"\s+)?([A-Z][a-z]+\s+[A-Z][a-z]+),\s+(?:the\s+)?" + _CHIEF_ROLE
 )
+# A chief inspector the registry knows, named by title and one name ("Dame Glenys", "Mr Russell") or
+# by full name without the role.
+_TITLED_NAME = re.compile(
+    r"\b" + _HONORIFIC + r"\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b|\b([A-Z][a-z]+\s+[A-Z][a-z]+)\b"
+)
+_BARE_ROLE = re.compile(r"\b(?:the|The)\s+" + _CHIEF_ROLE + r"\b(?!\s*[,:]?\s*" + _HONORIFIC + r"?\s*[A-Z])")
 _NOT_NAMES = {"Said", "Of", "Probation", "The", "Has", "Is"}
 
 
-def _chief_inspector(view: str, reg: Registry) -> str | None:
+def _is_chief(person: Person | None) -> bool:
+    return person is not None and any(post.role == "chief-inspector" for post in person.posts)
+
+
+def _chief_inspector(view: str, reg: Registry, published: str | None = None) -> str | None:
+    """The chief inspector the text names: by role and name; else a known chief inspector named by
+    title or full name ("Dame Glenys", "Mr Russell"); else, for "the chief inspector" alone, the
+    person the registry has in the post on the publication date (when exactly one)."""
     for m in _CHIEF.finditer(view):
         name = m.group(1) or m.group(2)
         if not name or name.split()[0] in _NOT_NAMES:
@@ -144,6 +194,16 @@ def _chief_inspector(view: str, reg: Registry) -> str | None:
             return person.name
         if " " in name:
             return name
+    for m in _TITLED_NAME.finditer(view):
+        for name in (m.group(0), m.group(1), m.group(2), m.group(3)):
+            if name and name.split()[0] not in _NOT_NAMES:
+                person = reg.person(name)
+                if _is_chief(person):
+                    return person.name  # type: ignore[union-attr]
+    if published and _BARE_ROLE.search(view):
+        holders = reg.chief_inspector_on(published)
+        if len(holders) == 1:
+            return holders[0].name
     return None
 
 
@@ -154,6 +214,9 @@ _TYPES = [
     (re.compile(r"\barea\s+inspection"), "area inspection"),
     (re.compile(r"\b(?:core|routine)\s+inspection"), "core inspection"),
 ]
+
+
+_THEMATIC = next(rx for rx, label in _TYPES if label == "thematic inspection")
 
 
 def _inspection_type(view: str, rated: bool, published: str | None) -> str | None:
@@ -186,6 +249,33 @@ def _places(view: str, start: int, end: int, reg: Registry) -> list[str]:
             if reg.by_place(key) and reg.find(part) is None and part not in out:
                 out.append(part)
     return out
+
+
+NOT_A_FINDING: dict[str, str] = {
+    # what the inspection did, not what it found
+    "method": r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
+    r"|^inspectors (?:looked|examined)\b(?!.*\bfound\b)|\bassessed the effectiveness\b",
+    # a clause that only introduces what follows ("Inspectors found that")
+    "frame only": r"\b(?:that|find that|found that)$",
+    # a count of standards or aspects rated: a ratings summary
+    "standards count": r"\b(?:\d+|\w+) out of (?:the )?(?:\d+|\w+) (?:\w+ )?(?:of (?:our|the) )?(?:\w+ )?"
+    r"(?:standards|aspects|areas)\b|\bon the remaining \w+\b|\b(?:\d+|\w+) of those are\b",
+    # an announcement of judgements that follow ("outlined some serious issues")
+    "announcement": r"\b(?:outlined|set out|listed)\s+(?:some|a number of|several|the following)\b",
+    # a share of the cases read: a figure, recorded as such ("in a third of the cases ...")
+    "share of cases": r"\b(?:a|one|two|the same|this)?\s*(?:third|quarter|half|proportion)\s+of\s+"
+    r"(?:the\s+)?cases\b",
+    # the national picture, not this provider ("shortages seen in a number of inspections")
+    "national picture": r"\b(?:a number of (?:\w+ )?inspections|across the country|nationally|widespread"
+    r"|as elsewhere)\b",
+    # a forecast drawn from a judgement ("It will be critical to ...", "This should lead to")
+    "forecast": r"^(?:it|this|that|these)\s+(?:will|would|should)\s+(?:be|lead|need|help)\b",
+    # another body's part in the remedy ("the Ministry of Justice had a role to play")
+    "role of others": r"\b(?:has|had|have) a role to play\b",
+    # "this must be remedied": the call to act on the judgement just read, not a second one
+    "call to act": r"(?:^|, )(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
+}
+"""Clauses with an evaluative word that are still no finding, by rule name (see ``--explain``)."""
 
 
 # ----------------------------------------------------------------------------- the extractor
@@ -237,8 +327,7 @@ class _Doc:
 
     def _resolve(self) -> None:
         reg = self.reg
-        named_crc: OrgRef | None = None
-        named_div: OrgRef | None = None
+        named: dict[OrgRef, int] = {}
         owners: list[Organisation] = []
         for s in self.body:
             st = self.view[s.start : s.end]
@@ -249,25 +338,25 @@ class _Doc:
                     org = reg.get(m.org.iri)
                     if org is not None:
                         owners.append(org)
-                if self._excluded(st) or m.extra.get("appositive"):
+                if self._excluded(st) or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
-                if (m.org.kind == "CRC" or (m.org.provider and not m.org.resolved)) and named_crc is None:
-                    named_crc = m.org
-                if m.org.kind == "NPSDivision" and named_div is None:
-                    named_div = m.org
-        if named_crc is None:
-            candidates: list[Organisation] = []
-            for place in self.places:
-                key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", place, flags=re.I)
-                for org in reg.by_place(key):
-                    if org.kind == "CRC" and org not in candidates:
-                        candidates.append(org)
-            if owners:
-                owned = {p.owned_iri for o in owners for p in reg.owned_by(o)}
-                narrowed = [c for c in candidates if c.iri in owned]
-                candidates = narrowed or candidates
-            if candidates:
-                named_crc = org_ref(candidates[0])
+                if m.org.provider:
+                    named[m.org] = named.get(m.org, 0) + 1
+        # The CRC "the CRC" refers to: the registry CRC named most often (first named on a tie), else
+        # a provider name the registry does not know, else the CRC serving the places the text names.
+        order = list(named)
+        crcs = sorted(
+            (o for o in order if o.kind == "CRC" or not o.resolved),
+            key=lambda o: (not o.resolved, -named[o], order.index(o)),
+        )
+        divisions = sorted(
+            (o for o in order if o.kind == "NPSDivision"), key=lambda o: (-named[o], order.index(o))
+        )
+        named_crc = crcs[0] if crcs else None
+        named_div = divisions[0] if divisions else None
+        self.place_crcs = self._place_providers(owners)
+        if named_crc is None and self.place_crcs:
+            named_crc = self.place_crcs[0]
         self.crc = named_crc
         nps = reg.get("nps")
         self.nps = named_div or (org_ref(nps) if nps is not None else None)
@@ -281,27 +370,105 @@ class _Doc:
                     m.org = self.nps
                 elif m.kind == "division":
                     m.org = self.division
-        # inspected providers, in order of first mention in the body
-        inspected: list[OrgRef] = []
+        self.inspected = self._inspected()
+        self.main = self.inspected[0] if self.inspected else None
+
+    def _place_providers(self, owners: list[Organisation]) -> list[OrgRef]:
+        """CRCs serving the places the text names, in order; only the named owners' CRCs if any match."""
+        candidates: list[Organisation] = []
+        for place in self.places:
+            key = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", place, flags=re.I)
+            for org in self.reg.by_place(key):
+                if org.kind == "CRC" and org not in candidates:
+                    candidates.append(org)
+        if owners:
+            owned = {p.owned_iri for o in owners for p in self.reg.owned_by(o)}
+            narrowed = [c for c in candidates if c.iri in owned]
+            candidates = narrowed or candidates
+        return [org_ref(c) for c in candidates]
+
+    def _merely_mentioned(self, m: Mention) -> bool:
+        """A provider named as another organisation's holding ("the company which operates X CRC")."""
+        return bool(OTHER_HOLDING.search(self.view[max(0, m.start - 40) : m.start]))
+
+    def _inspected(self) -> list[OrgRef]:
+        """The providers whose inspection the text reports.
+
+        An inspection (local or area) is of at most one CRC and one NPS body, so per group (CRCs and
+        providers the registry does not know; NPS divisions and the national service) the provider
+        with the most evidence is taken: mentions in the body, counted double in the title and the
+        lead (first three sentences) and in sentences that speak of an inspection, a report, a rating
+        or inspectors' judgements. A provider counts only when it has such lead or inspection evidence;
+        providers named only in background, ownership or comparison sentences are merely mentioned. A
+        thematic inspection keeps every provider with evidence. With no provider named, the CRC serving
+        the places the text names (narrowed by any owner named) is the one inspected.
+        """
+        score: dict[OrgRef, float] = {}
+        evidence: set[OrgRef] = set()
+        order: list[OrgRef] = []
+
+        def count(org: OrgRef | None, weight: float, strong: bool) -> None:
+            if org is None or not org.provider:
+                return
+            if org.kind == "NPS" and self.division is not None:
+                org = self.division  # "the NPS" in a text about one of its divisions is that division
+            if org not in score:
+                order.append(org)
+            score[org] = score.get(org, 0.0) + weight
+            if strong:
+                evidence.add(org)
+
+        if self.doc.title:
+            title = self.doc.title
+            for m in find_mentions(title, 0, len(title), self.reg):
+                org = m.org if m.kind in ("name", "unresolved") else self._generic(m.kind)
+                count(org, 2.0, True)
+        lead = {id(s) for s in self.body[:3]}
         for s in self.body:
             st = self.view[s.start : s.end]
             if self._excluded(st):
                 continue
+            # a sentence about an earlier inspection ("was inspected last year") is no evidence
+            cue = self._speaks_of_inspection(st) and not RATING_PAST.search(st)
+            denied = not cue and INSPECTION_CUE.search(st) is not None and not RATING_PAST.search(st)
             for m in s.mentions:
-                if m.org is None or m.extra.get("appositive"):
+                if m.org is None or m.extra.get("appositive") or self._merely_mentioned(m):
                     continue
-                if m.org.provider and m.org not in inspected:
-                    inspected.append(m.org)
-        if not inspected and self.places:
-            for place in self.places[:2]:
-                for org in reg.by_place(place):
-                    ref = org_ref(org)
-                    if ref not in inspected:
-                        inspected.append(ref)
-        if self.division is not None and self.nps is not None:
-            inspected = [o for o in inspected if o.kind != "NPS"]
-        self.inspected = inspected
-        self.main = inspected[0] if inspected else None
+                strong = (cue or id(s) in lead) and not denied
+                count(m.org, 2.0 if strong else 1.0, strong)
+        chosen = [o for o in order if o in evidence]
+        if self.division is not None:
+            chosen = [o for o in chosen if o.kind != "NPS"]
+        if not _THEMATIC.search(self.body_text.lower()):
+            groups: dict[str, OrgRef] = {}
+            for o in chosen:
+                group = "nps" if o.kind in ("NPS", "NPSDivision") else "crc"
+                best = groups.get(group)
+                if best is None or score[o] > score[best]:
+                    groups[group] = o
+            # the second group (a CRC beside an NPS division, or the reverse) joins only with a fair
+            # share of the evidence: an area inspection speaks of both throughout
+            top = max((score[o] for o in groups.values()), default=0.0)
+            chosen = [o for o in chosen if o in groups.values() and score[o] >= top / 3]
+            # a provider the registry does not know is the registry CRC the text names, by another name
+            if any(not o.resolved for o in chosen) and self.crc is not None and self.crc.resolved:
+                chosen = [self.crc if not o.resolved else o for o in chosen]
+        if not chosen and self.place_crcs:
+            chosen = [self.place_crcs[0]]
+        return chosen
+
+    _NEGATED = re.compile(r"\b(?:not|never|no)\b(?:\s+[\w’'-]+){0,3}\s*$", re.I)
+
+    def _speaks_of_inspection(self, sentence: str) -> bool:
+        """True when an inspection cue occurs in the sentence and is not denied ("was not inspected",
+        "was not part of the inspection")."""
+        return any(
+            not self._NEGATED.search(sentence[max(0, m.start() - 40) : m.start()])
+            for m in INSPECTION_CUE.finditer(sentence)
+        )
+
+    def _generic(self, kind: str) -> OrgRef | None:
+        return {"crc": self.crc, "nps": self.nps, "division": self.division}.get(kind)
 
     def providers_of(self, mentions: list[Mention]) -> list[OrgRef]:
         """Inspected providers a list of mentions points to (owners map to what they own)."""
@@ -351,7 +518,7 @@ class _Doc:
         return out
 
     _OWN_CUE = re.compile(
-        r"\b(own|owns|owned|owner|owners|run by|runs|managed by|operated by|led by|consortium)\b"
+        r"\b(own|owns|owned|owner|owners|run by|runs|managed by|operated by|operates|led by|consortium)\b"
     )
 
     def ownership(self) -> list[dict[str, Any]]:
@@ -359,6 +526,12 @@ class _Doc:
         seen: set[tuple[str, str]] = set()
         for s in self.sents:
             st = self.view[s.start : s.end]
+            for owner, target in self._possessive_pairs(s):
+                if (owner.iri, target.iri) not in seen and self._registry_allows(owner, target):
+                    seen.add((owner.iri, target.iri))
+                    out.append(
+                        {"owner": owner.iri, "owned": target.iri, "quote": st, "start": s.start, "end": s.end}
+                    )
             if not self._OWN_CUE.search(st):
                 continue
             owners = [m.org for m in s.mentions if m.org is not None and m.org.kind in ("Owner",)]
@@ -375,7 +548,9 @@ class _Doc:
             if not owners:
                 continue
             owned = [
-                m.org for m in s.mentions if m.org is not None and m.org.provider and m.org.kind != "NPS"
+                m.org
+                for m in s.mentions
+                if m.org is not None and m.org.provider and m.org.kind not in ("NPS", "NPSDivision")
             ]
             if not owned and self.main is not None and self.main.kind != "NPS" and self.main.provider:
                 owned = [self.main]
@@ -383,6 +558,8 @@ class _Doc:
                 for target in owned:
                     if owner is None or target is None or (owner.iri, target.iri) in seen:
                         continue
+                    if not self._registry_allows(owner, target):
+                        continue  # the registry knows the provider's owners, and this is none of them
                     seen.add((owner.iri, target.iri))
                     qs, qe = s.start, s.end
                     out.append(
@@ -396,18 +573,45 @@ class _Doc:
                     )
         return out
 
+    _POSSESSIVE = re.compile(r"[’']s?\s+(?:own\s+)?$")
+
+    def _possessive_pairs(self, s: Sent) -> list[tuple[OrgRef, OrgRef]]:
+        """Owner and provider written as a possessive: "Sodexo's CRC in Norfolk", "Working Links'
+        Dorset, Devon and Cornwall CRC" (the owner's name, an apostrophe, the provider at once)."""
+        pairs: list[tuple[OrgRef, OrgRef]] = []
+        for i, m in enumerate(s.mentions):
+            if m.org is None or m.org.kind != "Owner" or i + 1 >= len(s.mentions):
+                continue
+            nxt = s.mentions[i + 1]
+            if nxt.org is None or not nxt.org.provider or nxt.org.kind in ("NPS", "NPSDivision"):
+                continue
+            between = self.view[m.end : nxt.start]
+            if self._POSSESSIVE.fullmatch(between) or re.fullmatch(r"[’']s?\s+(?:the\s+)?", between):
+                pairs.append((m.org, nxt.org))
+        return pairs
+
+    def _registry_allows(self, owner: OrgRef, target: OrgRef) -> bool:
+        """False when the registry lists the provider's owners (and their parent groups) and the owner
+        named is none of them; true when either is unknown to the registry."""
+        org = self.reg.get(target.iri)
+        if org is None or not owner.resolved:
+            return True
+        owners = {p.owner_iri for p in self.reg.owners_of(org)}
+        if not owners:
+            return True
+        groups = owners | {p.parent_iri for o in owners for p in self.reg.parents_of(o)}
+        return owner.iri in groups
+
     # ratings ---------------------------------------------------------------------------
 
-    _VALUE = (
-        r"(Outstanding|Good|Requires\s+[Ii]mprovement|Requiring\s+[Ii]mprovement|Inadequate|outstanding|good"
-        r"|requires\s+improvement|requiring\s+improvement|inadequate)"
-    )
+    _VALUE = RATING_VALUE
     _QUOTED = re.compile(r"[‘'“\"]" + _VALUE + r"\.?[’'”\"]")
     _BARE = re.compile(
-        r"(?:\b(?:rated|assessed|assessing|judged|graded)\b[^.;:]{0,40}?\b(?:as|to be)\s+"
-        r"|\boverall\s+)" + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))"
+        RATING_BEFORE + r"[‘'“\"]?" + _VALUE + r"\b(?!\s+(?:work|quality|range|standard|practice))"
     )
-    _PAST = re.compile(r"\b(last inspected|previous inspection|previously|when we last|in our last)\b", re.I)
+    _BEFORE_NOUN = re.compile(r"\b" + _VALUE + r"[’'”\"]?\s+(?:rating|grade|assessment|mark)\b")
+    _SCALE = RATING_SCALE
+    _PAST = RATING_PAST
     _STANDARDS: ClassVar[list[tuple[str, str]]] = [
         (r"leadership|leaders", "leadership"),
         (r"\bstaff", "staff"),
@@ -422,53 +626,93 @@ class _Doc:
         (r"assess", "assessment"),
         (r"services", "services"),
     ]
+    _ASPECT_WORDS = re.compile(
+        r"\b(?:aspects?|standards?|domains?|leadership|leaders|staff(?:ing)?|services|facilities|victims?"
+        r"|unpaid work|through the gate|court|allocation|review\w*|implementation|delivery|planning"
+        r"|assess\w*|plan\w*|case \w+|supervision|prison|work to|approach|respects?)\b",
+        re.I,
+    )
+    _OTHERS = re.compile(r"\b(?:other|others|rest|remaining|most|many)\b", re.I)
+
+    def _rating_hits(self, s: Sent) -> list[tuple[int, int, str]]:
+        """Rating values a sentence states, as ``(start, end, value as written)``, in text order.
+
+        A value counts when quoted next to a rating word or verb, after a rating verb ("rated it
+        good", "branded inadequate", "assessing its overall performance as good"), before a rating
+        noun ("the service's requires improvement rating") or as a place on the scale ("the lowest
+        possible rating", "its second lowest rating"), the last only when the clause names no value.
+        """
+        hits: list[tuple[int, int, str]] = []
+        for rx in (self._QUOTED, self._BARE, self._BEFORE_NOUN):
+            for m in rx.finditer(self.view, s.start, s.end):
+                vs, ve = m.span(1)
+                if rx is self._QUOTED:
+                    before = self.view[max(s.start, m.start() - 14) : m.start()].lower()
+                    after = self.view[m.end() : m.end() + 8].lower()
+                    if not (
+                        re.search(
+                            r"(was|were|is|are|as|of|overall|an|a|its|been|be|rated|rate|judged|graded"
+                            r"|branded|given)\s*$",
+                            before,
+                        )
+                        or after.startswith((" rating", " grade", " overall", " –", " -", ",", "."))
+                    ):
+                        continue
+                if any(vs < he and ve > hs for hs, he, _ in hits):
+                    continue
+                hits.append((vs, ve, m.group(1)))
+        for m in self._SCALE.finditer(self.view, s.start, s.end):
+            clause = next(
+                ((cs, ce) for cs, ce in clauses(self.view, s.start, s.end) if cs <= m.start() < ce), None
+            )
+            if clause and any(clause[0] <= h[0] < clause[1] for h in hits):
+                continue
+            if any(abs(h[0] - m.start()) < 60 for h in hits):
+                continue  # "‘Good’, the second-highest rating": the scale restates the value
+            value = scale_value(m.group(0))
+            if value is not None:
+                hits.append((m.start(), m.end(), value))
+        hits.sort()
+        frm = re.search(r"\bfrom\s+[‘'“\"]?" + self._VALUE + r"[’'”\"]?\s+to\b", self.view[s.start : s.end])
+        if frm:
+            hits = [h for h in hits if h[0] > s.start + frm.end()]
+        return hits
 
     def ratings(self) -> list[dict[str, Any]]:
+        """Ratings of the inspected providers: overall or of one aspect; earlier ratings left out."""
         out: list[dict[str, Any]] = []
         for s in self.body:
-            st = self.view[s.start : s.end]
-            if self._PAST.search(st):
-                continue
-            hits: list[tuple[int, int, str]] = []
-            for rx in (self._QUOTED, self._BARE):
-                for m in rx.finditer(self.view, s.start, s.end):
-                    vs, ve = m.span(1)
-                    if rx is self._QUOTED:
-                        before = self.view[max(s.start, m.start() - 14) : m.start()].lower()
-                        after = self.view[m.end() : m.end() + 8].lower()
-                        if not (
-                            re.search(r"(was|were|is|are|as|of|overall|an|a|its|been|be)\s*$", before)
-                            or after.startswith((" rating", " grade", " –", " -", ",", "."))
-                        ):
-                            continue
-                    if any(vs < he and ve > hs for hs, he, _ in hits):
-                        continue
-                    hits.append((vs, ve, m.group(1)))
-            if not hits:
-                continue
-            hits.sort()
-            frm = re.search(r"\bfrom\s+[‘'“\"]?" + self._VALUE + r"[’'”\"]?\s+to\b", st)
-            if frm:
-                hits = [h for h in hits if h[0] > s.start + frm.end()]
-            for vs, ve, word in hits:
-                value = normalise_rating(word)
-                if value is None:
+            for vs, ve, word in self._rating_hits(s):
+                if self._PAST.search(self.view, s.start, vs) or self._PAST.match(self.view, ve):
+                    continue  # a rating from an earlier inspection is not this inspection's
+                value = normalise_rating(word) or word
+                if value not in RATING_VALUES:
                     continue
-                aspect, provider = self._rating_target(s, vs)
-                if provider is None:
+                aspect, provider = self._rating_target(s, vs, ve)
+                if provider is None or aspect is None:
                     continue
                 qs, qe = self._window(s, vs, ve)
-                out.append(
-                    {
-                        "provider": provider.iri,
-                        "aspect": aspect,
-                        "value": value,
-                        "quote": self.text[qs:qe],
-                        "start": qs,
-                        "end": qe,
-                    }
-                )
+                for one in self._conjoined_aspects(s, vs) or [aspect] if aspect != "overall" else [aspect]:
+                    out.append(
+                        {
+                            "provider": provider.iri,
+                            "aspect": one,
+                            "value": value,
+                            "quote": self.text[qs:qe],
+                            "start": qs,
+                            "end": qe,
+                        }
+                    )
         return out
+
+    def _conjoined_aspects(self, s: Sent, vs: int) -> list[str]:
+        """Aspects of one rating: "unpaid work and support to people leaving prison were rated ‘Good’"
+        rates two; otherwise none are returned and the caller keeps the aspect it found."""
+        whole, _last = self._rating_subject(s, vs)
+        parts = [p.strip(WS + ",") for p in re.split(r"\s+and\s+(?=(?:the\s+)?\w)", whole)]
+        if len(parts) > 1 and all(self._ASPECT_WORDS.search(p) for p in parts):
+            return [self._standard(p) for p in parts]
+        return []
 
     def _window(self, s: Sent, vs: int, ve: int) -> tuple[int, int]:
         for cs, ce in clauses(self.view, s.start, s.end):
@@ -476,43 +720,65 @@ class _Doc:
                 return cs, max(ce, ve)
         return s.start, s.end
 
-    def _rating_target(self, s: Sent, vs: int) -> tuple[str, OrgRef | None]:
+    def _rating_target(self, s: Sent, vs: int, ve: int) -> tuple[str | None, OrgRef | None]:
+        """What a rating is of: ``overall`` or an aspect, and the provider; ``None`` aspect when the
+        rating is about other providers ("twelve of the other thirteen were rated ...")."""
         before = self.view[s.start : vs]
         provs = self.providers_of(s.mentions) or ([self.main] if self.main else [])
         provider = provs[0] if provs else None
         m = re.search(r"\brating\s+for\s+([\w\s’']+?)(?:[.,;]|$)", self.view[vs : s.end])
         if m:
             return self._standard(m.group(1)), provider
-        if re.search(r"\boverall\b", before[-80:]) or re.search(r"\b(?:given|gave|give)\b", before):
+        after = self.view[ve : min(s.end, ve + 12)]
+        if re.match(r"[’'”\"]?\s+(?:rating|grade|mark)\b", after):
+            return "overall", provider  # "the service's requires improvement rating"
+        if re.search(r"\boverall\b", before[-80:] + after) or re.search(r"\b(?:given|gave|give)\b", before):
             return "overall", provider
-        if re.search(r"\b(?:the|its|their|an?)\s+rating\b", before) or re.search(
-            r"\bfrom\s+\W?\w+", before[-40:]
-        ):
+        if re.search(
+            r"\b(?:the|its|their|an?)\s+(?:\w+\s+)?(?:rating|grade|mark)\b", before[-60:]
+        ) or re.search(r"\bfrom\s+\W?\w+", before[-40:]):
             return "overall", provider
-        rated = re.search(r"\brated\s+(.*?)\s+as\s*\W?$", before)
-        if rated and any(
-            m.start >= s.start + rated.start(1) and m.end <= vs and m.org is not None and m.org.provider
+        verb = re.search(
+            r"\b(?:rated|rate|assessed|assessing|judged|graded|branded)\s+(.*?)\s+as\s*\W?$", before
+        )
+        if verb and any(
+            m.start >= s.start + verb.start(1) and m.end <= vs and m.org is not None and m.org.provider
             for m in s.mentions
         ):
             return "overall", provider
+        whole, subject = self._rating_subject(s, vs)
+        if self._OTHERS.search(whole) and not self._ASPECT_WORDS.search(whole):
+            return None, provider  # other providers' ratings
+        named = [m for m in s.mentions if m.org is not None and m.org.provider and s.start <= m.start < vs]
+        possessive = any(re.match(r"[’']s\b", self.view[m.end : m.end + 2]) for m in named)
+        if not self._ASPECT_WORDS.search(whole) or (named and not possessive and whole.strip()):
+            return "overall", provider
+        return self._standard(subject or whole), provider
+
+    def _rating_subject(self, s: Sent, vs: int) -> tuple[str, str]:
+        """The words a rating is predicated of (the clause before the verb that carries it), whole and
+        cut to its last conjunct; empty when they just name the provider ("the CRC was rated")."""
+        head = self.view[s.start : vs].split("–")[-1].split(":")[-1]
         verb = re.search(
-            r"^(.*?)\b(?:was|were|is|are|has been|have been)\s+(?:rated|assessed|judged|found)?",
-            before.split("–")[-1].split(":")[-1],
+            r"^(.*?)\b(?:was|were|is|are|has been|have been|had been|to be)\s+"
+            r"(?:rated|assessed|judged|found)?",
+            head,
             re.S,
         )
-        subject = verb.group(1) if verb else before
-        subject = re.split(r",\s*|\band\b|\bthat\b|\bfound\b|\bwhilst\b|\bwhile\b", subject)[-1].strip(
-            WS + ","
-        )
-        if re.match(r"^(?:rated|we have rated)\b", self.view[s.start : vs].split(",")[-1].strip(), re.I):
-            subject = re.sub(r"^.*?\brated\s+", "", self.view[s.start : vs].split(",")[-1]).strip()
-        if not subject or re.fullmatch(
+        whole = verb.group(1) if verb else head
+        rated = re.match(r"^(?:rated|we have rated|inspectors rated)\b", head.split(",")[-1].strip(), re.I)
+        if rated:
+            whole = re.sub(r"^.*?\brated\s+", "", head.split(",")[-1])
+        whole = whole.strip(WS + ",‘’'“”\"")
+        subject = re.split(r",\s*|\band\b|\bthat\b|\bfound\b|\bwhilst\b|\bwhile\b|\bbut\b", whole)[-1]
+        subject = subject.strip(WS + ",‘’'“”\"")
+        if re.fullmatch(
             r"(?i)(?:the|this|it|its)?\s*(?:CRC|NPS|division|service|organisation|company"
             r"|region|it|[A-Z][\w\s,&]*(?:CRC|NPS|Company|Service|[Dd]ivision))",
             subject,
         ):
-            return "overall", provider
-        return self._standard(subject), provider
+            return "", ""
+        return whole, subject
 
     def _standard(self, phrase: str) -> str:
         low = phrase.lower()
@@ -651,14 +917,19 @@ class _Doc:
         """
         bracketed = self.view[max(0, qs - 3) : qs].rstrip().endswith("(")
         rest = self.view[ne:end]
-        lead = re.match(r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:of\s+)?", rest)
+        # "69 per cent, of staff": a restated figure set off by commas still counts what follows "of"
+        lead = re.match(
+            r"\s*(?:%|per\s?cent\b)?\s*" + (r"\)?\s*" if bracketed else "") + r"(?:,\s*(?=of\s))?(?:of\s+)?",
+            rest,
+        )
         pos = ne + (lead.end() if lead else 0)
         stops = self._MEASURE_STOP
         relative = self._MEASURE_RELATIVE.match(self.view, pos, end)
         if relative:
             stops = self._MEASURE_END
         else:
-            pos = re.match(r"(?:the\s+|all\s+(?:the\s+)?|those\s+)?", self.view[pos:end]).end() + pos
+            det = re.match(r"(?:the\s+|all\s+(?:the\s+)?|those\s+)?", self.view[pos:end])
+            pos += det.end() if det else 0
         stop = stops.search(self.view, pos + (relative.end() - pos if relative else 0), end)
         words = self.view[pos : stop.start() if stop else end].split()[:6]
         if not words:
@@ -687,36 +958,87 @@ class _Doc:
     # findings --------------------------------------------------------------------------
 
     _ATTRIB = re.compile(
-        r",\s+(?:said|says|she added|he added|according to"
+        r",\s+(?:(?:said|says)(?=\s+(?:[A-Z]|she\b|he\b|they\b|the\s+(?:chief|report|inspector))|\W*$)"
+        r"|she added|he added|according to"
         r"|(?:a|an|the)\s+(?:new\s+|latest\s+)?(?:inspection\s+)?report\s+(?:has\s+)?(?:noted|found|said)"
         r"|(?:Dame|Mr|Ms|Sir)\s+\w+\s+(?:said|added))\b"
         r"(?:\s+\S+){0,14}\s*$",
         re.S,
     )
-    _NON_EVAL = re.compile(
-        r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
-        r"|^inspectors (?:looked|examined)\b|\b(?:that|find that|found that)$",
+    _NON_EVAL = re.compile("|".join(f"(?:{p})" for p in NOT_A_FINDING.values()), re.I)
+
+    _ASPECT_SUBJECT = re.compile(
+        r"(?:the|its|their)\s+(?:\w+[’']s\s+)?(?:approach|work|delivery|management|supervision|quality|use)\b"
+        r"(?:(?!\b(?:crc|nps|division|company|organisation|service)\b)[^,;])*$",
         re.I,
     )
+    """A clause subject naming an aspect of the work ("The division's approach to victims was assessed
+    as outstanding"): a judgement of that aspect, a finding, not the provider's rating."""
+
     _RATING_CLAUSE = re.compile(
         r"\b(?:rated|rating|grade|assessed as|judged)\b.{0,40}?[‘'“\"]?"
         r"(?:outstanding|good|requires improvement"
-        r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]",
+        r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]"
+        r"|\b(?:outstanding|good|requires improvement|inadequate)[’'”\"]? rating\b",
         re.I,
     )
 
+    _TERMINAL_END = re.compile(r"[.!?…:;][”\"’')\]]*$|[”\"’]$")
+
+    def attributions(self) -> list[Attribution]:
+        """Who judges in each body sentence (see :mod:`.attribution`)."""
+        names: list[str] = []
+        for person in self.reg.people:
+            for written in (person.name, *person.aliases):
+                names.extend([written.split()[-1]] + ([written] if " " in written else []))
+        items = []
+        for i, s in enumerate(self.body):
+            # the sentence with the quotation marks and punctuation trimming took off its edges
+            prev = self.body[i - 1] if i else None
+            nxt = self.body[i + 1] if i + 1 < len(self.body) else None
+            start = prev.end if prev is not None and prev.block is s.block else s.block.start
+            end = nxt.start if nxt is not None and nxt.block is s.block else s.block.end
+            items.append((self.view[start:end].strip(), prev is None or prev.block is not s.block))
+        return attribute_sentences(items, names, third_party=not self.own_publication)
+
     def findings(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        self.explanations: list[dict[str, Any]] = []
         focus: list[OrgRef] = []
         section_focus: dict[int, list[OrgRef]] = {}
-        for s in self.body:
+        atts = self.attributions()
+        cut_off = (
+            self.body[-1]
+            if self.doc.partial
+            and self.body
+            and not self._TERMINAL_END.search(self.view[max(0, self.body[-1].end - 8) : self.body[-1].end])
+            else None
+        )
+        title = self._title_finding()
+        if title is not None:
+            out.append(title[0])
+            self.explanations.append(title[1])
+        flat_title = _flat(self.doc.title or "").lower()
+        for s, att in zip(self.body, atts, strict=True):
+            if title is not None and _flat(self.view[s.start : s.end]).lower() in flat_title:
+                continue  # the headline (or a heading repeating it), read where it first occurs
+            s_end = s.end
+            if s is cut_off:
+                # the excerpt stops mid-sentence: keep what ends at the last clause boundary
+                joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
+                s_end = s.start + joints[-1].start() if joints else s.start
+            if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
+                sent_provs = self._about(s.mentions, s.start, s.end)
+                if sent_provs:
+                    focus = sent_provs
+                continue
             sent_provs = self._about(s.mentions, s.start, s.end)
             if s.block.kind == "heading":
                 if sent_provs:
                     section_focus[s.block.section] = sent_provs
                 else:
                     section_focus.pop(s.block.section, None)
-            for c_start, c_end in clauses(self.view, s.start, s.end):
+            for c_start, c_end in clauses(self.view, s.start, s_end):
                 cs, ce = c_start, c_end
                 ctext = self.view[cs:ce]
                 am = self._ATTRIB.search(ctext)
@@ -726,20 +1048,38 @@ class _Doc:
                     ctext = self.view[cs:ce]
                 if len(ctext.split()) < 3 or self._NON_EVAL.search(ctext.rstrip(WS + ":.,")):
                     continue
-                if self._RATING_CLAUSE.search(ctext) and not re.search(
-                    r"\b(mixed|but|however|improve)\b", ctext, re.I
+                rating = self._RATING_CLAUSE.search(ctext)
+                if (
+                    rating
+                    and not re.search(r"\b(mixed|but|however|improve)\b", ctext, re.I)
+                    and not self._ASPECT_SUBJECT.match(ctext[: rating.start()])
                 ):
-                    continue
+                    continue  # a rating of the provider: read as a rating, not as a finding
                 pol = polarity(ctext)
                 if pol is None:
                     continue
                 cl_m = [m for m in s.mentions if cs <= m.start < ce]
-                about = self._about(cl_m, cs, ce) or sent_provs or section_focus.get(s.block.section) or focus
-                if not about and self.main is not None:
-                    about = [self.main]
+                about, about_rule = self._about(cl_m, cs, ce), "named in the clause"
+                for alt, rule in (
+                    (sent_provs, "named in the sentence"),
+                    (section_focus.get(s.block.section), "named in the section heading"),
+                    (focus, "named in an earlier sentence"),
+                    ([self.main] if self.main is not None else [], "the main inspected provider"),
+                ):
+                    if about:
+                        break
+                    about, about_rule = list(alt or []), rule
                 if not about:
                     continue
-                th, _also = theme(ctext)
+                th, also = theme(ctext)
+                self.explanations.append(
+                    {
+                        "clause": ctext,
+                        "also_themes": also,
+                        "attribution": att.source + (f" ({_flat(att.cue)})" if att.cue else ""),
+                        "about_rule": about_rule,
+                    }
+                )
                 out.append(
                     {
                         "about": [a.iri for a in about],
@@ -753,6 +1093,67 @@ class _Doc:
             if sent_provs:
                 focus = sent_provs
         return out
+
+    @property
+    def own_publication(self) -> bool:
+        """True for the inspectorate's own pages (press releases on justiceinspectorates.gov.uk)."""
+        return bool(self.doc.url and re.search(r"//(?:www\.)?justiceinspectorates\.gov\.uk/", self.doc.url))
+
+    def _title_finding(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The headline as a finding, at its first occurrence: the ``TITLE:`` line of the header.
+
+        A third party's headline is the writer's summary of the report ("... receives harsh
+        criticism from HMI Probation"); it is read like a body sentence, its providers from its own
+        mentions, else the main inspected provider. The inspectorate's own releases (a source URL on
+        its site) restate their body in the headline, so there the headline adds no finding.
+        """
+        title = self.doc.title
+        if not title or self.doc.body_start <= 0 or self.own_publication:
+            return None
+        ts = self.text.find(title, 0, self.doc.body_start)
+        if ts < 0:
+            return None
+        te = ts + len(title)
+        if _flat(title).lower() not in _flat(self.view[self.doc.body_start :]).lower():
+            return None  # a TITLE made from the URL, not a headline of the page
+        if (
+            title.rstrip().endswith("?")
+            or polarity(title) is None
+            or len(title.split()) < 3
+            or self._NON_EVAL.search(title)
+        ):
+            return None
+        if self._RATING_CLAUSE.search(title):
+            return None
+        mentions = find_mentions(self.text, ts, te, self.reg)
+        for m in mentions:
+            if m.kind == "crc":
+                m.org = self.crc
+            elif m.kind == "nps":
+                m.org = self.nps
+            elif m.kind == "division":
+                m.org = self.division
+        about, rule = self._about(mentions, ts, te), "named in the headline"
+        if not about and self.main is not None:
+            about, rule = [self.main], "the main inspected provider"
+        if not about:
+            return None
+        th, also = theme(title)
+        finding = {
+            "about": [a.iri for a in about],
+            "polarity": polarity(title),
+            "theme": th,
+            "quote": self.text[ts:te],
+            "start": ts,
+            "end": te,
+        }
+        why = {
+            "clause": title,
+            "also_themes": also,
+            "attribution": "unstated (headline)",
+            "about_rule": rule,
+        }
+        return finding, why
 
     def _about(self, mentions: list[Mention], start: int, end: int) -> list[OrgRef]:
         provs = self.providers_of(mentions)
@@ -809,7 +1210,7 @@ class _Doc:
             )
         )
         date = published[:7] if published else "undated"
-        chief = _chief_inspector(self.all_text, self.reg)
+        chief = _chief_inspector(self.all_text, self.reg, self.published)
         return {
             "iri": f"https://w3id.org/probation-kg/id/inspection/{date}-{slug_part}",
             "inspected": [o.iri for o in self.inspected],
@@ -854,8 +1255,40 @@ def extract_document(doc: Document, registry: Registry | None = None) -> Extract
     earlier = d.earlier_inspections()
     follows = next((e["date"] for e in earlier if e["follow_up"]), None)
     return Extraction(
-        doc=doc, result=result, mentioned_inspections=earlier, unresolved=d.unresolved(), follows_up=follows
+        doc=doc,
+        result=result,
+        mentioned_inspections=earlier,
+        unresolved=d.unresolved(),
+        follows_up=follows,
+        explanations=d.explanations,
     )
+
+
+def explain_text(extraction: Extraction) -> str:
+    """A readable audit of an extraction's findings (``probkg extract --explain``).
+
+    For each finding: its quote and offsets, polarity with the words that fired each kind of cue,
+    theme (and the secondary themes), who the text attributes the judgement to, and the providers
+    with the rule that chose them.
+    """
+    result = extraction.result
+    labels = {o["iri"]: o["label"] for o in result["organisations"]}
+    lines = [f"{result['source']['path'] or '<text>'}: {len(result['findings'])} findings"]
+    for n, (finding, why) in enumerate(zip(result["findings"], extraction.explanations, strict=True), 1):
+        cues = (
+            "; ".join(f"{kind}: {', '.join(words)}" for kind, words in polarity_cues(why["clause"]).items())
+            or "none"
+        )
+        also = f" (also {', '.join(why['also_themes'])})" if why.get("also_themes") else ""
+        about = ", ".join(labels.get(a, a) for a in finding["about"])
+        lines += [
+            f"  [{n}] {finding['start']}-{finding['end']} “{_flat(finding['quote'])}”",
+            f"      polarity    {finding['polarity']}  (cues {cues})",
+            f"      theme       {finding['theme']}{also}",
+            f"      attribution {why['attribution']}",
+            f"      about       {about}  ({why['about_rule']})",
+        ]
+    return "\n".join(lines)
 
 
 def _fmt_of(path: str | None) -> str:
@@ -889,20 +1322,40 @@ def extract_file(path: str | Path, registry: Registry | None = None) -> dict[str
     return extract_document(doc, registry).result
 
 
-def extract_paths(
-    paths: list[str] | list[Path] | tuple[str | Path, ...], registry: Registry | None = None
-) -> list[dict[str, Any]]:
-    """Extract from files and directories (walked recursively, files sorted by path)."""
+def text_files(paths: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:
+    """The text documents to read: each file as given, and every text file under each directory.
+
+    Directories are walked recursively (hidden entries skipped, files sorted by path) and only files
+    with a suffix of :data:`TEXT_SUFFIXES` are taken. Raises :class:`InputError` for a path that
+    does not exist and for a directory holding no text document, so that nothing is silently empty.
+    """
     files: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend(
-                sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(
+                f
+                for f in path.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in TEXT_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
+            if not found:
+                raise InputError(
+                    f"no text documents found (expected files ending {', '.join(sorted(TEXT_SUFFIXES))})",
+                    path=str(path),
+                )
+            files.extend(found)
         elif path.exists():
             files.append(path)
         else:
             raise InputError("no such file or directory", path=str(path))
+    return files
+
+
+def extract_paths(
+    paths: list[str] | list[Path] | tuple[str | Path, ...], registry: Registry | None = None
+) -> list[dict[str, Any]]:
+    """Extract from files and directories (see :func:`text_files` for what is read)."""
     reg = registry or default_registry()
-    return [extract_file(f, reg) for f in files]
+    return [extract_file(f, reg) for f in text_files(paths)]

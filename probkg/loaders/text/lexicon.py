@@ -9,14 +9,31 @@ twelve themes of ``prob:ThemeScheme``; ``other`` when no theme cue fires.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 __all__ = [
+    "INSPECTION_CUE",
+    "INSPECTION_CUES",
+    "OTHER_HOLDING",
+    "POLARITY_CUES",
+    "RATING_BEFORE",
+    "RATING_CUES",
+    "RATING_PAST",
+    "RATING_PAST_CUES",
+    "RATING_SCALE",
+    "RATING_VALUE",
     "RATING_VALUES",
     "THEMES",
+    "cue_inventory",
+    "entity_cue_inventory",
     "normalise_rating",
     "parse_number_words",
     "polarity",
+    "polarity_cues",
+    "scale_value",
     "theme",
+    "without_cues",
 ]
 
 THEMES = (
@@ -38,11 +55,9 @@ THEMES = (
 _CRITICAL = [
     r"\bpoor(ly)?\b",
     r"\bdeteriorat\w*",
-    r"\btroubl\w*",
     r"\black(s|ed|ing)?\b",
     r"\bunacceptabl\w*",
     r"\binadequate\w*",
-    r"\binsufficient(ly)?\b",
     r"\bconcern(s|ed|ing)?\b",
     r"\bshortfall\w*",
     r"\bshortages?\b",
@@ -50,64 +65,42 @@ _CRITICAL = [
     r"\bunmanageable\b",
     r"\bunreasonabl\w*",
     r"\bweak(ness|nesses)?\b",
-    r"\bstrained\b",
-    r"\btensions?\b",
     r"\bdifficult(y|ies)?\b",
     r"\bfail(ure|ures|ed|ing|s)?\b",
-    r"\bunrealistic\b",
     r"\bvariable\b",
     r"\bstruggl\w*",
-    r"\bworse(ned)?\b",
     r"\bdisappoint\w*",
     r"\bundue\b",
-    r"\b(very|most|highly) critical\b",
     r"\bat risk\b",
     r"\b(needs?|needed|must|should|has to|have to|had to) (\w+ ){0,2}improve\w*",
     r"\bimprovements? (is |are |was |were )?(still )?(needed|required|necessary)\b",
     r"\bmore (also )?(needs to|can|could|should|must) be done\b",
-    r"\barea for improvement\b",
     r"\brequir\w* improvement\b",
     r"\bshortcomings?\b",
     r"\bcriticism\b",
     r"\bnowhere near\b",
-    r"\balarming\w*",
     r"\brelegated\b",
     r"\bdispiriting\w*",
-    r"\bunsatisfactor\w*",
-    r"\bill-informed\b",
-    r"\b(heavy|high|excessive|unmanageable) (work|case)loads?\b",
+    r"\b(heavy|high|excessive|unmanageable)( and \w+)? (work|case)loads?\b",
+    r"\b(sickness|absence|vacanc\w+|turnover|caseloads?|workloads?)\b(\s+\w+){0,2}\s+(is|are|was|were|remains?|remained)"
+    r"\s+(too\s+|very\s+)?high\b",
+    r"\boverwhelm\w*",
+    r"\b(divide|disparit\w*|imbalance)\b",
+    r"\bneeds? attention\b|\bneeded attention\b",
+    r"\bnot (?!only\b)\w+ing\b",
     r"\b(work|case)loads (were|are|was|is|remain|remained) (too )?high\b",
     r"\burgent(ly)?\b",
-    r"\bf(ell|alls?|alling) short\b",
-    r"\babsent\b",
-    r"\bmismatch\b",
-    r"\bpedantic\b",
-    r"\bunhelpful\b",
-    r"\bunnecessary\b",
-    r"\binexperience\b",
     r"\bproblems?\b",
     r"\bnot (always|all|enough|sufficiently|consistently|yet)\b",
-    r"\bdid not\b",
-    r"\bhad not\b",
-    r"\bwas not\b",
-    r"\bwere not\b",
-    r"\bis not\b",
-    r"\bare not\b",
+    r"\b(?:did|do|does|had|has|have|was|were|is|are) not\b",
     r"\bnot good enough\b",
-    r"\bstill not\b",
+    r"\b(?:key |an |the )?areas? (?:for|of|requiring) (?:improvement|development|concern)\b",
     r"\blow\b(?!-level|\s+and\s+medium|\s+or\s+medium|-risk|\s+risk)",
-    r"\bunlikely\b",
     r"\bless likely\b",
     r"\bfailings?\b",
-    r"\btoo little\b",
-    r"\bvar(ied|ies|y|ying) (significantly|widely|greatly|considerably)\b",
-    r"\bdeclin\w*",
-    r"\brisks? to the public\b",
     r"\bserious (issues|problems|failings|deficiencies)\b",
-    r"\bgaps?\b",
     r"\bsuffer(ed|s|ing)?\b",
     r"\bwell below\b",
-    r"\bbelow (what|the)\b",
 ]
 _STRONG_CRITICAL = re.compile(
     r"\b(?:poor(?:ly)?|deteriorat\w*|unacceptabl\w*|inadequate\w*|troubl\w*|lack of"
@@ -125,25 +118,20 @@ _FRAME = re.compile(
 )
 _POSITIVE = [
     r"\bgood\b",
+    r"\bbest\b",
+    r"\b(morale|standards?|quality) (is|was|were|are|remains?|remained) (\w+ )?high\b",
     r"\bwell\b(?!-being| as\b| below| above)",
     r"\bimpress\w*",
     r"\bimproved\b",
     r"\bimproving\b",
-    r"\bimprovements?\b",
+    r"(?<!for )(?<!requires )(?<!require )\bimprovements?\b",
     r"\bprogress\b",
-    r"\bexcellen\w*",
     r"\boutstanding\b",
     r"\bstrong(ly)?\b",
     r"\beffective(ly)?\b",
-    r"\bcommendable\b",
-    r"\bpromising\b",
-    r"\bproductive\b",
     r"\bpositive(ly)?\b",
     r"\bpleased\b",
-    r"\blaudable\b",
     r"\bskilled\b",
-    r"\bknowledgeable\b",
-    r"\benergetic\b",
     r"\bcommitted\b",
     r"\bexperienced\b",
     r"\bsufficient(ly)?\b",
@@ -152,32 +140,19 @@ _POSITIVE = [
     r"\bappropriate(ly)?\b",
     r"\bclear (vision|strategy|plan|plans|focus|progress)\b",
     r"\bwell-(established|developed|led|managed)\b",
-    r"\bwelcome[ds]?\b",
-    r"\bachievement\b",
     r"\bbetter\b",
     r"\btailored\b",
     r"\binnovat\w*",
     r"\bwork(ing|ed|s)? hard\b",
-    r"\bmeaningfully\b",
-    r"\babided\b",
-    r"\bresponded to\b",
-    r"\bfavourabl\w*",
     r"\bsuccess\w*",
     r"\bable\b(?= (management|managers|leaders|staff|and))",
-    r"\bexcellent\b",
     r"\bhigh-quality\b",
-    r"\bhigh quality\b",
     r"\bstrength\w*",
-    r"\bsound\b",
-    r"\bthorough\b",
     r"\bencourag\w*",
-    r"\bproud\b",
     r"\bin place\b",
     r"\breduced\b",
-    r"\bsecure[ds]?\b",
     r"\bwell led\b",
     r"\baspire\b",
-    r"\battain\w*",
     r"\bachiev\w*",
     r"\bpraise[ds]?\b",
 ]
@@ -186,19 +161,22 @@ _MIXED = [
     r"\bvariations?\b",
     r"\bvaried\b(?! (significantly|widely|greatly|considerably))",
     r"\broom for improvement\b",
-    r"\bclose to the (national )?average\b",
-    r"\bcomparable\b",
-    r"\bnational average\b",
-    r"\binconsisten\w*",
-    r"\b(much|more) (still )?(for (\w+ ){1,3})?to do\b",
-    r"\bstill (implementing|developing|embedding|establishing|putting)\b",
 ]
 
-_CRIT_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _CRITICAL) + ")")]
-_POS_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _POSITIVE) + ")")]
-_MIX_RE = [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in _MIXED) + ")")]
+POLARITY_CUES: dict[str, list[str]] = {"critical": _CRITICAL, "positive": _POSITIVE, "mixed": _MIXED}
+"""The polarity cues by the polarity they signal (each a regular expression over the clause)."""
+
+
+def _alternation(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")] if patterns else []
+
+
+_CRIT_RE = _alternation(_CRITICAL)
+_POS_RE = _alternation(_POSITIVE)
+_MIX_RE = _alternation(_MIXED)
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|while|whilst|yet)\b")
 _NEG_BEFORE = re.compile(
-    r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of)"
+    r"(?:\bnot|\bno|\bnever|nowhere near|\bhardly|n’t|n't|\bnor|\bfar from|\bless|\black of|\blittle)"
     r"(?:\s+[\w-]+){0,3}\s*$"
 )
 
@@ -211,6 +189,17 @@ def _spans(regexes: list[re.Pattern[str]], text: str) -> list[tuple[int, int]]:
     out = []
     for rx in regexes:
         out.extend(m.span() for m in rx.finditer(text))
+    return out
+
+
+def polarity_cues(text: str) -> dict[str, list[str]]:
+    """The words of a clause that fired each kind of polarity cue (what ``--explain`` prints)."""
+    t = _norm(text)
+    out: dict[str, list[str]] = {}
+    for kind, rxs in (("critical", _CRIT_RE), ("positive", _POS_RE), ("mixed", _MIX_RE)):
+        spans = _spans(rxs, t)
+        if spans:
+            out[kind] = sorted({t[s:e] for s, e in spans})
     return out
 
 
@@ -249,6 +238,8 @@ def polarity(text: str) -> str | None:
     if mixed and not (crit > mixed + 1 or pos > mixed + 1):
         return "mixed"
     if crit and pos:
+        if _CONTRAST.search(t) and not obligation:
+            return "mixed"  # "good performance but workloads too high": both sides, set against each other
         if crit > pos:
             return "critical"
         if pos > crit:
@@ -269,33 +260,24 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"protect(s|ing|ed)? (the )?public", 3),
         (r"risk of (serious )?harm", 3),
         (r"\bharm\b", 1.5),
-        (r"at risk\b", 2),
+        (r"(?<!work is )(?<!work at )at risk\b", 2),
         (r"risk management", 2),
-        (r"\bprotect\w*", 1),
+        (r"\bprotect\w*", 1.5),
         (r"\bsafe(ty|ly)?\b", 1),
         (r"managing risk|manage risk|manage the risk", 2),
-        (r"high(er)? risk", 0.5),
+        (r"high(er)? risk", 2),
         (r"\bvictims?\b", 0.5),
-        (r"members of the public", 2),
     ],
     "reducing reoffending": [
         (r"reoffend\w*", 3),
-        (r"rehabilitat\w*", 2),
-        (r"offending behaviour", 2),
-        (r"desist\w*", 2),
-        (r"stop (re)?offending", 3),
+        (r"rehabilitat\w*\b(?! compan)", 2),
         (r"further offending", 1),
     ],
     "abiding by the sentence / compliance & enforcement": [
         (r"\bcontact\b", 2),
         (r"non-compliance|compliance", 3),
         (r"enforc\w*", 3),
-        (r"abid\w*", 3),
-        (r"appointments?", 2),
-        (r"court orders", 2),
-        (r"conditions of", 2),
         (r"\bbreach\w*", 2),
-        (r"being seen|seen sufficiently", 2),
         (r"\bengagement\b", 1),
         (r"face-to-face", 1),
         (r"telephone", 1),
@@ -307,7 +289,7 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bmanagement\b", 1.5),
         (r"\bstrateg\w*", 2.5),
         (r"\bvision\b", 2.5),
-        (r"\bplans?\b", 1),
+        (r"\bplans?\b", 2),
         (r"recommendations", 2),
         (r"\bowners?\b", 2),
         (r"transition", 1),
@@ -316,7 +298,12 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
         (r"operating model", 1),
     ],
     "staffing & workload": [
-        (r"\bstaff(ing)?\b", 1.5),
+        (r"\bstaff\b", 1.5),
+        (r"\bstaffing\b", 3),
+        (r"\bqualified\b", 2),
+        (r"\bskills?\b", 2),
+        (r"\bsickness\b", 3),
+        (r"staff(ing)? (levels|numbers|changes|cuts)", 2),
         (r"workloads?", 3),
         (r"caseloads?", 3),
         (r"\bmorale\b", 3),
@@ -334,64 +321,54 @@ _THEME_CUES: dict[str, list[tuple[str, float]]] = {
     "partnerships & services": [
         (r"partner\w*", 3),
         (r"\bagencies\b", 2.5),
-        (r"\bservices\b", 1),
+        (r"(?<!probation )\bservices\b", 2),
         (r"interventions?", 2),
         (r"relationships?", 2),
         (r"range of", 1.5),
         (r"initiative", 1.5),
         (r"\bpolice\b", 1.5),
-        (r"community hubs?", 2),
         (r"co-?ordinat\w*", 2),
         (r"work(s|ed|ing)? (\w+ )?well together", 2.5),
         (r"specialist", 1.5),
-        (r"tensions", 1.5),
-        (r"\bnetworks\b", 1.5),
         (r"information from", 1),
-        (r"work(s|ing)? well with", 2),
-        (r"mismatch", 1),
     ],
     "assessment & planning": [
         (r"\bassess(ment|ments|ed|ing)?\b", 2.5),
         (r"\bplann\w*", 2.5),
         (r"\breview(s|ing|ed)?\b", 2),
-        (r"recognised", 1),
-        (r"changes in", 1),
         (r"initial", 1),
     ],
     "court work": [
         (r"\bcourts?\b", 2.5),
         (r"pre-sentence reports?", 3),
         (r"court reports?", 3),
-        (r"sentencers", 3),
-        (r"case allocation", 2),
         (r"\ballocation\b", 1),
     ],
-    "unpaid work": [(r"unpaid work", 4), (r"community payback", 4), (r"placements", 1.5)],
+    "unpaid work": [(r"unpaid work", 4)],
     "through-the-gate / resettlement": [
         (r"through the gate", 4),
         (r"leaving prison|leave prison", 3),
         (r"resettle\w*", 3),
-        (r"\bmentors\b", 2),
         (r"\bprison\b", 1),
-        (r"custody", 1.5),
         (r"release", 1),
     ],
     "safeguarding & domestic abuse": [
-        (r"safeguarding", 3.5),
+        (r"safeguard\w*", 3.5),
         (r"domestic abuse|domestic violence", 3.5),
-        (r"\bchild(ren)?\b", 1.5),
+        (r"\bchild(ren)?\b", 2),
         (r"children’s social|children's social", 2),
     ],
     "other": [
-        (r"quality of (\w+ ){1,3}work", 1.5),
+        (r"quality of (\w+ ){1,3}work", 2.5),
         (r"\boverall\b", 0.5),
         (r"\bperformance\b", 1),
         (r"victim contact|victim liaison|support victims", 2.5),
         (r"premises|offices|property|facilities", 2),
         (r"write-up|rating|report", 0.5),
-        (r"\bdiversity\b", 2),
-        (r"quality of work", 1.5),
+        (r"quality of work", 2.5),
         (r"\bbasics\b", 1.5),
+        (r"\btelephone\b", 4.5),
+        (r"\boverall rating\b", 3),
         (r"\bpoor\b", 0.5),
         (r"deteriorat\w*", 1),
         (r"\bservice\b", 0.3),
@@ -418,6 +395,41 @@ def _required_literal(pattern: str) -> str | None:
 
 
 _THEME_ALL = [(k, re.compile(p), w, _required_literal(p)) for k, v in _THEME_CUES.items() for p, w in v]
+
+
+def cue_inventory() -> dict[str, tuple[str, str]]:
+    """Every lexicon cue by name (``polarity:<kind>:<pattern>``, ``theme:<label>:<pattern>``).
+
+    The value is ``(kind or theme label, pattern)``. The names are what :func:`without_cues`
+    takes and what the development-set support check (:mod:`probkg.evaluation.support`) reports.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for kind, patterns in POLARITY_CUES.items():
+        for p in patterns:
+            out[f"polarity:{kind}:{p}"] = (kind, p)
+    for label, cues in _THEME_CUES.items():
+        for p, _w in cues:
+            out[f"theme:{label}:{p}"] = (label, p)
+    return out
+
+
+@contextmanager
+def without_cues(names: Iterable[str]) -> Iterator[None]:
+    """Run the lexicon with the named cues switched off (for held-apart scoring); restores after."""
+    global _CRIT_RE, _POS_RE, _MIX_RE, _THEME_ALL  # noqa: PLW0603 - swapped and restored around a block
+    off = set(names)
+    saved = (_CRIT_RE, _POS_RE, _MIX_RE, _THEME_ALL)
+    _CRIT_RE, _POS_RE, _MIX_RE = (
+        _alternation([p for p in POLARITY_CUES[k] if f"polarity:{k}:{p}" not in off])
+        for k in ("critical", "positive", "mixed")
+    )
+    _THEME_ALL = [t for t in saved[3] if f"theme:{t[0]}:{t[1].pattern}" not in off]
+    try:
+        yield
+    finally:
+        _CRIT_RE, _POS_RE, _MIX_RE, _THEME_ALL = saved
+
+
 _THEME_THRESHOLD = 2.0
 
 
@@ -441,7 +453,95 @@ def theme(text: str) -> tuple[str, list[str]]:
     return best, also
 
 
+# ----------------------------------------------------------------------------- organisations
+
+INSPECTION_CUES: dict[str, str] = {
+    "inspection": r"\binspect(?:ion|ions|ed|ing|s)?\b",
+    "inspectors": r"\binspectors?\b",
+    "inspectorate": r"\b(?:inspectorate|HMI Probation|HMIP)\b",
+    "report": r"\breport(?:s|ed)?\b",
+    "rating": r"\b(?:rated|rating|ratings|grade|graded)\b",
+    "found": r"\b(?:found|find|finds|identified|noted|praised)\b",
+}
+"""Words that make a sentence speak of an inspection: a provider named there is reported on.
+Each cue is a regular expression; the keys name them (the lexicon test checks each against the
+development documents)."""
+
+INSPECTION_CUE = re.compile("|".join(f"(?:{p})" for p in INSPECTION_CUES.values()), re.IGNORECASE)
+
+OTHER_HOLDING_CUES: dict[str, str] = {
+    "operates": r"\b(?:which|that|who)\s+(?:also\s+)?(?:operates|runs|owns|manages)\s+(?:the\s+)?",
+    "also owns": r"\balso\s+(?:owns|runs|operates|manages)\s+(?:the\s+)?",
+}
+"""Words right before a provider's name that make it another organisation's holding, not the subject."""
+
+OTHER_HOLDING = re.compile("(?:" + "|".join(f"(?:{p})" for p in OTHER_HOLDING_CUES.values()) + ")$")
+
+
 RATING_VALUES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+
+RATING_VALUE = (
+    r"(Outstanding|Good|Requires\s+[Ii]mprovement|Requiring\s+[Ii]mprovement|Inadequate|outstanding|good"
+    r"|requires\s+improvement|requiring\s+improvement|inadequate)"
+)
+"""A value of the rating scale as written (group 1); :func:`normalise_rating` maps it to the scale."""
+
+RATING_CUES: dict[str, str] = {
+    # a verb of rating with an optional object and "as"/"to be": "rated it good", "assessed NPS Wales as",
+    # "has been branded inadequate", "assessing its overall performance as"
+    "rating verb": r"\b(?:rated|rate|rates|assessed|assessing|judged|graded|branded)\b"
+    r"(?:[^.;:]{0,70}?\b(?:as|to be)\s+|\s+(?:it|them|him|her)\s+|\s+)",
+    # "an overall good assessment", "gave an overall ‘Requires improvement’ rating"
+    "overall": r"\boverall\s+",
+}
+"""What may stand right before a rating value that is not quoted (each a regular expression)."""
+
+RATING_BEFORE = "(?:" + "|".join(f"(?:{p})" for p in RATING_CUES.values()) + ")"
+
+RATING_SCALE = re.compile(
+    r"\b(?:(second|third)[- ])?(lowest|highest)(?:\s+possible)?\s+(?:rating|grade|assessment|mark)\b", re.I
+)
+"""A place on the four-point scale instead of its name ("the lowest possible grade")."""
+
+RATING_PAST_CUES: dict[str, str] = {
+    "previous": r"\bpreviously\b|\bprevious(?:\s+\w+)?\s+(?:inspections?|ratings?|grades?|reports?)\b",
+    "last": r"\b(?:last inspected|when we last|in our last|last (?:inspection|year|time))\b",
+    "same grade": r"\bsame (?:grade|rating|mark)\b",
+}
+"""Words that put a rating in an earlier inspection (read before the value, in its sentence)."""
+
+RATING_PAST = re.compile("|".join(f"(?:{p})" for p in RATING_PAST_CUES.values()), re.I)
+
+
+def entity_cue_inventory() -> dict[str, re.Pattern[str]]:
+    """The cues of organisation, inspection and rating reading by name, compiled as they are used.
+
+    Like :func:`cue_inventory` for polarity and theme, each must be supported by two development
+    documents (checked in ``tests/test_text_extract.py``).
+    """
+    out: dict[str, re.Pattern[str]] = {}
+    for name, p in INSPECTION_CUES.items():
+        out[f"inspection:{name}"] = re.compile(p, re.I)
+    for name, p in OTHER_HOLDING_CUES.items():
+        out[f"holding:{name}"] = re.compile(p)
+    for name, p in RATING_CUES.items():
+        out[f"rating:{name}"] = re.compile(p + RATING_VALUE)
+    for name, p in RATING_PAST_CUES.items():
+        out[f"earlier rating:{name}"] = re.compile(p, re.I)
+    out["rating:place on the scale"] = RATING_SCALE
+    return out
+
+
+def scale_value(phrase: str) -> str | None:
+    """The value a place on the scale names: lowest -> Inadequate, second highest -> Good ..."""
+    m = RATING_SCALE.search(phrase)
+    if not m:
+        return None
+    rank = {"second": 1, "third": 2}.get((m.group(1) or "").lower(), 0)
+    scale = RATING_VALUES if m.group(2).lower() == "highest" else tuple(reversed(RATING_VALUES))
+    return scale[rank] if rank < len(scale) else None
+
+
 _RATING_WORDS = re.compile(r"(requir(?:es|ing|ed)?\s+improvement|outstanding|inadequate|good)", re.IGNORECASE)
 
 

@@ -6,8 +6,12 @@ A mention is found three ways:
    "Community Rehabilitation Company" or "CRC", "National Probation Service" or "NPS", "&" or
    "and"; a name must start with a capital (or be an acronym) and stand on word boundaries.
    Aliases that are just a place name ("Devon") are not used as organisation names.
-2. **Patterns** for names the registry lists in other forms: "<Area> division (of the NPS)",
-   "a neighbouring CRC, Thames Valley" (an appositive name), "the CRC in <place>".
+2. **Patterns** for names the registry lists in other forms: "<Area> division (of the NPS)" in any
+   case ("the north west division"), an NPS division by service and place without the word
+   ("the NPS in Wales", "NPS North West"), "a neighbouring CRC, Thames Valley" (an appositive name),
+   "the CRC in <place>" (also after an owner's possessive: "Sodexo's CRC in Norfolk"). A division
+   "of" something other than the NPS ("the Wales division of Kent, Surrey and Sussex CRC") is not
+   an NPS division.
 3. **Generic references**: "Community Rehabilitation Company (CRC)", "the CRC", "the NPS",
    "the division". Their referent is decided per document by :class:`Resolver`.
 
@@ -130,11 +134,21 @@ _GENERIC = re.compile(
     r"|(?P<nps>\bNational Probation Service\b(?:\s*\(NPS\))?|\bNPS\b)"
     r"|(?P<division>\b[Tt]he division\b|\b[Tt]his division\b)"
 )
+# "<Region> division (of the NPS)", in any case ("the north west division of the National Probation
+# Service"); the region is the longest run of words before "division" the registry knows as a division.
+_DIVISION_WORD = re.compile(r"\b[Dd]ivision\b")
 _DIVISION = re.compile(
-    r"\b(?:the\s+)?((?:[A-Z][a-z]+\s+){0,3}[A-Z][a-z]+)\s+[Dd]ivision\b"
-    r"(?:\s+of\s+the\s+(?:National Probation "
-    r"Service|NPS)(?:\s*\(NPS\))?)?"
+    r"\b((?:[A-Za-z]+\s+){0,3}[A-Za-z]+)\s+[Dd]ivision\b"
+    r"(?P<of>\s+of\s+(?:the\s+)?(?P<parent>National Probation Service|NPS|Public Probation|[A-Z]\w*)"
+    r"(?:\s*\(NPS\))?)?"
     r"|\b(?:National Probation Service|NPS)\s*\(((?:[A-Z][a-z]+\s+){0,3}[A-Z][a-z]+)\s+division\)"
+)
+_OF_OTHER = re.compile(r"\s+of\s+(?:the\s+)?(?!National Probation Service|NPS\b|Public Probation)[A-Z]")
+# An NPS division named by the service and a place, without the word "division": "the National
+# Probation Service (NPS) in Wales", "NPS North West", "NPS in Cumbria".
+_NPS_PLACE = re.compile(
+    r"\b(?:National Probation Service|NPS)(?:\s*\(NPS\))?\s+(?:(?:in|for|across|covering)\s+(?:the\s+)?)?"
+    r"((?:[A-Z][a-z]+)(?:\s+(?:and\s+)?[A-Z][a-z]+){0,3})"
 )
 _APPOSITIVE = re.compile(r"\bCRC,\s+((?:[A-Z][a-z]+)(?:(?:\s+|,\s*|\s+and\s+)[A-Z][a-z]+){0,4})")
 _CRC_IN_PLACE = re.compile(
@@ -151,6 +165,38 @@ _UNRESOLVED = re.compile(
 )
 
 
+def _division(text: str, m: re.Match[str], reg: Registry) -> tuple[Organisation | None, int]:
+    """The NPS division a :data:`_DIVISION` match names, and where the name starts."""
+    if m.group(4):
+        org = reg.find(f"{m.group(4)} division")
+        return (org, m.start()) if org is not None and org.kind == "NPSDivision" else (None, m.start())
+    words = list(re.finditer(r"[A-Za-z]+", m.group(1)))
+    for w in words:
+        region = m.group(1)[w.start() :]
+        if region[0].islower() and not re.match(r"(?i)(north|south|east|west)\b", region):
+            continue
+        org = reg.find(f"{region} division")
+        if org is not None and org.kind == "NPSDivision":
+            s = m.start(1) + w.start()
+            before = text[max(0, s - 4) : s]
+            return org, s - 4 if before.lower() == "the " else s
+    return None, m.start()
+
+
+def _nps_division_of(place: str, reg: Registry) -> Organisation | None:
+    """The one NPS division serving ``place`` (a region or a county), trying shorter word runs."""
+    words = place.split()
+    for n in range(len(words), 0, -1):
+        key = " ".join(words[:n])
+        org = reg.find(f"{key} division")
+        if org is not None and org.kind == "NPSDivision":
+            return org
+        divisions = [o for o in reg.by_place(key) if o.kind == "NPSDivision"]
+        if len(divisions) == 1:
+            return divisions[0]
+    return None
+
+
 def find_mentions(text: str, start: int, end: int, reg: Registry | None = None) -> list[Mention]:
     """Organisation mentions in ``text[start:end]`` (named, generic or unresolved), in text order."""
     reg = reg or load_registry()
@@ -165,26 +211,48 @@ def find_mentions(text: str, start: int, end: int, reg: Registry | None = None) 
         found.append(m)
         taken.append((m.start, m.end))
 
-    for m in _DIVISION.finditer(text, start, end):
-        region = m.group(1) or m.group(2)
-        org = reg.find(f"{region} division")
-        if org is not None and org.kind == "NPSDivision" and free(*m.span()):
-            add(Mention(m.start(), m.end(), "name", org_ref(org)))
-    for m in _APPOSITIVE.finditer(text, start, end):
+    seen_div: set[tuple[int, int]] = set()
+    division_matches = []
+    for w in _DIVISION_WORD.finditer(text, start, end):  # the full pattern only near the word
+        for m in _DIVISION.finditer(text, max(start, w.start() - 60), min(end, w.end() + 60)):
+            if m.span() not in seen_div and m.start() <= w.start() < m.end():
+                seen_div.add(m.span())
+                division_matches.append(m)
+    for m in division_matches:
+        if m.group("of") and m.group("parent") not in (
+            "National Probation Service",
+            "NPS",
+            "Public Probation",
+        ):
+            continue  # "the Wales division of Kent, Surrey and Sussex CRC" is not an NPS division
+        org, s = _division(text, m, reg)
+        if org is not None and free(s, m.end()):
+            add(Mention(s, m.end(), "name", org_ref(org)))
+    span = text[start:end]
+    has_crc = "CRC" in span or "Community Rehabilitation Company" in span
+    has_nps = "NPS" in span or "National Probation Service" in span
+    for m in _NPS_PLACE.finditer(text, start, end) if has_nps else ():
+        org = _nps_division_of(m.group(1), reg)
+        if org is not None and free(*m.span()):
+            add(Mention(m.start(), m.end(), "name", org_ref(org), {"place": m.group(1)}))
+    for m in _APPOSITIVE.finditer(text, start, end) if has_crc else ():
         org = reg.find(m.group(1) + " CRC")
         if org is not None and free(m.start(1), m.end(1)):
             add(Mention(m.start(), m.end(), "name", org_ref(org), {"appositive": "1"}))
     for m in pattern.finditer(text, start, end):
+        org = table[m.group(0)]
+        if org.kind == "NPSDivision" and _OF_OTHER.match(text, m.end()):
+            continue  # "the Wales division of Kent, Surrey and Sussex CRC": a unit of another provider
         if free(*m.span()):
-            add(Mention(m.start(), m.end(), "name", org_ref(table[m.group(0)])))
-    for m in _CRC_IN_PLACE.finditer(text, start, end):
+            add(Mention(m.start(), m.end(), "name", org_ref(org)))
+    for m in _CRC_IN_PLACE.finditer(text, start, end) if has_crc else ():
         if not free(*m.span()):
             continue
         place = re.sub(r"^(north|south|east|west)\s+of\s+", r"\1 ", m.group(1), flags=re.I)
         crcs = [o for o in reg.by_place(place) if o.kind == "CRC"]
         if len(crcs) == 1:
             add(Mention(m.start(), m.end(), "name", org_ref(crcs[0]), {"place": m.group(1)}))
-    for m in _UNKNOWN_PROVIDER.finditer(text, start, end):
+    for m in _UNKNOWN_PROVIDER.finditer(text, start, end) if has_crc else ():
         if not free(*m.span()):
             continue
         name = re.sub(r"^(?:The|A|An|This|In|By|Of|Its|Their)\s+", "", m.group(1))

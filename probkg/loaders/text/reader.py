@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from probkg.errors import InputError
+from probkg.loaders.base import TEXT_SUFFIXES
 
 __all__ = ["TEXT_SUFFIXES", "Document", "html_text", "read_document", "read_path"]
 
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 
 _HEADER = re.compile(r"(?m)\A((?:[ \t]*(?:SOURCE|TITLE|PARTIAL|URL|DATE)[ \t]*:[^\n]*\r?\n)+)")
 _HEADER_LINE = re.compile(r"[ \t]*(SOURCE|TITLE|PARTIAL|URL|DATE)[ \t]*:[ \t]*([^\r\n]*)")

@@ -219,11 +219,11 @@ _FINITE = re.compile(
     r"|abided|caused|acknowledge|showed|shows|isn’t|wasn’t|aren’t|weren’t)\b",
     re.IGNORECASE,
 )
-_LEAD_SUB = re.compile(r"^(although|though|whilst|while|despite|notwithstanding)\b", re.IGNORECASE)
+_LEAD_SUB = re.compile(r"(although|though|whilst|while|despite|notwithstanding)\b", re.IGNORECASE)
 _SPLITTERS = re.compile(
     r";\s*"
     r"|\s+[–—-]\s+"
-    r"|,?\s+but\b,?\s*"
+    r"|,?\s+[“‘]?but\b,?\s*"
     r"|,\s*however,?\s+|\s+however,\s+"
     r"|,\s*(?=(although|though|whilst|whereas|despite)\b)"
     r"|,?\s+and\s+(?=(so\s+)?[a-z“‘A-Z])"
@@ -237,6 +237,17 @@ _NOT_CLAUSE_START = re.compile(
 )
 
 
+_SENTENCE_ADVERB = re.compile(r"^(?:[a-z]+ly|overall|in particular|in practice),\s*", re.I)
+
+
+_PAIRED_DASH = re.compile(r"\s[–—]\s(?:\S+\s){0,5}?\S+\s[–—]\s")
+
+
+def _in_dash_pair(view: str, start: int, end: int, dash: re.Match[str]) -> bool:
+    """True when ``dash`` opens or closes a short aside between two spaced dashes."""
+    return any(m.start() <= dash.start() < m.end() for m in _PAIRED_DASH.finditer(view, start, end))
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -246,7 +257,12 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = [(start, end)]
     # leading subordinate clause: "Although X, Y" -> "Although X" | "Y"
     text = view[start:end]
-    opener = re.match(r"(?:overall|however|but|and|so|yet|still|in particular|indeed),?\s+", text, re.I)
+    opener = re.match(
+        r"(?:overall|however|but|and|so|yet|still|in particular|indeed),?\s+"
+        r"|(?:it|they|she|he|the report|inspectors)\s+(?:said|found|noted|added)\s+(?:that\s+)?",
+        text,
+        re.I,
+    )
     lead = _LEAD_SUB.match(text, opener.end() if opener else 0)
     if lead:
         depth = 0
@@ -269,12 +285,19 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
             prev = m.end()
             left = view[cur : m.start()]
             right = view[m.end() : pe]
-            sep = m.group(0).strip(WS + ",").lower()
+            sep = m.group(0).strip(WS + ",“‘").lower()
             if _words(left) < 3 or _words(right) < 3:
                 continue
+            if sep.startswith("and") and (
+                view[m.start() - 1 : m.start()] == "-" or re.match(r"[a-z]+-[a-z]+\b", view[m.end() : pe])
+            ):
+                continue  # modifiers in coordination: "low- and medium-risk", "low and medium-risk"
             if depth_inside(view, cur, m.start()):
                 continue
-            rs = right.lstrip(WS + ",")
+            # a sentence adverb set off by a comma ("but generally, practice was ...") opens a clause
+            rs = _SENTENCE_ADVERB.sub("", right.lstrip(WS + ","))
+            if _PRONOUN_START.match(rs) and _words(rs) <= 4:
+                continue  # "..., and this is disappointing": a comment on the clause before, one judgement
             if sep in ("but", "however", "and", "and so") or sep.startswith("but"):
                 if _PRONOUN_START.match(rs) and sep != "and":
                     continue
@@ -298,6 +321,8 @@ def clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
                 continue  # before although/whilst/despite: the left part must be a clause
             if sep in ("–", "—", "-") and not (_FINITE.search(left) or _FINITE.search(right)):
                 continue
+            if sep in ("–", "—", "-") and _in_dash_pair(view, ps, pe, m):
+                continue  # "an initiative – Checkpoint – which ...": dashes in pairs enclose an aside
             out.append((cur, m.start()))
             cur = m.end()
         out.append((cur, pe))

@@ -274,17 +274,17 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
         first = owners[i % n_owners]
         change = i % 3 == 1
         second = owners[(i + 1) % n_owners] if change else None
-        month = (2017 + rng.randrange(3), 1 + rng.randrange(12))
-        end = month if second else (2021, 6)
+        changed = (2017 + rng.randrange(3), 1 + rng.randrange(12))
+        first_end = changed if second else (2021, 6)
         own1 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(first)}/2015-02")
         yield from _ownership(
-            q, own1, first, crc, begin=(2015, 2), end=end, src=src, g=g, key=f"{tag}-own-{i}-a"
+            q, own1, first, crc, begin=(2015, 2), end=first_end, src=src, g=g, key=f"{tag}-own-{i}-a"
         )
         if second:
-            ym = f"{month[0]}-{month[1]:02d}"
+            ym = f"{changed[0]}-{changed[1]:02d}"
             own2 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(second)}/{ym}")
             yield from _ownership(
-                q, own2, second, crc, begin=month, end=(2021, 6), src=src, g=g, key=f"{tag}-own-{i}-b"
+                q, own2, second, crc, begin=changed, end=(2021, 6), src=src, g=g, key=f"{tag}-own-{i}-b"
             )
             ev = _iri(f"{_ID}event/{tag}-crc-{i:04d}/owner-change/{ym}")
             yield q(ev, a, _p(_PROB, "OwnershipTransfer"), g)
@@ -436,21 +436,21 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
                 words = f"On {test} the work was judged {verdict} (synthetic)."
                 for line in evidence("verdict", test, words):
                     yield q(v, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
-        for m, (unit, mtype, value) in enumerate(
+        for fig_no, (unit, mtype, amount) in enumerate(
             [
                 ("Count", "Caseload", 2000 + rng.randrange(30000)),
                 ("Percent", "CaseloadShare", 1 + rng.randrange(20)),
             ]
         ):
-            fig = _iri(str(item_iri("figure", doc_slug, "figure", m, value)))
+            fig = _iri(str(item_iri("figure", doc_slug, "figure", fig_no, amount)))
             yield q(fig, a, _p(_PROB, "Figure"), g)
-            yield q(fig, _p(_PROB, "value"), _lit(str(value), datatype=_XSD + "integer"), g)
+            yield q(fig, _p(_PROB, "value"), _lit(str(amount), datatype=_XSD + "integer"), g)
             yield q(fig, _p(_PROB, "unit"), _p(_PROB, unit), g)
             yield q(fig, _p(_PROB, "qualifier"), _lit("around"), g)
             yield q(
                 fig,
                 _p(_PROB, "measure"),
-                _lit("people supervised" if m == 0 else "share of caseload", "en"),
+                _lit("people supervised" if fig_no == 0 else "share of caseload", "en"),
                 g,
             )
             yield q(fig, _p(_PROB, "measureType"), _p(_PROB, mtype), g)
@@ -458,8 +458,8 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
             yield q(fig, _p(_PROB, "asOf"), _lit(f"{year}-{month:02d}", datatype=_XSD + "gYearMonth"), g)
             yield q(fig, _p(_PROB, "inInspection"), insp, g)
             yield q(fig, _p(_PROV, "wasDerivedFrom"), doc, g)
-            words = f"Around {value} {'people' if m == 0 else 'percent'} were counted (synthetic)."
-            for line in evidence("figure", str(m), words):
+            words = f"Around {amount} {'people' if fig_no == 0 else 'percent'} were counted (synthetic)."
+            for line in evidence("figure", str(fig_no), words):
                 yield q(fig, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
         text = "".join(text_parts)
         yield q(doc, a, _p(_PROB, "PressRelease"), g)
@@ -484,7 +484,7 @@ def _interval(
     node: str,
     key: str,
     *,
-    begin: tuple[int, int],  # type: ignore[no-untyped-def]
+    begin: tuple[int, int],
     end: tuple[int, int] | None,
     g: str,
 ) -> Iterator[str]:
@@ -513,7 +513,7 @@ def _ownership(
     owner: str,
     owned: str,
     *,
-    begin: tuple[int, int],  # type: ignore[no-untyped-def]
+    begin: tuple[int, int],
     end: tuple[int, int] | None,
     src: str,
     g: str,

@@ -536,16 +536,16 @@ def _registry_unit(doc: LocatedYaml) -> LoadUnit:
             g.add((node, RDFS.comment, _en(change.note)))
 
     for parent in reg.parents:
-        node = BNode()
-        g.add((node, RDF.type, PROB.Shareholding))
-        g.add((node, ORG.member, URIRef(parent.parent_iri)))
-        g.add((node, ORG.organization, URIRef(parent.owner_iri)))
-        g.add((node, ORG.role, PROB.shareholderRole))
+        share = BNode()
+        g.add((share, RDF.type, PROB.Shareholding))
+        g.add((share, ORG.member, URIRef(parent.parent_iri)))
+        g.add((share, ORG.organization, URIRef(parent.owner_iri)))
+        g.add((share, ORG.role, PROB.shareholderRole))
         if parent.begin or parent.end:
-            _interval(g, node, parent.begin, parent.end)
-        _cite(g, node, parent.sources)
+            _interval(g, share, parent.begin, parent.end)
+        _cite(g, share, parent.sources)
         if parent.note:
-            g.add((node, RDFS.comment, _en(parent.note)))
+            g.add((share, RDFS.comment, _en(parent.note)))
 
     for person in reg.people:
         node = URIRef(person.iri)
@@ -716,7 +716,7 @@ class _SourceBuilder:
             if "start" in m or "end" in m:
                 raise self.doc.error((*at, "evidence"), "give either 'evidence' or 'start'/'end', not both")
             items = self.r.list(m["evidence"], (*at, "evidence"))
-            pairs = [
+            pairs: list[tuple[Mapping[str, Any], tuple[Any, ...]]] = [
                 (self.r.map(x, (*at, "evidence", i), ("start", "end")), (*at, "evidence", i))
                 for i, x in enumerate(items)
             ]

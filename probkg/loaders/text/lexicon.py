@@ -186,7 +186,7 @@ def _norm(text: str) -> str:
 
 
 def _spans(regexes: list[re.Pattern[str]], text: str) -> list[tuple[int, int]]:
-    out = []
+    out: list[tuple[int, int]] = []
     for rx in regexes:
         out.extend(m.span() for m in rx.finditer(text))
     return out

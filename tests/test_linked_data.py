@@ -81,3 +81,47 @@ def test_html_escapes_every_literal():
         page = c.get("/id/org/markup").text
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+
+
+@pytest.mark.slow
+def test_london_crc_page_in_headless_chromium(tmp_path):
+    import shutil
+    import socket
+    import subprocess
+    import threading
+    import time
+
+    import uvicorn
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    store = MemoryStore()
+    build(store)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(Starlette(routes=routes(store)), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port}/id/org/london-crc"
+        flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}"]
+        dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=60).stdout
+        subprocess.run(
+            [*flags, f"--screenshot={tmp_path / 'london.png'}", url], capture_output=True, timeout=60
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+    assert "London Community Rehabilitation Company" in dom
+    assert "Findings (" in dom
+    assert 'class="source" href="https://www.justiceinspectorates.gov.uk/' in dom
+    assert (tmp_path / "london.png").stat().st_size > 0

@@ -167,7 +167,8 @@ def _page(store: Store, iri: URIRef, g: Graph) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{esc(label)}</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}td{vertical-align:top;padding:2px 8px}"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+        "td{vertical-align:top;padding:2px 8px}"
         "blockquote{border-left:3px solid #999;margin:0.3em 0;padding-left:0.6em}</style></head><body>",
         f"<h1>{esc(label)}</h1>",
         f'<p><code>{esc(str(iri))}</code> · formats: <a href="?format=ttl">Turtle</a> · '

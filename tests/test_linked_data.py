@@ -113,9 +113,14 @@ def test_london_crc_page_in_headless_chromium(tmp_path):
             time.sleep(0.05)
         url = f"http://127.0.0.1:{port}/id/org/london-crc"
         flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}"]
-        dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=60).stdout
+        dom = subprocess.run(
+            [*flags, "--dump-dom", url], check=True, capture_output=True, text=True, timeout=60
+        ).stdout
         subprocess.run(
-            [*flags, f"--screenshot={tmp_path / 'london.png'}", url], capture_output=True, timeout=60
+            [*flags, f"--screenshot={tmp_path / 'london.png'}", url],
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
     finally:
         server.should_exit = True

@@ -101,11 +101,25 @@ def _label(store: Store, iri: URIRef) -> str | None:
     return str(rows[0][0]) if rows else None  # type: ignore[index]
 
 
+_NAMES = sorted(
+    (
+        (str(ns), name + ":")
+        for name, ns in bind_prefixes(Graph()).namespaces()
+        if name and str(ns) != ID_BASE
+    ),
+    key=lambda item: -len(item[0]),
+)
+
+
 def _short(term: Any) -> str:
+    """``prob:Rating``, ``dct:source``, ``id:org/london-crc``: the graph's prefixes, else the full IRI."""
     text = str(term)
-    for base, prefix in ((_PREFIX, "prob:"), (ID_BASE, "id:")):
-        if text.startswith(base):
-            return prefix + text[len(base) :]
+    if text.startswith(ID_BASE):
+        return "id:" + text[len(ID_BASE) :]
+    for base, prefix in _NAMES:
+        rest = text[len(base) :]
+        if text.startswith(base) and rest and "/" not in rest and "#" not in rest:
+            return prefix + rest
     return text
 
 

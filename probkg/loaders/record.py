@@ -98,14 +98,14 @@ def _rating_slug(label: str) -> str:
 
 
 def _url(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str:
-    url = r.str(m, key, at) or ""
+    url = f"{r.str(m, key, at) or ''}"
     if not url.startswith(("http://", "https://")):
         raise r.doc.error((*at, key), f"expected an http(s) URL, found {url!r}")
     return url
 
 
 def _urls(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
-    urls = r.strs(m, key, at)
+    urls: tuple[str, ...] = tuple(f"{u}" for u in r.strs(m, key, at))
     for i, url in enumerate(urls):
         if not url.startswith(("http://", "https://")):
             raise r.doc.error((*at, key, i), f"expected an http(s) URL, found {url!r}")
@@ -276,10 +276,10 @@ class _RecordBuilder:
         node = ID["inspection/" + slug]
         inspected: list[str] = []
         for i, ref in enumerate(r.strs(m, "inspected", at)):
-            org = self.reg.get(ref)
-            if org is None or not org.is_provider:
+            found = self.reg.get(ref)
+            if found is None or not found.is_provider:
                 raise self.doc.error((*at, "inspected", i), f"unknown provider slug {ref!r}")
-            inspected.append(org.slug)
+            inspected.append(found.slug)
         published = _date(r, m, "published", at)
         month = (published or slug)[:7]
         for other, providers in curated.items():
@@ -434,7 +434,8 @@ def _record_inspections(raw: bytes) -> tuple[RecordInspection, ...]:
         if not isinstance(spec, dict) or not isinstance(spec.get("slug"), str):
             continue
         published = spec.get("published")
-        text = published.isoformat() if hasattr(published, "isoformat") else str(published or "")
+        text = published.isoformat() if published is not None and hasattr(published, "isoformat") else ""
+        text = text or f"{published or ''}"
         urls = [spec.get("source"), *(spec.get("sources") or [])]
         found.append(
             RecordInspection(

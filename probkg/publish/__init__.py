@@ -71,7 +71,7 @@ def _sha256(path: Path) -> str:
 
 
 def _ontology_html(target: Path) -> None:
-    from pylode import OntPub
+    from pylode import OntPub  # type: ignore[import-untyped]
 
     from probkg.ontology import ontology_graph
 

@@ -76,8 +76,9 @@ def describe(store: Store, iri: URIRef, limit: int = CBD_LIMIT) -> Graph:
         f"OPTIONAL {{ FILTER (isBlank(?o)) ?o ?p2 ?o2 }} }} LIMIT {limit}"
     )
     blanks: dict[Any, BNode] = {}
-    for row in store.query(out):
-        p, o, p2, o2 = row[0], row[1], row[2], row[3]  # type: ignore[index]
+    result: Any = store.query(out)
+    for row in result:
+        p, o, p2, o2 = row[0], row[1], row[2], row[3]
         if isinstance(o, BNode):
             o = blanks.setdefault(str(o), BNode())
             if p2 is not None and not isinstance(o2, BNode):
@@ -85,20 +86,21 @@ def describe(store: Store, iri: URIRef, limit: int = CBD_LIMIT) -> Graph:
         g.add((iri, p, o))
         if len(g) >= limit:
             return g
-    for row in store.query(f"SELECT ?s ?p WHERE {{ ?s ?p {node} FILTER (isIRI(?s)) }} LIMIT {limit}"):
-        g.add((row[0], row[1], iri))  # type: ignore[index]
+    incoming: Any = store.query(f"SELECT ?s ?p WHERE {{ ?s ?p {node} FILTER (isIRI(?s)) }} LIMIT {limit}")
+    for row in incoming:
+        g.add((row[0], row[1], iri))
         if len(g) >= limit:
             break
     return g
 
 
 def _label(store: Store, iri: URIRef) -> str | None:
-    rows = list(
+    rows: list[Any] = list(
         store.query(
             f"SELECT ?l WHERE {{ {iri.n3()} <{SKOS.prefLabel}>|<{RDFS.label}> ?l }} ORDER BY STR(?l) LIMIT 1"
         )
     )
-    return str(rows[0][0]) if rows else None  # type: ignore[index]
+    return str(rows[0][0]) if rows else None
 
 
 _NAMES = sorted(
@@ -134,6 +136,12 @@ def _link(term: Any) -> str:
     return "<em>(blank node)</em>"
 
 
+def _strings(store: Store, text: str) -> list[tuple[str, ...]]:
+    """The rows of a SELECT as tuples of strings ('' for unbound)."""
+    result: Any = store.query(text)
+    return [tuple("" if v is None else str(v) for v in row) for row in result]
+
+
 def _findings(store: Store, iri: URIRef) -> list[tuple[str, str, str, str]]:
     text = f"""
         PREFIX prob: <{_PREFIX}>
@@ -148,10 +156,7 @@ def _findings(store: Store, iri: URIRef) -> list[tuple[str, str, str, str]]:
             OPTIONAL {{ ?f prob:hasEvidence/oa:hasSelector/oa:exact ?q }}
             OPTIONAL {{ ?f prob:hasEvidence/oa:hasSource/foaf:page ?u }}
         }} GROUP BY ?f ORDER BY ?f LIMIT 500"""
-    return [
-        tuple("" if v is None else str(v) for v in row)  # type: ignore[misc]
-        for row in store.query(text)
-    ]
+    return _strings(store, text)  # type: ignore[return-value]
 
 
 def _ratings(store: Store, iri: URIRef) -> list[tuple[str, str, str]]:
@@ -166,10 +171,7 @@ def _ratings(store: Store, iri: URIRef) -> list[tuple[str, str, str]]:
             ?v skos:prefLabel ?l .
             OPTIONAL {{ ?r dct:source ?s }}
         }} GROUP BY ?provider ?r ORDER BY ?provider"""
-    return [
-        tuple("" if v is None else str(v) for v in row)  # type: ignore[misc]
-        for row in store.query(text)
-    ]
+    return _strings(store, text)  # type: ignore[return-value]
 
 
 def _page(store: Store, iri: URIRef, g: Graph) -> str:

@@ -115,7 +115,10 @@ def test_no_import_cycles() -> None:
 
 @pytest.mark.parametrize(
     ("source", "target", "upward"),
-    [("probkg.graph.base", "probkg.loaders.base", True), ("probkg.loaders.curated", "probkg.graph.base", False)],
+    [
+        ("probkg.graph.base", "probkg.loaders.base", True),
+        ("probkg.loaders.curated", "probkg.graph.base", False),
+    ],
 )
 def test_the_rule_itself(source: str, target: str, upward: bool) -> None:
     """The layer table orders the packages as the architecture says (a guard on the checker)."""

@@ -128,13 +128,8 @@ def load_curated(
         return [_registry_unit(doc)]
     if kind == "source-document":
         return [_source_unit(doc, sources, registry)]
-    if kind == "inspection-record":
-        from probkg.loaders.record import load_record
-
-        return [load_record(path, registry=registry)]
     raise doc.error(
-        ("kind",),
-        f"unknown curated file kind {kind!r}; expected 'registry', 'source-document' or 'inspection-record'",
+        ("kind",), f"unknown curated file kind {kind!r}; expected 'registry' or 'source-document'"
     )
 
 

@@ -41,6 +41,7 @@ from probkg.registry.model import Registry, _Reader, load_registry
 __all__ = [
     "RECORD_GRAPH",
     "RecordInspection",
+    "is_record_file",
     "load_record",
     "record_inspections",
     "resolve_inspection",
@@ -82,6 +83,17 @@ _NOTES = {
     "inspected": "The pages read do not name every inspected provider; the one covering the area is given.",
     "published": "The publication month is inferred, not stated on a page read.",
 }
+
+
+_KIND_LINE = re.compile(rb"^kind:[ \t]*['\"]?inspection-record['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def is_record_file(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a YAML file whose top-level ``kind:`` is ``inspection-record``."""
+    try:
+        return _KIND_LINE.search(Path(path).read_bytes()) is not None
+    except OSError:
+        return False
 
 
 def shipped_record_path() -> Path:

@@ -209,3 +209,28 @@ def test_totals_carry_their_programme_and_source():
     assert g.value(node, PROB.total) == Literal(21)
     assert g.value(node, PROB.totalFor) == ID["programme/2018-19"]
     assert str(g.value(node, DCTERMS.source)).endswith("/2019/10/ic1/")
+
+
+def test_a_rating_without_evidence_or_source_url_is_refused(tmp_path, memory_store):
+    from probkg.errors import ValidationFailed
+
+    build(memory_store)
+    rating = (
+        "<https://w3id.org/probation-kg/id/rating/test/1> a <https://w3id.org/probation-kg/def#Rating> ;\n"
+        "  <https://w3id.org/probation-kg/def#ratingOf> <https://w3id.org/probation-kg/id/org/essex-crc> ;\n"
+        "  <https://w3id.org/probation-kg/def#inInspection> "
+        "<https://w3id.org/probation-kg/id/inspection/2018-10-essex-crc> ;\n"
+        "  <https://w3id.org/probation-kg/def#ratingValue> <https://w3id.org/probation-kg/def#RequiresImprovement>"
+    )
+    bare = tmp_path / "bare.ttl"
+    bare.write_text(rating + " .\n", encoding="utf-8")
+    before = memory_store.triple_count()
+    with pytest.raises(ValidationFailed, match="dct:source"):
+        load(memory_store, bare)
+    assert memory_store.triple_count() == before
+    cited = tmp_path / "cited.ttl"
+    cited.write_text(
+        rating + " ;\n  <http://purl.org/dc/terms/source> <https://example.org/page> .\n", "utf-8"
+    )
+    load(memory_store, cited)
+    assert memory_store.triple_count() > before

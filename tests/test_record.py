@@ -44,18 +44,24 @@ def test_ratings_by_programme_match_the_inspectorate_for_2018_19(store):
     got = {r["ratingLabel"]: r for r in rows(store, "ratings-by-programme", programme="2018/19")}
     expected = {"Outstanding": 0, "Good": 6, "Requires improvement": 21, "Inadequate": 1}
     assert {k: int(v["inGraph"]) for k, v in got.items()} == expected
-    assert {k: int(v["published"]) for k, v in got.items()} == expected
+    assert {k: int(v["inspectorateTotal"]) for k, v in got.items()} == expected
+    assert {v["gap"] for v in got.values()} == {""}
     assert {int(v["shortfall"]) for v in got.values()} == {0}
 
 
 def test_ratings_by_programme_shows_the_missing_2019_20_good_rating(store):
     got = {r["ratingLabel"]: r for r in rows(store, "ratings-by-programme", programme="2019/20")}
-    assert (int(got["Good"]["inGraph"]), int(got["Good"]["published"]), int(got["Good"]["shortfall"])) == (
+    assert (
+        int(got["Good"]["inGraph"]),
+        int(got["Good"]["inspectorateTotal"]),
+        int(got["Good"]["shortfall"]),
+    ) == (
         3,
         4,
         1,
     )
     assert int(got["Requires improvement"]["shortfall"]) == 0
+    assert got["Good"]["gap"] == "1 Good rating(s) the inspectorate counted are not in the graph"
     assert got["Good"]["source"].endswith("/2020/12/par2020/")
 
 

@@ -108,6 +108,7 @@ def test_cq5_inspections_of(store):
     assert keys(out, "inspections-of") == {
         inspection("2016-12-north-london"),
         inspection("2018-03-london-crc"),
+        inspection("2019-08-london-crc"),  # the rated record's 2018/19 inspection
     }
     rows = {r["inspection"]: r for r in records(out)}
     north, pan = rows[inspection("2016-12-north-london")], rows[inspection("2018-03-london-crc")]
@@ -119,6 +120,7 @@ def test_cq5_inspections_of(store):
     assert [r["inspection"] for r in records(out)] == [
         inspection("2016-12-north-london"),
         inspection("2018-03-london-crc"),
+        inspection("2019-08-london-crc"),
     ]
 
 
@@ -201,6 +203,7 @@ def test_cq9_provider_trend(store):
     assert [r["inspection"] for r in records(out)] == [
         inspection("2016-12-north-london"),
         inspection("2018-03-london-crc"),
+        inspection("2019-08-london-crc"),
     ]
     first, second = (Decimal(str(r["criticalShare"])) for r in records(out))
     assert first > second  # the share of critical findings falls

@@ -203,7 +203,6 @@ def test_cq9_provider_trend(store):
     assert [r["inspection"] for r in records(out)] == [
         inspection("2016-12-north-london"),
         inspection("2018-03-london-crc"),
-        inspection("2019-08-london-crc"),
     ]
     first, second = (Decimal(str(r["criticalShare"])) for r in records(out))
     assert first > second  # the share of critical findings falls

@@ -85,7 +85,8 @@ def load_units(
 def build(
     store: Store, sources: PathLike | None = None, *, progress: Progress | None = None
 ) -> list[LoadOutcome]:
-    """Load the ontology, the organisation registry and the shipped curated facts, each validated.
+    """Load the ontology, the organisation registry, the shipped curated facts and the inspectorate's rated
+    record (``id:graph/record``), each validated.
 
     ``sources`` is a directory of the source texts: with it, curated findings gain their exact
     quotes. Running ``build`` again changes nothing unless the shipped files (or the texts found)
@@ -96,9 +97,12 @@ def build(
 
     outcomes = load_units(store, [ontology_unit()], progress=progress)
     ontology_changed = outcomes[0].status != "unchanged"
+    from probkg.loaders.record import load_record
+
     for path in shipped_curated_files():
         units = load_curated(path, sources)
         outcomes += load_units(store, units, force=ontology_changed, progress=progress)
+    outcomes += load_units(store, [load_record()], force=ontology_changed, progress=progress)
     return outcomes
 
 

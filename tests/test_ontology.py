@@ -509,6 +509,7 @@ SCHEME_OF_PATH = {
     PROB.exceptFor: PROB.ThemeScheme,
     PROB.polarity: PROB.PolarityScheme,
     PROB.ratingValue: PROB.RatingScheme,
+    PROB.countedRating: PROB.RatingScheme,
     PROB.ratingAspect: PROB.StandardScheme,
     PROB.verdict: PROB.VerdictScheme,
     PROB.unit: PROB.UnitScheme,

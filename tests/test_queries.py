@@ -104,6 +104,11 @@ EXPECTED_NAMES = {
     "owners-by-size",
     "mentioned-inspections",
     "providers-by-rating",
+    # the rated record (issue 12)
+    "ratings-by-programme",
+    "rating-trajectory",
+    "owner-league",
+    "rated-record",
 }
 
 

@@ -809,7 +809,7 @@ def synth(inspections: int | None, triples: int | None, seed: int, output: str) 
 
 # Commands that live in modules of their own (probkg/cli/<name>.py) register themselves on ``cli`` when
 # imported; add one line here per module. Each such module imports what it needs from this package.
-_COMMAND_MODULES: tuple[str, ...] = ("search",)
+_COMMAND_MODULES: tuple[str, ...] = ("search", "publish")
 
 
 def _register_command_modules() -> None:

@@ -5,6 +5,7 @@ suffix                                 loader                                  g
 =====================================  ======================================  ============================
 ``.yaml`` ``.yml``                     :mod:`probkg.loaders.curated`           ``id:graph/registry``,
                                                                                ``id:graph/curated/<doc>``
+(``kind: inspection-record``)          :mod:`probkg.loaders.record`            ``id:graph/record``
 ``.ttl`` ``.nt`` ``.nq`` ``.trig``     :mod:`probkg.loaders.rdf`               ``id:graph/file/<sha16>``
 ``.jsonld`` ``.rdf`` ``.owl``                                                  or the file's own graphs
 ``.txt`` ``.md`` ``.markdown``        :mod:`probkg.loaders.text`              ``id:graph/doc/<doc>``
@@ -79,7 +80,10 @@ def load_file(path: str | os.PathLike[str], sources: str | os.PathLike[str] | No
     suffix = p.suffix.lower()
     if suffix in CURATED_SUFFIXES:
         from probkg.loaders.curated import load_curated
+        from probkg.loaders.record import is_record_file, load_record
 
+        if is_record_file(p):
+            return [load_record(p)]
         return list(load_curated(p, sources))
     if suffix in RDF_FILE_SUFFIXES:
         from probkg.loaders.rdf import load_rdf

@@ -32,6 +32,7 @@ from probkg.loaders.curated import (
     curated_inspection_names,
     source_documents,
 )
+from probkg.loaders.record import resolve_inspection
 from probkg.ontology import concept_for
 from probkg.ontology.mint import (
     add_evidence,
@@ -182,6 +183,11 @@ def to_graph(
     inspection_iri: URIRef | None = None
     for insp in res["inspections"]:
         curated_iri = _curated_inspection(known, insp["inspected"])
+        # the rated record's inspection of the same providers and month (or page) keeps its description
+        record_iri = (
+            None if curated_iri else resolve_inspection(insp["inspected"], insp.get("published"), doc.url)
+        )
+        curated_iri = curated_iri or record_iri
         inspection_iri = curated_iri or URIRef(insp["iri"])
         g.add((doc_iri, PROB.reportsOn, inspection_iri))
         g.add((inspection_iri, RDF.type, PROB.Inspection))
@@ -198,11 +204,11 @@ def to_graph(
         kind = concept_for(PROB.InspectionTypeScheme, insp["type"]) if insp.get("type") else None
         if kind is not None and curated_iri is None:
             g.add((inspection_iri, DCTERMS.type, kind))
-        if insp.get("published"):
+        if insp.get("published") and record_iri is None:
             g.add((inspection_iri, PROB.publicationDate, _date_literal(insp["published"])))
         if insp.get("areas"):
             g.add((inspection_iri, PROB.areaDescription, Literal(", ".join(insp["areas"]), lang="en")))
-        if insp.get("chief_inspector"):
+        if insp.get("chief_inspector") and record_iri is None:
             person = reg.person(insp["chief_inspector"])
             if person is not None:
                 p_iri = URIRef(person.iri)

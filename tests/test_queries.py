@@ -174,6 +174,15 @@ def test_import_stays_light():
 
 F = "finding/fx-000/00000000000"
 CASES = [
+    # The rated record: the fixture's one programme counts two Requires improvement ratings and holds one.
+    ("ratings-by-programme", {"programme": "2018/19"}, {Literal("2018/19 Requires improvement")}),
+    ("rating-trajectory", {"provider": "Wales CRC"}, {idi("rating/fx-002/000000000041")}),
+    ("owner-league", {"date": "2019-06-01", "owner": "Seetec"}, {org("wales-crc")}),
+    (
+        "rated-record",
+        {"rating": "Requires improvement"},
+        {Literal("https://w3id.org/probation-kg/id/rating/fx-002/000000000041 ")},
+    ),
     ("criticised-by-owner", {"owner": "mtcnovo"}, {org("london-crc")}),
     ("criticised-by-owner", {"owner": "MTCnovo", "date": "2022-01-01"}, set()),
     ("providers-of-owner", {"owner": "MTCnovo"}, {org("london-crc"), org("thames-valley-crc")}),

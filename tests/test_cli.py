@@ -9,6 +9,7 @@ import pytest
 from rdflib import Dataset
 
 from probkg.cli import cli
+from probkg.loading import load_unit
 
 RDF_DIR = Path(__file__).resolve().parent / "resources" / "rdf"
 ERROR = "probkg: error: "
@@ -179,7 +180,7 @@ def test_validate_exits_1_on_violations_and_0_when_clean(cli_runner, tmp_path):
     assert clean.exit_code == 0
     assert clean.stdout.startswith("Conforms")
     with OxigraphStore(path) as store:  # bad data slipped in without the gate
-        store.load(load_rdf(RDF_DIR / "violating.ttl")[0], validate=False)
+        load_unit(store, load_rdf(RDF_DIR / "violating.ttl")[0], validate=False)
     text = run(cli_runner, "validate", "--store", str(path))
     assert text.exit_code == 1
     assert "Violation: id:org/nameless-crc" in text.stdout

@@ -305,11 +305,19 @@ def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, en
     help="Directory of source texts that curated YAML files quote from.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--force", is_flag=True, help="Reload even when the catalogue says a source is unchanged.")
+@click.option(
+    "--allow-core",
+    is_flag=True,
+    help="Allow writing the core graphs (ontology, registry, curated), which otherwise only `build` writes.",
+)
 @_store_options
 def load(
     paths: tuple[str, ...],
     sources: str | None,
     fmt: str,
+    force: bool,
+    allow_core: bool,
     store_dir: str | None,
     memory: bool,
     endpoint: str | None,
@@ -337,7 +345,16 @@ def load(
 
         def one(f: Path) -> None:
             try:
-                outcomes.extend(load_into(store, [f], sources=sources, bulk_progress=bars.update))
+                outcomes.extend(
+                    load_into(
+                        store,
+                        [f],
+                        sources=sources,
+                        bulk_progress=bars.update,
+                        force=force,
+                        allow_core=allow_core,
+                    )
+                )
             except StoreError:
                 raise
             except ProbkgError as exc:

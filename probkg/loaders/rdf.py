@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from probkg.errors import InputError
 from probkg.graph._oxterms import to_rdflib
 from probkg.graph.base import CATALOG_GRAPH, FILE_GRAPH_PREFIX
-from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
+from probkg.units import LoadReport, LoadUnit, rdf_syntax_error, sha256_bytes
 
 __all__ = ["RDF_SUFFIXES", "file_graph", "load_rdf"]
 
@@ -39,13 +39,7 @@ def file_graph(checksum: str) -> URIRef:
     return URIRef(FILE_GRAPH_PREFIX + checksum[:16])
 
 
-def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
-    text = str(exc.msg or exc)
-    # Oxigraph prefixes the message with the position, which InputError already shows.
-    if text.startswith("Parser error") and ": " in text:
-        text = text.split(": ", 1)[1]
-    text = " ".join(text.split())
-    return InputError(f"not valid RDF: {text}", path=str(path), line=exc.lineno, column=exc.offset)
+_syntax_error = rdf_syntax_error
 
 
 def load_rdf(path: str | Path) -> list[LoadUnit]:

@@ -135,6 +135,9 @@ def test_query_needs_exactly_one_of_name_file_sparql(cli_runner, tmp_path):
 def test_sparql_syntax_error_in_a_file_names_the_file(cli_runner, tmp_path):
     q = tmp_path / "broken.rq"
     q.write_text("SELECT ?s WHERE {\n  ?s ?p \n", encoding="utf-8")
+    from probkg.graph.store import OxigraphStore
+
+    OxigraphStore(tmp_path / "kg").close()  # an existing (empty) store: the error is the query's
     result = run(cli_runner, "query", "--file", str(q), "--store", str(tmp_path / "kg"))
     assert result.exit_code == 2
     assert str(q) in one_line_error(result)

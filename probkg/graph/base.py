@@ -192,7 +192,7 @@ class Store(ABC):
         return sizes
 
     def bulk_load(self, path: str, **options: object) -> object:
-        """Stream a large RDF file in atomically (:mod:`probkg.graph.bulk`); backends able to override this."""
+        """Stream a large RDF file in atomically (:mod:`probkg.graph.bulk`); backends able override."""
         raise StoreError(f"the {self.kind} store has no bulk loader; load the file through the regular path")
 
     def context_triples(self, iris: Iterable[URIRef], exclude: Iterable[URIRef] = ()) -> Iterator[Triple]:

@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF
 from rdflib.query import Result
 
-from probkg.errors import InputError, QueryError, StoreError
+from probkg.errors import InputError, ProbkgError, QueryError, StoreError
 from probkg.graph._oxterms import nt_term
 from probkg.graph._oxterms import to_rdflib as from_ox
 from probkg.graph.base import CATALOG_GRAPH, Quad, Store, Triple
@@ -71,14 +71,25 @@ class OxigraphStore(Store):
 
     kind = "oxigraph"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path).expanduser()
         self.location = str(self.path)
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"store location {self.path} is a file, not a directory")
+        if not self.path.exists() or not any(self.path.iterdir()):
+            if not create:
+                raise StoreError(
+                    f"no store at {self.path} (create one with `probkg build --store {self.path}`)"
+                )
+        elif not (self.path / "CURRENT").is_file():
+            raise StoreError(
+                f"{self.path} is neither empty nor a probkg store; give --store an empty or new directory"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
+        except RuntimeError as exc:
+            raise StoreError(f"cannot open store {self.path}: {' '.join(str(exc).split())[:200]}") from exc
         except OSError as exc:
             text = str(exc)
             if "lock" in text.lower():
@@ -207,18 +218,21 @@ class OxigraphStore(Store):
         """Stream an RDF file in with Oxigraph's bulk writer, atomically (see :mod:`probkg.graph.bulk`)."""
         from probkg.graph.bulk import bulk_load
 
-        return bulk_load(
-            self._store,
-            self.location,
-            path,
-            catalog=self.catalog(),
-            existing=set(self.graph_sizes()),
-            consequences=consequences,
-            check=check,
-            progress=progress,
-            force=force,
-            allow_core=allow_core,
-        )
+        try:
+            return bulk_load(
+                self._store,
+                self.location,
+                path,
+                catalog=self.catalog(),
+                existing=set(self.graph_sizes()),
+                consequences=consequences,
+                check=check,
+                progress=progress,
+                force=force,
+                allow_core=allow_core,
+            )
+        except ProbkgError as exc:  # the traceback's frames would keep the engine (and its lock) alive
+            raise exc.with_traceback(None) from None
 
     @property
     def engine(self) -> ox.Store:
@@ -434,6 +448,8 @@ def open_store(
     path: str | os.PathLike[str] | None = None,
     memory: bool = False,
     endpoint: str | None = None,
+    *,
+    create: bool = True,
     **remote_options: str | None,
 ) -> Store:
     """Open the store the user asked for.
@@ -457,4 +473,4 @@ def open_store(
                 "remote backend not yet available (--endpoint needs probkg.graph.remote)"
             ) from exc
         return RemoteStore(endpoint, **{k: v for k, v in remote_options.items() if v})  # type: ignore[no-any-return]
-    return OxigraphStore(path if path else default_store_path())
+    return OxigraphStore(path if path else default_store_path(), create=create)

@@ -8,6 +8,7 @@ default-graph triples go to that file graph.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,6 +42,11 @@ def file_graph(checksum: str) -> URIRef:
 
 _syntax_error = rdf_syntax_error
 
+MAX_RDF_BYTES = 100 * 1024 * 1024
+"""Largest RDF file parsed in memory (N-Quads, N-Triples, and large Turtle/TriG stream instead)."""
+
+_ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+
 
 def load_rdf(path: str | Path) -> list[LoadUnit]:
     """Parse an RDF file into one :class:`LoadUnit` per named graph it fills.
@@ -55,9 +61,20 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
             f"unknown RDF file suffix {p.suffix!r}; expected one of {', '.join(RDF_SUFFIXES)}", path=str(p)
         )
     try:
+        size = p.stat().st_size
+        if size > MAX_RDF_BYTES:
+            raise InputError(
+                f"file too large to parse in memory ({size:,} bytes; the limit is {MAX_RDF_BYTES:,}); "
+                "convert it to N-Quads, which streams",
+                path=str(p),
+            )
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(p)) from exc
+    if not data.strip():
+        raise InputError("empty file", path=str(p))
+    if fmt == ox.RdfFormat.RDF_XML and _ENTITY.search(data):
+        raise InputError("RDF/XML with a DTD entity declaration (<!ENTITY) is not accepted", path=str(p))
     checksum = sha256_bytes(data)
     source = str(p.resolve())
     default = file_graph(checksum)
@@ -85,7 +102,7 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
             path=str(p),
         )
     if not graphs:
-        graphs[str(default)] = Graph()
+        raise InputError("the file holds no triples", path=str(p))
     return [
         LoadUnit(
             graph=URIRef(name),

@@ -18,6 +18,7 @@ Core graphs (the ontology, the registry, curated graphs and the catalogue) are o
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from typing import Any
@@ -61,6 +62,23 @@ def _check_target(unit: LoadUnit, catalog: dict[str, Any], allow_core: bool) -> 
         )
 
 
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+def _check_iris(unit: LoadUnit) -> None:
+    """Refuse an IRI the store could not hold (space, angle brackets, control characters...)."""
+    seen: set[str] = set()
+    for triple in [(unit.graph,), *unit.triples]:
+        for term in triple:
+            if isinstance(term, URIRef) and term not in seen:
+                seen.add(term)
+                if _BAD_IRI.search(term):
+                    shown = " ".join(repr(str(term))[1:-1].split())[:120]
+                    raise InputError(
+                        f"invalid IRI <{shown}> (it holds a character IRIs cannot)", path=unit.source
+                    )
+
+
 def load_unit(
     store: Store, unit: LoadUnit, validate: bool = True, *, force: bool = False, allow_core: bool = False
 ) -> LoadOutcome:
@@ -90,11 +108,14 @@ def load_units(
     before = sum(n for g, n in sizes.items() if g != str(CATALOG_GRAPH))
     for unit in units:
         _check_target(unit, catalog, allow_core)
+        if unit.loader == "text" and os.path.exists(unit.source):  # a text's identity is its absolute path
+            unit.source = os.path.abspath(unit.source)
     changed: list[tuple[LoadUnit, list[Triple]]] = []
     for unit in units:
         known = catalog.get(str(unit.graph))
         if known is not None and known.sha256 == unit.checksum and not force:
             continue
+        _check_iris(unit)
         inferred = list(materialise(unit.triples))
         if validate:
             report = validate_unit(store, unit, inferred=inferred)
@@ -104,12 +125,14 @@ def load_units(
     written_names = {str(u.graph) for u, _ in changed}
     drop: list[URIRef] = []
     for unit, _ in changed:
-        if str(unit.graph).startswith(FILE_GRAPH_PREFIX):
+        # A source's identity is its path: a changed RDF file's file graph and a text document whose
+        # graph name came from its content (no SOURCE header) supersede what that path gave before.
+        if str(unit.graph).startswith(FILE_GRAPH_PREFIX) or unit.loader == "text":
             drop += [
                 URIRef(g)
                 for g, info in catalog.items()
                 if g not in written_names
-                and g.startswith(FILE_GRAPH_PREFIX)
+                and (g.startswith(FILE_GRAPH_PREFIX) or unit.loader == "text")
                 and info.source == unit.source
                 and info.loader == unit.loader
                 and URIRef(g) not in drop
@@ -150,7 +173,9 @@ def load_units(
                 before,
                 after,
                 unit.source,
-                tuple(str(d) for d in drop) if g.startswith(FILE_GRAPH_PREFIX) else (),
+                tuple(str(d) for d in drop)
+                if g.startswith(FILE_GRAPH_PREFIX) or unit.loader == "text"
+                else (),
             )
         )
     return out

@@ -39,7 +39,7 @@ def probkg(*args: str, timeout: float = GUARD_SECONDS, **kw: object) -> subproce
         text=True,
         timeout=timeout,
         check=False,
-        preexec_fn=_cap,  # noqa: PLW1509 - the test process starts no threads of its own
+        preexec_fn=_cap,
         **kw,  # type: ignore[arg-type]
     )
 

@@ -214,14 +214,17 @@ def _check(source: str) -> Callable[[Any, list[str], list[str], int], None]:
     from probkg.validation.shacl_sparql import compile_shapes, run_checks
 
     def check(ox_store: Any, staged: list[str], visible: list[str], added: int) -> None:
-        default = [ox.NamedNode(g) for g in visible]
-        hidden = len(default) < sum(1 for _ in ox_store.named_graphs())
+        if len(visible) < sum(1 for _ in ox_store.named_graphs()):
+            # Graphs being replaced must not be seen. Oxigraph evaluates an explicit list of default
+            # graphs slowly, so the store as it will be is copied into an in-memory engine instead.
+            view = ox.Store()
+            view.bulk_extend(
+                q for g in visible for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+            )
+            ox_store = view
 
         def select(sparql: str) -> Iterator[dict[str, Any]]:
-            if hidden:
-                solutions = ox_store.query(sparql, default_graph=default)
-            else:
-                solutions = ox_store.query(sparql, use_default_graph_as_union=True)
+            solutions = ox_store.query(sparql, use_default_graph_as_union=True)
             names = [v.value for v in solutions.variables]
             for sol in solutions:
                 yield {n: to_rdflib(sol[n]) for n in names if sol[n] is not None}

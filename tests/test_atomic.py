@@ -6,6 +6,7 @@ wall-clock guard, so a bomb that got through would fail the test rather than the
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import resource
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -323,3 +325,57 @@ def test_sigkill_at_any_point_of_a_replacing_load_leaves_old_or_new(versions: di
 def test_sigterm_and_sigint_leave_old_or_new(versions: dict[str, object], sig: int) -> None:
     outcomes = _kill_at(versions, sig, [0.3, 0.7])
     assert "old" in outcomes
+
+
+# ---- full disk -----------------------------------------------------------------------------------
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 48 MiB tmpfs (needs root, as in CI); skipped where it cannot be mounted."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)], check=False
+        ).returncode
+    ):
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """Fill ``disk`` but ``leave`` bytes; return the filler file."""
+    filler = disk / "filler"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+    size = filler.stat().st_size
+    os.truncate(filler, max(0, size - leave))
+    return filler
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("suffix", "leave"), [(".nq", 1 << 20), (".ttl", 64 << 10)])
+def test_a_full_disk_keeps_the_old_state(small_disk: Path, tmp_path: Path, suffix: str, leave: int) -> None:
+    store = small_disk / "kg"
+    old, new = tmp_path / "s.nq", tmp_path / f"s2{suffix}"
+    write_synth(str(old), 20, seed=1)
+    text = old.read_text(encoding="utf-8").replace("Synthetic", "SyntheticV2")
+    if suffix == ".ttl":  # a small file on the regular path: the default graph of one document
+        text = "\n".join(" ".join(line.split()[:-2]) + " ." for line in text.splitlines()[:400])
+    new.write_text(text, encoding="utf-8")
+    assert probkg("load", str(old), "--store", str(store), timeout=600).returncode == 0
+    before = dump(store)
+    filler = _fill(small_disk, leave)
+    result = probkg("load", str(new), "--store", str(store), timeout=600)
+    assert result.returncode == 3, result.stderr
+    assert "No space left" in one_error_line(result) or "disk full" in result.stderr
+    filler.unlink()
+    assert dump(store) == before

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from probkg.errors import InputError
-
-__all__ = ["LoadReport", "LoadUnit", "rdf_syntax_error", "sha256_bytes", "sha256_file"]
+__all__ = ["LoadReport", "LoadUnit", "sha256_bytes", "sha256_file"]
 
 
 @dataclass
@@ -56,13 +54,3 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def rdf_syntax_error(path: Path, exc: SyntaxError) -> InputError:
-    """A one-line :class:`InputError` for an Oxigraph parse error, naming file, line and column."""
-    text = str(exc.msg or exc)
-    # Oxigraph prefixes the message with the position, which InputError already shows.
-    if text.startswith("Parser error") and ": " in text:
-        text = text.split(": ", 1)[1]
-    text = " ".join(text.split())
-    return InputError(f"not valid RDF: {text}", path=str(path), line=exc.lineno, column=exc.offset)

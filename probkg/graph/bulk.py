@@ -33,8 +33,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from probkg.errors import InputError, ProbkgError, StoreError
+from probkg.graph._io import rdf_syntax_error
 from probkg.graph.base import CATALOG_GRAPH, CORE_GRAPHS, FILE_GRAPH_PREFIX, PENDING_GRAPH, STAGING_PREFIX
-from probkg.units import rdf_syntax_error, sha256_file
+from probkg.units import sha256_file
 
 __all__ = ["BULK_FORMATS", "BulkOutcome", "Check", "bulk_load", "recover"]
 

@@ -15,9 +15,10 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from probkg.errors import InputError
+from probkg.graph._io import rdf_syntax_error
 from probkg.graph._oxterms import to_rdflib
 from probkg.graph.base import CATALOG_GRAPH, FILE_GRAPH_PREFIX
-from probkg.units import LoadReport, LoadUnit, rdf_syntax_error, sha256_bytes
+from probkg.units import LoadReport, LoadUnit, sha256_bytes
 
 __all__ = ["RDF_SUFFIXES", "file_graph", "load_rdf"]
 

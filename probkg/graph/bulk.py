@@ -191,14 +191,14 @@ def bulk_load(
         raise InputError("the file holds no triples", path=str(p))
     total = sum(sizes.values())
     timings["scan"] = time.perf_counter() - t0
-    for g in sizes:
-        if g == str(CATALOG_GRAPH) or g == str(PENDING_GRAPH) or g.startswith(STAGING_PREFIX):
-            raise InputError(f"the file writes to the store's own bookkeeping graph <{g}>", path=str(p))
-        info = catalog.get(g)
-        core = g in CORE_GRAPHS or (info is not None and info.loader in ("ontology", "curated"))
+    for name in sizes:
+        if name in (str(CATALOG_GRAPH), str(PENDING_GRAPH)) or name.startswith(STAGING_PREFIX):
+            raise InputError(f"the file writes to the store's own bookkeeping graph <{name}>", path=str(p))
+        info = catalog.get(name)
+        core = name in CORE_GRAPHS or (info is not None and info.loader in ("ontology", "curated"))
         if core and not allow_core:
             raise InputError(
-                f"the file writes to the core graph <{g}>, which only `probkg build` replaces "
+                f"the file writes to the core graph <{name}>, which only `probkg build` replaces "
                 "(pass --allow-core to override)",
                 path=str(p),
             )

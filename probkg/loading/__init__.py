@@ -199,7 +199,7 @@ def _consequences() -> Callable[[Iterator[ox.Quad]], Iterator[ox.Quad]]:
             yield q
             pred = q.predicate
             if pred == rdf_type:
-                for d in supers.get(q.object, ()):  # type: ignore[call-overload]
+                for d in supers.get(q.object, ()):  # type: ignore[arg-type]
                     yield ox.Quad(q.subject, rdf_type, d, q.graph_name)
             else:
                 for sp in superprops.get(pred, ()):

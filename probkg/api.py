@@ -71,15 +71,17 @@ def load_units(
     *,
     validate: bool = True,
     force: bool = False,
+    allow_core: bool = False,
     progress: Progress | None = None,
 ) -> list[LoadOutcome]:
-    """Write loader output into the store, one validated transaction per unit, in the order given."""
-    outcomes = []
-    for unit in units:
-        if progress is not None:
+    """Write loader output into the store: validated, all units in one transaction (all or nothing)."""
+    from probkg.loading import load_units as write_units
+
+    units = list(units)
+    if progress is not None:
+        for unit in units:
             progress(unit.source)
-        outcomes.append(store.load(unit, validate=validate, force=force))
-    return outcomes
+    return write_units(store, units, validate=validate, force=force, allow_core=allow_core)
 
 
 def build(
@@ -95,14 +97,14 @@ def build(
     """
     from probkg.loaders.curated import load_curated, shipped_curated_files
 
-    outcomes = load_units(store, [ontology_unit()], progress=progress)
+    outcomes = load_units(store, [ontology_unit()], progress=progress, allow_core=True)
     ontology_changed = outcomes[0].status != "unchanged"
     from probkg.loaders.record import load_record
 
     for path in shipped_curated_files():
         units = load_curated(path, sources)
-        outcomes += load_units(store, units, force=ontology_changed, progress=progress)
-    outcomes += load_units(store, [load_record()], force=ontology_changed, progress=progress)
+        outcomes += load_units(store, units, force=ontology_changed, progress=progress, allow_core=True)
+    outcomes += load_units(store, [load_record()], force=ontology_changed, progress=progress, allow_core=True)
     return outcomes
 
 
@@ -123,25 +125,34 @@ def uses_bulk(store: Store, path: PathLike) -> bool:
     """
     from pathlib import Path
 
+    from probkg.graph.base import Store as BaseStore
     from probkg.graph.bulk import BULK_FORMATS
-    from probkg.graph.store import OxigraphStore
 
     p = Path(path)
     suffix = p.suffix.lower()
-    if not isinstance(store, OxigraphStore) or suffix not in BULK_FORMATS or not p.is_file():
+    if type(store).bulk_load is BaseStore.bulk_load or suffix not in BULK_FORMATS or not p.is_file():
         return False
     return suffix in (".nq", ".nt") or p.stat().st_size > BULK_THRESHOLD
 
 
 def _bulk_outcomes(
-    store: Store, path: PathLike, validate: bool, bulk_progress: BulkProgress | None, before: int
+    store: Store,
+    path: PathLike,
+    validate: bool,
+    bulk_progress: BulkProgress | None,
+    *,
+    before: int,
+    force: bool = False,
+    allow_core: bool = False,
 ) -> list[LoadOutcome]:
     from probkg.graph.base import LoadOutcome
-    from probkg.graph.bulk import bulk_load
+    from probkg.loading import bulk_load_file
 
     name = os.fspath(path)
     callback = (lambda done, total: bulk_progress(name, done, total)) if bulk_progress is not None else None
-    done = bulk_load(store, path, validate=validate, progress=callback)
+    done = bulk_load_file(
+        store, path, validate=validate, progress=callback, force=force, allow_core=allow_core
+    )
     if done.status == "unchanged":
         sizes = store.graph_sizes()
         return [
@@ -175,6 +186,8 @@ def load(
     validate: bool = True,
     progress: Progress | None = None,
     bulk_progress: BulkProgress | None = None,
+    force: bool = False,
+    allow_core: bool = False,
 ) -> list[LoadOutcome]:
     """Load files or directories (RDF, curated YAML, press-release text), one named graph per source.
 
@@ -192,9 +205,24 @@ def load(
         if uses_bulk(store, path):
             if progress is not None:
                 progress(str(path))
-            outcomes += _bulk_outcomes(store, path, validate, bulk_progress, store.triple_count())
+            outcomes += _bulk_outcomes(
+                store,
+                path,
+                validate,
+                bulk_progress,
+                before=store.triple_count(),
+                force=force,
+                allow_core=allow_core,
+            )
         else:
-            outcomes += load_units(store, load_file(path, sources), validate=validate, progress=progress)
+            outcomes += load_units(
+                store,
+                load_file(path, sources),
+                validate=validate,
+                progress=progress,
+                force=force,
+                allow_core=allow_core,
+            )
     return outcomes
 
 

@@ -42,6 +42,9 @@ def test_a_query_does_not_import_validation_or_graph_libraries(tmp_path):
         "standalone_mode=False); "
         "print(code, ','.join(m for m in sys.argv[2:] if m in sys.modules))"
     )
+    from probkg.graph.store import OxigraphStore
+
+    OxigraphStore(tmp_path / "kg").close()  # reading commands need an existing store
     out = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "kg"), *HEAVY], capture_output=True, text=True, check=True
     )

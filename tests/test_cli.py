@@ -9,6 +9,7 @@ import pytest
 from rdflib import Dataset
 
 from probkg.cli import cli
+from probkg.loading import load_unit
 
 RDF_DIR = Path(__file__).resolve().parent / "resources" / "rdf"
 ERROR = "probkg: error: "
@@ -134,6 +135,9 @@ def test_query_needs_exactly_one_of_name_file_sparql(cli_runner, tmp_path):
 def test_sparql_syntax_error_in_a_file_names_the_file(cli_runner, tmp_path):
     q = tmp_path / "broken.rq"
     q.write_text("SELECT ?s WHERE {\n  ?s ?p \n", encoding="utf-8")
+    from probkg.graph.store import OxigraphStore
+
+    OxigraphStore(tmp_path / "kg").close()  # an existing (empty) store: the error is the query's
     result = run(cli_runner, "query", "--file", str(q), "--store", str(tmp_path / "kg"))
     assert result.exit_code == 2
     assert str(q) in one_line_error(result)
@@ -179,7 +183,7 @@ def test_validate_exits_1_on_violations_and_0_when_clean(cli_runner, tmp_path):
     assert clean.exit_code == 0
     assert clean.stdout.startswith("Conforms")
     with OxigraphStore(path) as store:  # bad data slipped in without the gate
-        store.load(load_rdf(RDF_DIR / "violating.ttl")[0], validate=False)
+        load_unit(store, load_rdf(RDF_DIR / "violating.ttl")[0], validate=False)
     text = run(cli_runner, "validate", "--store", str(path))
     assert text.exit_code == 1
     assert "Violation: id:org/nameless-crc" in text.stdout

@@ -14,6 +14,7 @@ from probkg.graph.base import CATALOG_GRAPH, Store
 from probkg.graph.store import MemoryStore, OxigraphStore, default_store_path, open_store
 from probkg.loaders.base import LoadUnit
 from probkg.loaders.rdf import load_rdf
+from probkg.loading import load_unit
 from probkg.ontology.namespaces import ORG, PROB, RDF, RDFS, SKOS
 from probkg.validation.inference import Rules, materialise
 
@@ -41,7 +42,7 @@ def snapshot(store: Store) -> tuple[dict[str, int], set]:
 # ---- write path -----------------------------------------------------------------------------------
 def test_load_adds_the_graph_with_its_inferences_and_a_catalogue_entry(store):
     u = unit("example.ttl")
-    outcome = store.load(u)
+    outcome = load_unit(store, u)
     assert outcome.status == "added"
     assert outcome.graph == str(u.graph)
     assert outcome.before == 0
@@ -57,23 +58,23 @@ def test_load_adds_the_graph_with_its_inferences_and_a_catalogue_entry(store):
 
 
 def test_loading_the_same_checksum_again_changes_nothing(store):
-    store.load(unit("example.ttl"))
+    load_unit(store, unit("example.ttl"))
     before = snapshot(store)
-    outcome = store.load(unit("example.ttl"))
+    outcome = load_unit(store, unit("example.ttl"))
     assert outcome.status == "unchanged"
     assert outcome.before == outcome.after
     assert snapshot(store) == before
 
 
 def test_a_new_checksum_replaces_the_named_graph(store, tmp_path):
-    store.load(unit("example.trig"))
+    load_unit(store, unit("example.trig"))
     changed = tmp_path / "example.trig"
     text = (RDF_DIR / "example.trig").read_text(encoding="utf-8")
     text = text.replace('"Example CRC"@en', '"Sample CRC"@en')
     changed.write_text(text, encoding="utf-8")
     (u,) = load_rdf(changed)
     assert u.graph == EXAMPLE_GRAPH
-    outcome = store.load(u)
+    outcome = load_unit(store, u)
     assert outcome.status == "replaced"
     labels = set(store.graph(EXAMPLE_GRAPH).objects(CRC, SKOS.altLabel))
     assert labels == {Literal("Sample CRC", lang="en")}
@@ -85,9 +86,9 @@ def test_a_changed_file_supersedes_its_earlier_file_graph(store, tmp_path):
     path = tmp_path / "crc.ttl"
     original = (RDF_DIR / "example.ttl").read_text(encoding="utf-8")
     path.write_text(original, encoding="utf-8")
-    first = store.load(load_rdf(path)[0])
+    first = load_unit(store, load_rdf(path)[0])
     path.write_text(original.replace('"Example CRC"@en', '"Sample CRC"@en'), encoding="utf-8")
-    second = store.load(load_rdf(path)[0])
+    second = load_unit(store, load_rdf(path)[0])
     assert second.graph != first.graph
     assert second.status == "added"
     assert second.superseded == (first.graph,)
@@ -98,7 +99,7 @@ def test_a_changed_file_supersedes_its_earlier_file_graph(store, tmp_path):
 
 def test_drop_removes_graph_and_catalogue_entry(store):
     u = unit("example.ttl")
-    store.load(u)
+    load_unit(store, u)
     gone = store.drop(u.graph)
     assert gone > 0
     assert str(u.graph) not in store.graph_sizes()
@@ -108,10 +109,10 @@ def test_drop_removes_graph_and_catalogue_entry(store):
 
 
 def test_a_failing_validation_leaves_the_store_unchanged(store):
-    store.load(unit("example.ttl"))
+    load_unit(store, unit("example.ttl"))
     before = snapshot(store)
     with pytest.raises(ValidationFailed) as info:
-        store.load(unit("violating.ttl"))
+        load_unit(store, unit("violating.ttl"))
     assert snapshot(store) == before
     message = str(info.value)
     assert "nameless-crc" in message
@@ -123,22 +124,22 @@ def test_a_failing_validation_leaves_the_store_unchanged(store):
 def test_validation_sees_what_the_store_already_holds(store):
     reference = unit("reference.ttl")
     with pytest.raises(ValidationFailed, match="example-crc"):
-        store.load(reference)
+        load_unit(store, reference)
     assert store.graph_sizes() == {}
-    store.load(unit("example.ttl"))
-    assert store.load(reference).status == "added"
+    load_unit(store, unit("example.ttl"))
+    assert load_unit(store, reference).status == "added"
 
 
 def test_the_catalogue_graph_cannot_be_loaded_or_dropped(store):
     bad = LoadUnit(CATALOG_GRAPH, Graph(), "0" * 64, "test", "rdf")
     with pytest.raises(InputError):
-        store.load(bad)
+        load_unit(store, bad)
     with pytest.raises(InputError):
         store.drop(CATALOG_GRAPH)
 
 
 def test_loading_without_validation_still_materialises(store):
-    outcome = store.load(unit("violating.ttl"), validate=False)
+    outcome = load_unit(store, unit("violating.ttl"), validate=False)
     assert outcome.status == "added"
     nameless = URIRef("https://w3id.org/probation-kg/id/org/nameless-crc")
     assert store.query(f"ASK {{ {nameless.n3()} a prob:ProbationProvider }}").askAnswer
@@ -146,8 +147,8 @@ def test_loading_without_validation_still_materialises(store):
 
 # ---- reading --------------------------------------------------------------------------------------
 def test_default_graph_is_the_union_of_the_named_graphs(store):
-    store.load(unit("example.ttl"))
-    store.load(unit("reference.ttl"))
+    load_unit(store, unit("example.ttl"))
+    load_unit(store, unit("reference.ttl"))
     result = store.query("SELECT ?label WHERE { ?m org:organization ?o . ?o skos:prefLabel ?label }")
     assert [row[0] for row in result] == [Literal("Example Community Rehabilitation Company", lang="en")]
 
@@ -156,8 +157,8 @@ def test_a_query_with_from_sees_only_the_graphs_it_names(store):
     # Regression: the Oxigraph store used the union default graph even when a query named its own
     # dataset, so FROM was ignored and counts covered every graph.
     first, second = unit("example.ttl"), unit("reference.ttl")
-    store.load(first)
-    store.load(second)
+    load_unit(store, first)
+    load_unit(store, second)
     count = f"SELECT (COUNT(*) AS ?n) FROM <{first.graph}> WHERE {{ ?s ?p ?o }}"
     (row,) = list(store.query(count))
     assert int(row[0]) == store.graph_sizes()[str(first.graph)]
@@ -168,7 +169,7 @@ def test_a_query_with_from_sees_only_the_graphs_it_names(store):
 def test_inference_makes_a_crc_a_probation_provider_inside_its_own_graph(store):
     u = unit("example.ttl")
     assert (CRC, RDF.type, PROB.ProbationProvider) not in u.triples
-    store.load(u)
+    load_unit(store, u)
     assert store.query(f"ASK {{ {CRC.n3()} a prob:ProbationProvider }}").askAnswer
     assert store.query(f"ASK {{ {CRC.n3()} a org:Organization }}").askAnswer
     graphs = store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ {CRC.n3()} a prob:ProbationProvider }} }}")
@@ -178,7 +179,7 @@ def test_inference_makes_a_crc_a_probation_provider_inside_its_own_graph(store):
 
 
 def test_strings_read_back_as_plain_literals(store):
-    store.load(unit("example.ttl"))
+    load_unit(store, unit("example.ttl"))
     rows = list(store.query(f"SELECT ?k WHERE {{ {CRC.n3()} prob:kind ?k }}"))
     assert rows[0][0] == Literal("CRC")
     assert rows[0][0].datatype is None
@@ -186,14 +187,14 @@ def test_strings_read_back_as_plain_literals(store):
 
 
 def test_construct_and_ask_results(store):
-    store.load(unit("example.ttl"))
+    load_unit(store, unit("example.ttl"))
     built = store.query("CONSTRUCT { ?s skos:altLabel ?l } WHERE { ?s skos:altLabel ?l }")
     assert set(built.graph) == {(CRC, SKOS.altLabel, Literal("Example CRC", lang="en"))}
     assert store.query("ASK { ?s a prob:Area }").askAnswer is True
 
 
 def test_dump_nquads_round_trips(store):
-    store.load(unit("example.trig"))
+    load_unit(store, unit("example.trig"))
     out = io.BytesIO()
     store.dump(out, "nq")
     ds = Dataset()
@@ -206,7 +207,7 @@ def test_dump_nquads_round_trips(store):
 @pytest.mark.parametrize("fmt", ["trig", "nt", "ttl", "jsonld"])
 def test_dump_other_formats_parse_back(store, fmt):
     u = unit("example.ttl")
-    store.load(u)
+    load_unit(store, u)
     out = io.BytesIO()
     store.dump(out, fmt)
     rdflib_format = {"trig": "trig", "nt": "nt", "ttl": "turtle", "jsonld": "json-ld"}[fmt]
@@ -223,13 +224,13 @@ def test_dump_other_formats_parse_back(store, fmt):
 def test_oxigraph_data_persists_across_reopen(tmp_path):
     path = tmp_path / "store"
     s = OxigraphStore(path)
-    s.load(unit("example.ttl"))
+    load_unit(s, unit("example.ttl"))
     sizes = s.graph_sizes()
     s.close()
     again = OxigraphStore(path)
     try:
         assert again.graph_sizes() == sizes
-        assert again.load(unit("example.ttl")).status == "unchanged"
+        assert load_unit(again, unit("example.ttl")).status == "unchanged"
     finally:
         again.close()
 
@@ -301,8 +302,8 @@ def test_shipped_rules_know_the_provider_hierarchy():
 
 
 def test_context_lookup_agrees_with_the_portable_sparql_version(store):
-    store.load(unit("example.ttl"))
-    store.load(unit("reference.ttl"))
+    load_unit(store, unit("example.ttl"))
+    load_unit(store, unit("reference.ttl"))
     ref = unit("reference.ttl").graph
     membership = URIRef("https://w3id.org/probation-kg/id/membership/example-reference")
     fast = set(store.context_triples([CRC, membership], exclude=[ref]))

@@ -10,6 +10,7 @@ from rdflib import Graph, Literal, URIRef
 
 from probkg.errors import ValidationFailed
 from probkg.loaders.rdf import load_rdf
+from probkg.loading import load_unit
 from probkg.ontology.namespaces import SKOS
 from probkg.validation.gate import validate_graph, validate_store, validate_unit
 
@@ -63,7 +64,7 @@ def test_violations_raise_with_count_node_and_rule_and_leave_the_store_unchanged
     sizes = store.graph_sizes()
     catalogue = store.catalog()
     with pytest.raises(ValidationFailed) as info:
-        store.load(unit("violating.ttl"))
+        load_unit(store, unit("violating.ttl"))
     message = str(info.value)
     assert message.startswith(str((RDF_DIR / "violating.ttl").resolve()) + ": 2 SHACL violations; first: ")
     assert NAMELESS in message
@@ -78,14 +79,14 @@ def store_with_example(request, tmp_path):
     from probkg.graph.store import MemoryStore, OxigraphStore
 
     store = MemoryStore() if request.param == "memory" else OxigraphStore(tmp_path / "store")
-    store.load(unit("example.ttl"))
+    load_unit(store, unit("example.ttl"))
     yield store
     store.close()
 
 
 def test_results_about_data_outside_the_unit_are_not_counted(store_with_example):
     store = store_with_example
-    store.load(unit("violating.ttl"), validate=False)  # bad data already in the store
+    load_unit(store, unit("violating.ttl"), validate=False)  # bad data already in the store
     report = validate_unit(store, unit("reference.ttl"))
     assert report.conforms, report.to_text()
     full = validate_store(store)
@@ -95,7 +96,7 @@ def test_results_about_data_outside_the_unit_are_not_counted(store_with_example)
 
 def test_oxigraph_strings_do_not_break_sh_in(tmp_store):
     """Oxigraph types plain strings as xsd:string; the gate validates an rdflib copy, so sh:in holds."""
-    tmp_store.load(unit("example.ttl"))
+    load_unit(tmp_store, unit("example.ttl"))
     kinds = list(tmp_store.query("SELECT ?k WHERE { ?s prob:kind ?k }"))
     assert kinds[0][0] == Literal("CRC")
     assert validate_store(tmp_store).conforms
@@ -109,7 +110,7 @@ def test_warnings_are_reported_but_do_not_fail_a_load(memory_store):
         ("Warning", "id:doc/example-blog-post", "foaf:page")
     ]
     assert report.summary() == "conforms (1 warning)"
-    assert memory_store.load(u).status == "added"
+    assert load_unit(memory_store, u).status == "added"
 
 
 def test_blank_node_focus_is_named_after_its_parent():

@@ -16,8 +16,13 @@ Imports of the heavy parts happen inside the commands so that ``probkg query`` s
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import signal
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -26,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from probkg._version import __version__
-from probkg.errors import InputError, ProbkgError
+from probkg.errors import InputError, ProbkgError, QueryError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -59,6 +64,9 @@ class ProbkgGroup(click.Group):
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv
+        # rdflib logs a multi-line traceback for an ill-typed literal (e.g. "2020-13-45"^^xsd:date);
+        # the shapes report such values as violations, in one line each.
+        logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
         code: int
         try:
             rv = super().main(argv, prog_name or "probkg", complete_var, standalone_mode=False, **extra)
@@ -144,12 +152,15 @@ def _note(message: str) -> None:
 
 @contextmanager
 def _opened(
-    store_dir: str | None, memory: bool, endpoint: str | None, *, prebuild: bool = True
+    store_dir: str | None, memory: bool, endpoint: str | None, *, prebuild: bool = True, create: bool = False
 ) -> Iterator[Store]:
-    """Open the chosen store; a memory store gets the shipped data first unless ``prebuild`` is off."""
+    """Open the chosen store; a memory store gets the shipped data first unless ``prebuild`` is off.
+
+    A store directory that does not exist is created only when ``create`` is given (build, load).
+    """
     from probkg.api import build, open_store
 
-    store = open_store(store_dir, memory=memory, endpoint=endpoint)
+    store = open_store(store_dir, memory=memory, endpoint=endpoint, create=create)
     try:
         if memory and prebuild:
             _note("probkg: building the shipped data into a throwaway in-memory store")
@@ -157,6 +168,81 @@ def _opened(
         yield store
     finally:
         store.close()
+
+
+_T = TypeVar("_T")
+
+
+def _raise_interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stoppable(work: Callable[[], _T], *, timeout: float | None = None, what: str = "query") -> _T:
+    """Run ``work`` in a worker thread so that Ctrl-C, SIGTERM and ``timeout`` stop it at once.
+
+    The engine's long calls do not return to Python, so the main thread waits for the worker and
+    exits the process itself when stopped (exit 130 when interrupted, 3 on timeout). A store stays
+    consistent: every write is one engine transaction, and a bulk load's journal is undone when the
+    store is next opened.
+    """
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = work()
+        except BaseException as exc:  # handed to the main thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, name="probkg-work", daemon=True)
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
+    deadline = time.monotonic() + timeout if timeout else None
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.05)
+            if deadline is not None and time.monotonic() > deadline and worker.is_alive():
+                click.echo(
+                    f"probkg: error: the {what} took longer than {timeout:g} s (see --timeout)", err=True
+                )
+                sys.stderr.flush()
+                os._exit(3)
+    except KeyboardInterrupt:
+        click.echo(
+            f"probkg: interrupted; the {what} was stopped and the store keeps a consistent state", err=True
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, old)
+    if "error" in result:
+        raise result["error"]
+    return result["value"]  # type: ignore[no-any-return]
+
+
+_SPARQL_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(r"(?<![A-Za-z0-9_])service(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def _refuse_service(text: str) -> None:
+    """Refuse SPARQL naming SERVICE anywhere, after the codepoint escapes SPARQL allows everywhere.
+
+    The check errs on the side of refusing (a string literal containing the word is refused too):
+    the engine would otherwise send requests to any URL the query names.
+    """
+
+    def unescape(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group(0)
+
+    if _SERVICE.search(_SPARQL_ESCAPE.sub(unescape, text)):
+        raise QueryError(
+            "SERVICE (federated query) is not allowed from the CLI; pass --allow-service to permit it"
+        )
 
 
 def _short(iri: str) -> str:
@@ -290,7 +376,7 @@ def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, en
     """
     from probkg.api import build as build_store
 
-    with _opened(store_dir, memory, endpoint, prebuild=False) as store:
+    with _opened(store_dir, memory, endpoint, prebuild=False, create=True) as store:
         outcomes = build_store(store, sources)
         _print_outcomes(outcomes, fmt, store)
     return 0
@@ -305,11 +391,19 @@ def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, en
     help="Directory of source texts that curated YAML files quote from.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--force", is_flag=True, help="Reload even when the catalogue says a source is unchanged.")
+@click.option(
+    "--allow-core",
+    is_flag=True,
+    help="Allow writing the core graphs (ontology, registry, curated), which otherwise only `build` writes.",
+)
 @_store_options
 def load(
     paths: tuple[str, ...],
     sources: str | None,
     fmt: str,
+    force: bool,
+    allow_core: bool,
     store_dir: str | None,
     memory: bool,
     endpoint: str | None,
@@ -331,13 +425,22 @@ def load(
         raise InputError("no loadable files found in " + ", ".join(paths))
     failures: list[ProbkgError] = []
     show = not _quiet() and sys.stderr.isatty()
-    with _opened(store_dir, memory, endpoint) as store:
+    with _opened(store_dir, memory, endpoint, create=True) as store:
         outcomes: list[LoadOutcome] = []
         bars = _BulkBars(show)
 
         def one(f: Path) -> None:
             try:
-                outcomes.extend(load_into(store, [f], sources=sources, bulk_progress=bars.update))
+                outcomes.extend(
+                    load_into(
+                        store,
+                        [f],
+                        sources=sources,
+                        bulk_progress=bars.update,
+                        force=force,
+                        allow_core=allow_core,
+                    )
+                )
             except StoreError:
                 raise
             except ProbkgError as exc:
@@ -350,19 +453,22 @@ def load(
             finally:
                 bars.finish()
 
-        if len(files) > 3 and show:
-            from rich.progress import Progress
+        def run_all() -> None:
+            if len(files) > 3 and show:
+                from rich.progress import Progress
 
-            with Progress(console=_console(err=True), transient=True) as bar:
-                bars.outer = bar
-                task = bar.add_task("loading", total=len(files))
+                with Progress(console=_console(err=True), transient=True) as bar:
+                    bars.outer = bar
+                    task = bar.add_task("loading", total=len(files))
+                    for f in files:
+                        bar.update(task, description=f.name)
+                        one(f)
+                        bar.advance(task)
+            else:
                 for f in files:
-                    bar.update(task, description=f.name)
                     one(f)
-                    bar.advance(task)
-        else:
-            for f in files:
-                one(f)
+
+        _stoppable(run_all, what="load")
         _print_outcomes(outcomes, fmt, store, {str(e.path): _one_line(str(e)) for e in failures})
     return max((e.exit_code for e in failures), default=0)
 
@@ -474,6 +580,16 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--sparql", metavar="TEXT", help="Run this SPARQL query text.")
 @click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Stop the query after this many seconds (exit 3).",
+)
+@click.option(
+    "--allow-service", is_flag=True, help="Allow SERVICE clauses, which fetch from other endpoints."
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "tsv", "json", "turtle", "nt"]),
@@ -487,6 +603,8 @@ def query(
     params: tuple[str, ...],
     query_file: str | None,
     sparql: str | None,
+    timeout: float,
+    allow_service: bool,
     fmt: str,
     store_dir: str | None,
     memory: bool,
@@ -512,19 +630,30 @@ def query(
     bound = _params(params)
     if name is not None:  # check the name and parameters before opening a store
         from probkg.queries import get
+        from probkg.queries.runner import bind
 
-        get(name)
+        bind(get(name), bound)
+    if text is not None and not allow_service:
+        try:
+            _refuse_service(text)
+        except ProbkgError as exc:
+            exc.path = query_file or exc.path
+            raise
     with _opened(store_dir, memory, endpoint) as store:
-        if text is not None:
-            try:
-                output = run_sparql(store, text)
-            except ProbkgError as exc:
-                if query_file is not None and exc.path in (None, "<query>"):
-                    exc.path = query_file
-                raise
-        else:
-            output = run_named(store, name, bound)  # type: ignore[arg-type]
-        rendered = format_result(output, fmt)
+
+        def work() -> str:
+            if text is not None:
+                try:
+                    output = run_sparql(store, text)
+                except ProbkgError as exc:
+                    if query_file is not None and exc.path in (None, "<query>"):
+                        exc.path = query_file
+                    raise
+            else:
+                output = run_named(store, name, bound)  # type: ignore[arg-type]
+            return format_result(output, fmt)
+
+        rendered = _stoppable(work, timeout=timeout)
     click.echo(rendered, nl=not rendered.endswith("\n"))
     return 0
 

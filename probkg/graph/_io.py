@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
@@ -11,7 +12,7 @@ from rdflib.term import Node
 from probkg.errors import InputError
 from probkg.graph._oxterms import from_rdflib as to_ox
 
-__all__ = ["EXPORT_FORMATS", "dump_quads"]
+__all__ = ["EXPORT_FORMATS", "dump_quads", "rdf_syntax_error"]
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "nq": ox.RdfFormat.N_QUADS,
@@ -45,3 +46,13 @@ def dump_quads(quads: Iterable[tuple[Node, Node, Node, Node]], out: IO[bytes], f
     triples = {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o, _ in quads}
     ordered = sorted(triples, key=str)
     ox.serialize(ordered, out, rdf_format, prefixes=None if fmt == "nt" else _prefixes())
+
+
+def rdf_syntax_error(path: Path, exc: SyntaxError) -> InputError:
+    """A one-line :class:`InputError` for an Oxigraph parse error, naming file, line and column."""
+    text = str(exc.msg or exc)
+    # Oxigraph prefixes the message with the position, which InputError already shows.
+    if text.startswith("Parser error") and ": " in text:
+        text = text.split(": ", 1)[1]
+    text = " ".join(text.split())
+    return InputError(f"not valid RDF: {text}", path=str(path), line=exc.lineno, column=exc.offset)

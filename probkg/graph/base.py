@@ -15,27 +15,28 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import chain
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from probkg.errors import InputError
-
-if TYPE_CHECKING:
-    from probkg.loaders.base import LoadUnit
+from probkg.errors import InputError, StoreError
 
 __all__ = [
     "CATALOG_GRAPH",
+    "CORE_GRAPHS",
     "FILE_GRAPH_PREFIX",
+    "PENDING_GRAPH",
+    "STAGING_PREFIX",
     "GraphInfo",
     "LoadOutcome",
     "Quad",
     "Store",
     "Triple",
+    "catalog_entry",
+    "is_reserved",
 ]
 
 Quad = tuple[Node, Node, Node, URIRef]
@@ -47,11 +48,47 @@ CATALOG_GRAPH = URIRef("https://w3id.org/probation-kg/id/graph/catalog")
 FILE_GRAPH_PREFIX = "https://w3id.org/probation-kg/id/graph/file/"
 """Graphs named after an RDF file's content; a newer version of the same file supersedes them."""
 
+PENDING_GRAPH = URIRef("https://w3id.org/probation-kg/id/graph/pending")
+"""Journal of a load in progress: the graphs it writes. Present only while a load runs or after a crash."""
+
+STAGING_PREFIX = "https://w3id.org/probation-kg/id/graph/staging/"
+"""New versions of graphs being replaced are written under these names until the switch."""
+
+CORE_GRAPHS = frozenset(
+    {
+        "https://w3id.org/probation-kg/def",
+        "https://w3id.org/probation-kg/id/graph/registry",
+        str(CATALOG_GRAPH),
+    }
+)
+"""Graphs only ``probkg build`` (or a load with ``allow_core``) may write; curated graphs are core too."""
+
+_CORE_LOADERS = ("ontology", "curated")
+
+
+def is_reserved(graph: str) -> bool:
+    """The store's bookkeeping graphs, never written by a loader."""
+    return graph in (str(CATALOG_GRAPH), str(PENDING_GRAPH)) or graph.startswith(STAGING_PREFIX)
+
+
 _PROB = "https://w3id.org/probation-kg/def#"
 _LOADED_GRAPH = URIRef(_PROB + "LoadedGraph")
 _SHA256 = URIRef(_PROB + "sha256")
 _LOADER = URIRef(_PROB + "loader")
 _TRIPLE_COUNT = URIRef(_PROB + "tripleCount")
+
+
+def catalog_entry(graph: URIRef, checksum: str, source: str, loader: str, size: int) -> list[Triple]:
+    """The catalogue node of one loaded graph (checksum, source, load time, loader, size)."""
+    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return [
+        (graph, RDF.type, _LOADED_GRAPH),
+        (graph, _SHA256, Literal(checksum)),
+        (graph, DCTERMS.source, Literal(source)),
+        (graph, PROV.generatedAtTime, Literal(now, datatype=XSD.dateTime)),
+        (graph, _LOADER, Literal(loader)),
+        (graph, _TRIPLE_COUNT, Literal(size)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -131,21 +168,32 @@ class Store(ABC):
         catalog_entry: Iterable[Triple] = (),
         drop: Sequence[URIRef] = (),
     ) -> int:
-        """Replace ``graph`` and its catalogue node, and drop the graphs in ``drop``; return the new size.
+        """Replace ``graph`` and its catalogue node, and drop the graphs in ``drop``; return the new size."""
+        return self.commit_many([(graph, triples, list(catalog_entry))], drop=drop)[0]
 
-        The embedded backends override this to do everything in one transaction: remove the triples
-        of ``graph`` and of each graph in ``drop``, remove their nodes from :data:`CATALOG_GRAPH`,
-        insert ``triples`` into ``graph`` and ``catalog_entry`` into the catalogue. This portable
-        default is built from the primitives, so each graph changes atomically but not all together.
+    def commit_many(
+        self, writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple]]], *, drop: Sequence[URIRef] = ()
+    ) -> list[int]:
+        """Replace several graphs and their catalogue nodes, and drop ``drop``; return the new sizes.
+
+        The embedded Oxigraph backend does everything in one transaction: remove the triples of each
+        written graph and of each graph in ``drop``, remove their nodes from :data:`CATALOG_GRAPH`,
+        insert the new triples and catalogue entries. This portable default is built from the
+        primitives (each graph changes atomically, not all together); the in-memory store lives in
+        one process, and the remote store sends one SPARQL Update.
         """
-        new = list(triples)
-        gone = {str(graph), *(str(g) for g in drop)}
+        staged = [(URIRef(str(g)), list(t), e) for g, t, e in writes]
+        gone = {str(g) for g, _, _ in staged} | {str(g) for g in drop}
         kept = [(s, p, o) for s, p, o, _ in self.quads(CATALOG_GRAPH) if str(s) not in gone]
         for g in drop:
             self.drop_graph(URIRef(str(g)))
-        size = self.replace_graph(graph, new)
-        self.replace_graph(CATALOG_GRAPH, [*kept, *catalog_entry])
-        return size
+        sizes = [self.replace_graph(g, t) for g, t, _ in staged]
+        self.replace_graph(CATALOG_GRAPH, [*kept, *(t for _, _, e in staged for t in e)])
+        return sizes
+
+    def bulk_load(self, path: str, **options: object) -> object:
+        """Stream a large RDF file in atomically (:mod:`probkg.graph.bulk`); backends able override."""
+        raise StoreError(f"the {self.kind} store has no bulk loader; load the file through the regular path")
 
     def context_triples(self, iris: Iterable[URIRef], exclude: Iterable[URIRef] = ()) -> Iterator[Triple]:
         """Triples the store holds about ``iris``: one hop out, plus ``rdf:type`` of the objects.
@@ -207,76 +255,6 @@ class Store(ABC):
                 triples=int(count) if count and count.isdigit() else 0,
             )
         return out
-
-    def load(self, unit: LoadUnit, validate: bool = True, *, force: bool = False) -> LoadOutcome:
-        """Write a loader's output into its named graph.
-
-        Same checksum as catalogued -> nothing happens (``unchanged``) unless ``force``. Otherwise
-        the RDFS consequences of the probkg ontology are added to the graph, the result is
-        validated against the shapes (a Violation raises :class:`~probkg.errors.ValidationFailed`
-        and nothing is written), and the graph and its catalogue entry are replaced in one
-        transaction. For a file graph, older file graphs catalogued from the same source and
-        loader are dropped in that transaction too.
-        """
-        from probkg.validation.inference import materialise
-
-        graph = URIRef(str(unit.graph))
-        if graph == CATALOG_GRAPH:
-            raise InputError("the graph name is reserved for the store's catalogue", path=unit.source)
-        catalog = self.catalog()
-        sizes = self.graph_sizes()
-        before = sum(n for g, n in sizes.items() if g != str(CATALOG_GRAPH))
-        known = catalog.get(str(graph))
-        if known is not None and known.sha256 == unit.checksum and not force:
-            return LoadOutcome(str(graph), "unchanged", sizes.get(str(graph), 0), before, before, unit.source)
-
-        inferred = materialise(unit.triples)
-        if validate:
-            from probkg.errors import ValidationFailed
-            from probkg.validation.gate import validate_unit
-
-            report = validate_unit(self, unit, inferred=inferred)
-            if not report.conforms:
-                raise ValidationFailed(report.summary(), report=report, path=unit.source)
-
-        drop: list[URIRef] = []
-        if str(graph).startswith(FILE_GRAPH_PREFIX):
-            drop = [
-                URIRef(g)
-                for g, info in catalog.items()
-                if g != str(graph)
-                and g.startswith(FILE_GRAPH_PREFIX)
-                and info.source == unit.source
-                and info.loader == unit.loader
-            ]
-        size = len(unit.triples) + len(inferred)
-        entry = [
-            (graph, RDF.type, _LOADED_GRAPH),
-            (graph, _SHA256, Literal(unit.checksum)),
-            (graph, DCTERMS.source, Literal(unit.source)),
-            (
-                graph,
-                PROV.generatedAtTime,
-                Literal(
-                    datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-                    datatype=XSD.dateTime,
-                ),
-            ),
-            (graph, _LOADER, Literal(unit.loader)),
-            (graph, _TRIPLE_COUNT, Literal(size)),
-        ]
-        existed = str(graph) in sizes or known is not None
-        written = self.commit(graph, chain(unit.triples, inferred), catalog_entry=entry, drop=drop)
-        after = before - sizes.get(str(graph), 0) - sum(sizes.get(str(g), 0) for g in drop) + written
-        return LoadOutcome(
-            str(graph),
-            "replaced" if existed else "added",
-            written,
-            before,
-            after,
-            unit.source,
-            tuple(str(g) for g in drop),
-        )
 
     def drop(self, graph: URIRef) -> int:
         """Remove a named graph and its catalogue entry; return how many triples went."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,10 +18,11 @@ from rdflib import Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF
 from rdflib.query import Result
 
-from probkg.errors import InputError, QueryError, StoreError
+from probkg.errors import InputError, ProbkgError, QueryError, StoreError
 from probkg.graph._oxterms import nt_term
 from probkg.graph._oxterms import to_rdflib as from_ox
 from probkg.graph.base import CATALOG_GRAPH, Quad, Store, Triple
+from probkg.graph.bulk import BulkOutcome, Check
 
 __all__ = ["MemoryStore", "OxigraphStore", "default_store_path", "open_store"]
 
@@ -70,14 +71,25 @@ class OxigraphStore(Store):
 
     kind = "oxigraph"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path).expanduser()
         self.location = str(self.path)
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"store location {self.path} is a file, not a directory")
+        if not self.path.exists() or not any(self.path.iterdir()):
+            if not create:
+                raise StoreError(
+                    f"no store at {self.path} (create one with `probkg build --store {self.path}`)"
+                )
+        elif not (self.path / "CURRENT").is_file():
+            raise StoreError(
+                f"{self.path} is neither empty nor a probkg store; give --store an empty or new directory"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
+        except RuntimeError as exc:
+            raise StoreError(f"cannot open store {self.path}: {' '.join(str(exc).split())[:200]}") from exc
         except OSError as exc:
             text = str(exc)
             if "lock" in text.lower():
@@ -86,6 +98,13 @@ class OxigraphStore(Store):
                 ) from exc
             raise StoreError(f"cannot open store {self.path}: {text.splitlines()[0]}") from exc
         self._prefixes = _prefixes()
+        from probkg.graph.bulk import recover
+
+        self.recovered: list[str] = []
+        try:
+            self.recovered = recover(self._store)
+        except OSError as exc:
+            raise StoreError(f"store {self.path}: cannot undo an interrupted load: {exc}") from exc
 
     # ---- reading ---------------------------------------------------------------------
     def query(self, sparql: str) -> Result:
@@ -150,29 +169,75 @@ class OxigraphStore(Store):
         drop: Sequence[URIRef] = (),
     ) -> int:
         """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in one update."""
+        entry = None if catalog_entry is None else list(catalog_entry)
+        return self.commit_many([(graph, triples, entry)], drop=drop)[0]  # type: ignore[list-item]
+
+    def commit_many(
+        self,
+        writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple] | None]],
+        *,
+        drop: Sequence[URIRef] = (),
+    ) -> list[int]:
+        """Replace graphs and catalogue nodes, drop ``drop``: one SPARQL Update (one transaction)."""
         cat = nt_term(CATALOG_GRAPH)
         parts = []
-        for g in (graph, *drop):
+        for g in drop:
             name = nt_term(URIRef(str(g)))
+            parts.append(f"DROP SILENT GRAPH {name} ;\nDELETE WHERE {{ GRAPH {cat} {{ {name} ?p ?o }} }} ;\n")
+        inserts = []
+        sizes = []
+        for graph, triples, entry in writes:
+            name = nt_term(URIRef(str(graph)))
             parts.append(f"DROP SILENT GRAPH {name} ;\n")
-            if catalog_entry is not None or g != graph:
+            if entry is not None:
                 parts.append(f"DELETE WHERE {{ GRAPH {cat} {{ {name} ?p ?o }} }} ;\n")
-        lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples}
-        entry = [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in catalog_entry or ()]
-        update = (
-            "".join(parts)
-            + "INSERT DATA {\nGRAPH "
-            + nt_term(URIRef(str(graph)))
-            + " {\n"
-            + "\n".join(lines)
-            + "\n}\nGRAPH "
-            + cat
-            + " {\n"
-            + "\n".join(entry)
-            + "\n}\n}"
-        )
-        self._update(update)
-        return len(lines)
+            lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples}
+            sizes.append(len(lines))
+            inserts.append("GRAPH " + name + " {\n" + "\n".join(lines) + "\n}\n")
+            if entry:
+                inserts.append(
+                    "GRAPH "
+                    + cat
+                    + " {\n"
+                    + "\n".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in entry)
+                    + "\n}\n"
+                )
+        self._update("".join(parts) + "INSERT DATA {\n" + "".join(inserts) + "}")
+        return sizes
+
+    def bulk_load(  # type: ignore[override]
+        self,
+        path: str | os.PathLike[str],
+        *,
+        consequences: Callable[[Iterator[ox.Quad]], Iterator[ox.Quad]] | None = None,
+        check: Check | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        force: bool = False,
+        allow_core: bool = False,
+    ) -> BulkOutcome:
+        """Stream an RDF file in with Oxigraph's bulk writer, atomically (see :mod:`probkg.graph.bulk`)."""
+        from probkg.graph.bulk import bulk_load
+
+        try:
+            return bulk_load(
+                self._store,
+                self.location,
+                path,
+                catalog=self.catalog(),
+                existing=set(self.graph_sizes()),
+                consequences=consequences,
+                check=check,
+                progress=progress,
+                force=force,
+                allow_core=allow_core,
+            )
+        except ProbkgError as exc:  # the traceback's frames would keep the engine (and its lock) alive
+            raise exc.with_traceback(None) from None
+
+    @property
+    def engine(self) -> ox.Store:
+        """The pyoxigraph store (for SPARQL-compiled validation run inside the engine)."""
+        return self._store
 
     def drop_graph(self, graph: URIRef) -> None:
         name = nt_term(URIRef(str(graph)))
@@ -314,19 +379,33 @@ class MemoryStore(Store):
         drop: Sequence[URIRef] = (),
     ) -> int:
         """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in memory."""
-        new = list(triples)  # materialise first: a failing iterator must leave the store untouched
-        entry = list(catalog_entry or ())
+        entry = None if catalog_entry is None else list(catalog_entry)
+        return self.commit_many([(graph, triples, entry)], drop=drop)[0]  # type: ignore[list-item]
+
+    def commit_many(
+        self,
+        writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple] | None]],
+        *,
+        drop: Sequence[URIRef] = (),
+    ) -> list[int]:
+        """Replace graphs and catalogue nodes in memory; inputs are materialised before the first change."""
+        staged = [(URIRef(str(g)), list(t), None if e is None else list(e)) for g, t, e in writes]
         catalog = self._ds.graph(CATALOG_GRAPH)
-        for g in (graph, *drop):
+        for g in drop:
             self._ds.remove_graph(URIRef(str(g)))
-            if catalog_entry is not None or g != graph:
-                catalog.remove((URIRef(str(g)), None, None))
-        target = self._ds.graph(URIRef(str(graph)))
-        for t in new:
-            target.add(t)
-        for t in entry:
-            catalog.add(t)
-        return len(target)
+            catalog.remove((URIRef(str(g)), None, None))
+        sizes = []
+        for graph, new, entry in staged:
+            self._ds.remove_graph(graph)
+            if entry is not None:
+                catalog.remove((graph, None, None))
+            target = self._ds.graph(graph)
+            for t in new:
+                target.add(t)
+            for t in entry or ():
+                catalog.add(t)
+            sizes.append(len(target))
+        return sizes
 
     def drop_graph(self, graph: URIRef) -> None:
         g = URIRef(str(graph))
@@ -369,6 +448,8 @@ def open_store(
     path: str | os.PathLike[str] | None = None,
     memory: bool = False,
     endpoint: str | None = None,
+    *,
+    create: bool = True,
     **remote_options: str | None,
 ) -> Store:
     """Open the store the user asked for.
@@ -392,4 +473,4 @@ def open_store(
                 "remote backend not yet available (--endpoint needs probkg.graph.remote)"
             ) from exc
         return RemoteStore(endpoint, **{k: v for k, v in remote_options.items() if v})  # type: ignore[no-any-return]
-    return OxigraphStore(path if path else default_store_path())
+    return OxigraphStore(path if path else default_store_path(), create=create)

@@ -75,8 +75,24 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
 
 
 def load_file(path: str | os.PathLike[str], sources: str | os.PathLike[str] | None = None) -> list[LoadUnit]:
-    """Run the loader for one file, chosen by its suffix."""
-    p = Path(path)
+    """Run the loader for one file, chosen by its suffix.
+
+    A value the data holds that RDF cannot carry (an IRI with a forbidden code point, say) and
+    nesting too deep to follow are reported as bad input naming the file.
+    """
+    try:
+        return _load_file(Path(path), sources)
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError("structure nested too deeply to read", path=str(path)) from None
+    except ValueError as exc:
+        raise InputError(
+            f"invalid value in the file: {' '.join(str(exc).split())[:200]}", path=str(path)
+        ) from None
+
+
+def _load_file(p: Path, sources: str | os.PathLike[str] | None) -> list[LoadUnit]:
     suffix = p.suffix.lower()
     if suffix in CURATED_SUFFIXES:
         from probkg.loaders.curated import load_curated

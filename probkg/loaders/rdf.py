@@ -8,15 +8,17 @@ default-graph triples go to that file graph.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from probkg.errors import InputError
+from probkg.graph._io import rdf_syntax_error
 from probkg.graph._oxterms import to_rdflib
 from probkg.graph.base import CATALOG_GRAPH, FILE_GRAPH_PREFIX
-from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
+from probkg.units import LoadReport, LoadUnit, sha256_bytes
 
 __all__ = ["RDF_SUFFIXES", "file_graph", "load_rdf"]
 
@@ -39,13 +41,12 @@ def file_graph(checksum: str) -> URIRef:
     return URIRef(FILE_GRAPH_PREFIX + checksum[:16])
 
 
-def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
-    text = str(exc.msg or exc)
-    # Oxigraph prefixes the message with the position, which InputError already shows.
-    if text.startswith("Parser error") and ": " in text:
-        text = text.split(": ", 1)[1]
-    text = " ".join(text.split())
-    return InputError(f"not valid RDF: {text}", path=str(path), line=exc.lineno, column=exc.offset)
+_syntax_error = rdf_syntax_error
+
+MAX_RDF_BYTES = 100 * 1024 * 1024
+"""Largest RDF file parsed in memory (N-Quads, N-Triples, and large Turtle/TriG stream instead)."""
+
+_ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 
 
 def load_rdf(path: str | Path) -> list[LoadUnit]:
@@ -61,9 +62,20 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
             f"unknown RDF file suffix {p.suffix!r}; expected one of {', '.join(RDF_SUFFIXES)}", path=str(p)
         )
     try:
+        size = p.stat().st_size
+        if size > MAX_RDF_BYTES:
+            raise InputError(
+                f"file too large to parse in memory ({size:,} bytes; the limit is {MAX_RDF_BYTES:,}); "
+                "convert it to N-Quads, which streams",
+                path=str(p),
+            )
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(p)) from exc
+    if not data.strip():
+        raise InputError("empty file", path=str(p))
+    if fmt == ox.RdfFormat.RDF_XML and _ENTITY.search(data):
+        raise InputError("RDF/XML with a DTD entity declaration (<!ENTITY) is not accepted", path=str(p))
     checksum = sha256_bytes(data)
     source = str(p.resolve())
     default = file_graph(checksum)
@@ -91,7 +103,7 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
             path=str(p),
         )
     if not graphs:
-        graphs[str(default)] = Graph()
+        raise InputError("the file holds no triples", path=str(p))
     return [
         LoadUnit(
             graph=URIRef(name),

@@ -511,8 +511,36 @@ class Registry:
 # ----------------------------------------------------------------------------- YAML with line numbers
 
 
+MAX_YAML_BYTES = 20 * 1024 * 1024
+"""Largest YAML file read, in bytes."""
+
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted in a YAML file."""
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML loading that keeps dates as text, so they are checked (and reported) by our code."""
+    """Safe YAML loading that keeps dates as text, so they are checked (and reported) by our code.
+
+    Aliases (``*name``, and so ``<<`` merges) are refused: expanding them is how a few hundred bytes
+    become gigabytes. Nesting deeper than :data:`MAX_YAML_DEPTH` is refused too.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not accepted", mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", mark
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -536,9 +564,15 @@ class LocatedYaml:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+        if not text.strip():
+            raise InputError("empty file", path=path)
+        if len(raw) > MAX_YAML_BYTES:
+            raise InputError(
+                f"file too large ({len(raw):,} bytes; the limit is {MAX_YAML_BYTES:,})", path=path
+            )
         try:
             node = yaml.compose(text, Loader=_Loader)
-            self.data = yaml.load(text, Loader=_Loader)
+            self.data = _Loader(text).construct_document(node) if node is not None else None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

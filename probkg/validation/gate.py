@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 if TYPE_CHECKING:
     from probkg.graph.base import Store, Triple
-    from probkg.loaders.base import LoadUnit
+    from probkg.units import LoadUnit
 
 __all__ = ["Report", "ValidationResult", "validate_graph", "validate_store", "validate_unit"]
 

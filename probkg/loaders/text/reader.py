@@ -218,6 +218,24 @@ def read_document(
     )
 
 
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+"""Largest text document (.txt, .md, .html) read, in bytes; press releases are a few kilobytes."""
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _require_text(data: bytes, path: str) -> None:
+    """Refuse binary or mostly non-text input: NUL bytes, control characters or undecodable bytes."""
+    sample = data[: 1 << 20]
+    if b"\x00" in sample:
+        raise InputError("not text (the file holds NUL bytes)", path=path)
+    bad = len(_CONTROL.findall(sample))
+    decoded = sample.decode("utf-8", errors="replace")
+    bad += decoded.count("\ufffd")
+    if bad > max(8, len(decoded) // 100):
+        raise InputError("not text (binary or mostly non-text content)", path=path)
+
+
 def read_path(path: str | Path) -> tuple[Document, bytes]:
     """Read a ``.txt``/``.md``/``.html`` file; returns the document and the file's bytes."""
     p = Path(path)
@@ -227,11 +245,25 @@ def read_path(path: str | Path) -> tuple[Document, bytes]:
             f"not a text document (expected one of {', '.join(sorted(TEXT_SUFFIXES))})", path=str(p)
         )
     try:
+        size = p.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise InputError(
+                f"file too large for a text document ({size:,} bytes; the limit is {MAX_TEXT_BYTES:,})",
+                path=str(p),
+            )
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(p)) from exc
+    if not data.strip():
+        raise InputError("empty file", path=str(p))
+    _require_text(data, str(p))
     if suffix in (".html", ".htm"):
-        text, meta = html_text(data)
+        try:
+            text, meta = html_text(data)
+        except RecursionError:
+            raise InputError("HTML elements nested too deeply to read", path=str(p)) from None
+        if not text.strip():
+            raise InputError("the page holds no text", path=str(p))
         return read_document(text, fmt="html", path=str(p), meta=meta), data
     try:
         text = data.decode("utf-8")

@@ -1,0 +1,272 @@
+"""Load orchestration: materialise, validate, then switch atomically (above validation and loaders).
+
+Loaders (:mod:`probkg.loaders`) turn files into :class:`~probkg.units.LoadUnit` s and stores
+(:mod:`probkg.graph`) write them; this layer puts the steps in order:
+
+* :func:`load_units` writes the units of one source all or nothing: each is compared with the
+  catalogue (same checksum: ``unchanged``), given its RDFS consequences, validated against the store
+  as it would be after the change, and then every changed graph, its catalogue entry and the graphs
+  it supersedes are written in one store transaction.
+* :func:`bulk_load_file` streams a large RDF file through the store's atomic bulk loader
+  (:meth:`probkg.graph.store.OxigraphStore.bulk_load`) with the inference and the SPARQL-compiled
+  shapes as callbacks.
+
+Core graphs (the ontology, the registry, curated graphs and the catalogue) are only written by
+``probkg build`` or when ``allow_core`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, URIRef
+
+from probkg.errors import InputError, ValidationFailed
+from probkg.graph.base import (
+    CATALOG_GRAPH,
+    CORE_GRAPHS,
+    FILE_GRAPH_PREFIX,
+    LoadOutcome,
+    Store,
+    Triple,
+    catalog_entry,
+    is_reserved,
+)
+from probkg.graph.bulk import BulkOutcome
+from probkg.units import LoadUnit
+
+__all__ = ["bulk_load_file", "load_unit", "load_units"]
+
+_CORE_LOADERS = ("ontology", "curated")
+
+
+def _check_target(unit: LoadUnit, catalog: dict[str, Any], allow_core: bool) -> None:
+    g = str(unit.graph)
+    if is_reserved(g):
+        raise InputError(
+            f"the graph name <{g}> is reserved for the store's own bookkeeping", path=unit.source
+        )
+    if allow_core or unit.loader in _CORE_LOADERS:
+        return
+    info = catalog.get(g)
+    if g in CORE_GRAPHS or (info is not None and info.loader in _CORE_LOADERS):
+        raise InputError(
+            f"the file writes to the core graph <{g}>, which only `probkg build` replaces "
+            "(pass --allow-core to override)",
+            path=unit.source,
+        )
+
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+def _check_iris(unit: LoadUnit) -> None:
+    """Refuse an IRI the store could not hold (space, angle brackets, control characters...)."""
+    seen: set[str] = set()
+    for triple in [(unit.graph,), *unit.triples]:
+        for term in triple:
+            if isinstance(term, URIRef) and term not in seen:
+                seen.add(term)
+                if _BAD_IRI.search(term):
+                    shown = " ".join(repr(str(term))[1:-1].split())[:120]
+                    raise InputError(
+                        f"invalid IRI <{shown}> (it holds a character IRIs cannot)", path=unit.source
+                    )
+
+
+def load_unit(
+    store: Store, unit: LoadUnit, validate: bool = True, *, force: bool = False, allow_core: bool = False
+) -> LoadOutcome:
+    """Write one unit (see :func:`load_units`)."""
+    return load_units(store, [unit], validate=validate, force=force, allow_core=allow_core)[0]
+
+
+def load_units(
+    store: Store,
+    units: Sequence[LoadUnit],
+    validate: bool = True,
+    *,
+    force: bool = False,
+    allow_core: bool = False,
+) -> list[LoadOutcome]:
+    """Write the units of one source all or nothing: every changed graph in one transaction.
+
+    Same checksum as catalogued -> ``unchanged`` (unless ``force``). A Violation in any unit raises
+    :class:`~probkg.errors.ValidationFailed` and nothing is written. For a file graph, older file
+    graphs catalogued from the same source and loader are dropped in the same transaction.
+    """
+    from probkg.validation.gate import validate_unit
+    from probkg.validation.inference import materialise
+
+    catalog = store.catalog()
+    sizes = store.graph_sizes()
+    before = sum(n for g, n in sizes.items() if g != str(CATALOG_GRAPH))
+    for unit in units:
+        _check_target(unit, catalog, allow_core)
+        if unit.loader == "text" and os.path.exists(unit.source):  # a text's identity is its absolute path
+            unit.source = os.path.abspath(unit.source)
+    changed: list[tuple[LoadUnit, list[Triple]]] = []
+    for unit in units:
+        known = catalog.get(str(unit.graph))
+        if known is not None and known.sha256 == unit.checksum and not force:
+            continue
+        _check_iris(unit)
+        inferred = list(materialise(unit.triples))
+        if validate:
+            report = validate_unit(store, unit, inferred=inferred)
+            if not report.conforms:
+                raise ValidationFailed(report.summary(), report=report, path=unit.source)
+        changed.append((unit, inferred))
+    written_names = {str(u.graph) for u, _ in changed}
+    drop: list[URIRef] = []
+    for unit, _ in changed:
+        # A source's identity is its path: a changed RDF file's file graph and a text document whose
+        # graph name came from its content (no SOURCE header) supersede what that path gave before.
+        if str(unit.graph).startswith(FILE_GRAPH_PREFIX) or unit.loader == "text":
+            drop += [
+                URIRef(g)
+                for g, info in catalog.items()
+                if g not in written_names
+                and (g.startswith(FILE_GRAPH_PREFIX) or unit.loader == "text")
+                and info.source == unit.source
+                and info.loader == unit.loader
+                and URIRef(g) not in drop
+            ]
+    writes = [
+        (
+            URIRef(str(u.graph)),
+            chain(u.triples, inferred),
+            catalog_entry(
+                URIRef(str(u.graph)), u.checksum, u.source, u.loader, len(u.triples) + len(inferred)
+            ),
+        )
+        for u, inferred in changed
+    ]
+    new_sizes = (
+        dict(zip((str(u.graph) for u, _ in changed), store.commit_many(writes, drop=drop), strict=True))
+        if writes
+        else {}
+    )
+    after = (
+        before
+        - sum(sizes.get(g, 0) for g in new_sizes)
+        - sum(sizes.get(str(g), 0) for g in drop)
+        + sum(new_sizes.values())
+    )
+    out = []
+    for unit in units:
+        g = str(unit.graph)
+        if g not in new_sizes:
+            out.append(LoadOutcome(g, "unchanged", sizes.get(g, 0), before, before, unit.source))
+            continue
+        existed = g in sizes or g in catalog
+        out.append(
+            LoadOutcome(
+                g,
+                "replaced" if existed else "added",
+                new_sizes[g],
+                before,
+                after,
+                unit.source,
+                tuple(str(d) for d in drop)
+                if g.startswith(FILE_GRAPH_PREFIX) or unit.loader == "text"
+                else (),
+            )
+        )
+    return out
+
+
+def _consequences() -> Callable[[Iterator[ox.Quad]], Iterator[ox.Quad]]:
+    """Each quad followed by its RDFS consequences in the same graph (super-classes, super-properties)."""
+    from probkg.validation.inference import default_rules
+
+    rules = default_rules()
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    supers = {
+        ox.NamedNode(str(c)): [ox.NamedNode(str(d)) for d in ds] for c, ds in rules.superclasses.items()
+    }
+    superprops = {
+        ox.NamedNode(str(p)): [ox.NamedNode(str(q)) for q in qs] for p, qs in rules.superproperties.items()
+    }
+
+    def add(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        for q in quads:
+            yield q
+            pred = q.predicate
+            if pred == rdf_type:
+                for d in supers.get(q.object, ()):  # type: ignore[arg-type]
+                    yield ox.Quad(q.subject, rdf_type, d, q.graph_name)
+            else:
+                for sp in superprops.get(pred, ()):
+                    yield ox.Quad(q.subject, sp, q.object, q.graph_name)
+
+    return add
+
+
+def _check(source: str) -> Callable[[Any, list[str], list[str], int], None]:
+    """Validate staged graphs inside Oxigraph, over the store as it will be after the switch."""
+    from probkg.graph._oxterms import to_rdflib
+    from probkg.validation.shacl_sparql import compile_shapes, run_checks
+
+    def check(ox_store: Any, staged: list[str], visible: list[str], added: int) -> None:
+        if len(visible) < sum(1 for _ in ox_store.named_graphs()):
+            # Graphs being replaced must not be seen. Oxigraph evaluates an explicit list of default
+            # graphs slowly, so the store as it will be is copied into an in-memory engine instead.
+            view = ox.Store()
+            view.bulk_extend(
+                q for g in visible for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+            )
+            ox_store = view
+
+        def select(sparql: str) -> Iterator[dict[str, Any]]:
+            solutions = ox_store.query(sparql, use_default_graph_as_union=True)
+            names = [v.value for v in solutions.variables]
+            for sol in solutions:
+                yield {n: to_rdflib(sol[n]) for n in names if sol[n] is not None}
+
+        if added / max(1, len(ox_store)) <= 0.1:
+            report = run_checks(select, compile_shapes(focus_graphs=staged), checked=added)
+        else:  # a large addition: the whole store at once is faster; keep results about the new graphs
+            names = " ".join(f"<{g}>" for g in staged)
+
+            def mentioned(node: Any) -> bool:
+                if isinstance(node, BNode):  # a blank node cannot be named in a query; it came with the data
+                    return True
+                term = node.n3()
+                return bool(
+                    ox_store.query(
+                        f"ASK {{ VALUES ?g {{ {names} }} "
+                        f"GRAPH ?g {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }} }}"
+                    )
+                )
+
+            report = run_checks(select, keep=mentioned, checked=added)
+        if not report.conforms:
+            raise ValidationFailed(report.summary(), report=report, path=source)
+
+    return check
+
+
+def bulk_load_file(
+    store: Store,
+    path: str | os.PathLike[str],
+    *,
+    validate: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
+    allow_core: bool = False,
+) -> BulkOutcome:
+    """Stream a large RDF file into a store that has a bulk loader, validated, all or nothing."""
+    return store.bulk_load(  # type: ignore[return-value]
+        os.fspath(path),
+        consequences=_consequences(),
+        check=_check(os.path.abspath(path)) if validate else None,
+        progress=progress,
+        force=force,
+        allow_core=allow_core,
+    )

@@ -281,6 +281,6 @@ def stats(store: Store) -> dict[str, Any]:
     for row in store.query(text):
         cls, n = row[0], row[1]  # type: ignore[index]
         if cls is not None and n is not None:
-            classes[str(cls)] = int(n)
+            classes[str(cls)] = int(str(n))
     ordered = dict(sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])))
     return {"triples": sum(graphs.values()), "graphs": graphs, "classes": ordered}

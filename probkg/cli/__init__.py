@@ -57,7 +57,7 @@ class ProbkgGroup(click.Group):
     def main(
         self,
         args: Sequence[str] | None = None,
-        prog_name: str | None = None,  # type: ignore[override]
+        prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
         **extra: Any,
@@ -219,7 +219,7 @@ def _stoppable(work: Callable[[], _T], *, timeout: float | None = None, what: st
             signal.signal(signal.SIGTERM, old)
     if "error" in result:
         raise result["error"]
-    return result["value"]  # type: ignore[no-any-return]
+    return result["value"]
 
 
 _SPARQL_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")

@@ -40,10 +40,10 @@ def dump_quads(quads: Iterable[tuple[Node, Node, Node, Node]], out: IO[bytes], f
         raise InputError(f"unknown RDF format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     rdf_format = EXPORT_FORMATS[fmt]
     if rdf_format.supports_datasets:
-        stream = (ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)
+        stream = (ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)  # type: ignore[arg-type]
         ox.serialize(stream, out, rdf_format, prefixes=_prefixes() if fmt == "trig" else None)
         return
-    triples = {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o, _ in quads}
+    triples = {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o, _ in quads}  # type: ignore[arg-type]
     ordered = sorted(triples, key=str)
     ox.serialize(ordered, out, rdf_format, prefixes=None if fmt == "nt" else _prefixes())
 

@@ -215,7 +215,7 @@ class Store(ABC):
             for row in self.query(text):
                 if str(row[0]) in skip:  # type: ignore[index]
                     continue
-                s, p, o, t = row[1], row[2], row[3], row[4]  # type: ignore[index]
+                s, p, o, t = row[1], row[2], row[3], row[4]  # type: ignore[index,misc]
                 triple = (s, p, o)
                 if triple not in seen:
                     seen.add(triple)

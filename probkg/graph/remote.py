@@ -44,10 +44,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from probkg.errors import EndpointError, QueryError
-from probkg.graph._oxterms import iter_rdflib_triples, nt_line, nt_term, write_ntriples
+from probkg.graph._oxterms import iter_rdflib_triples, nt_term, write_ntriples
 from probkg.graph.base import CATALOG_GRAPH, Quad, Store
 
 __all__ = ["RemoteStore"]
@@ -362,7 +362,7 @@ class RemoteStore(Store):
             accept="application/sparql-results+json",
         )
         rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
-        return {str(r["g"]): int(r["n"]) for r in rows if "g" in r and self._is_own_graph(str(r["g"]))}
+        return {str(r["g"]): int(str(r["n"])) for r in rows if "g" in r and self._is_own_graph(str(r["g"]))}
 
     def _count(self, graph: str) -> int:
         resp = self._send(
@@ -372,7 +372,7 @@ class RemoteStore(Store):
             accept="application/sparql-results+json",
         )
         rows = _json_rows(self._read(resp, self.endpoint), self.endpoint)
-        return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
+        return int(str(rows[0]["n"])) if rows and "n" in rows[0] else 0
 
     def drop_graph(self, graph: URIRef) -> None:
         """Drop ``graph`` and its catalogue entry in one update request."""
@@ -559,18 +559,6 @@ class RemoteStore(Store):
                 yield r["s"], r["p"], r["o"]
             offset += len(rows)
 
-    def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
-        """Stream every named graph as N-Quads (``nquads``) or N-Triples (``nt``, graphs merged)."""
-        if fmt not in {"nquads", "nq", "nt", "ntriples"}:
-            raise EndpointError(f"{_where(self.endpoint)}: dump supports nquads and nt, not {fmt}")
-        buf: list[str] = []
-        for s, p, o, g in self.quads():
-            buf.append(nt_line(s, p, o, g if fmt in {"nquads", "nq"} else None))
-            if len(buf) >= 5000:
-                out.write("".join(buf).encode("utf-8"))
-                buf.clear()
-        out.write("".join(buf).encode("utf-8"))
-
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
 
@@ -626,7 +614,7 @@ def _has_dataset_clause(sparql: str) -> bool:
     return re.search(pattern, _skeleton(sparql), re.I) is not None
 
 
-def _json_term(b: dict[str, str]) -> Node:
+def _json_term(b: dict[str, str]) -> Identifier:
     kind = b.get("type")
     value = b.get("value", "")
     if kind == "uri":

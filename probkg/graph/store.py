@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef, Variable
@@ -120,7 +121,7 @@ class OxigraphStore(Store):
 
     def graph_sizes(self) -> dict[str, int]:
         answer = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return {sol[0].value: int(sol[1].value) for sol in answer}  # type: ignore[index,union-attr]
+        return {sol[0].value: int(sol[1].value) for sol in answer}  # type: ignore[union-attr]
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
         pattern = ox.NamedNode(str(graph)) if graph is not None else None
@@ -170,7 +171,7 @@ class OxigraphStore(Store):
     ) -> int:
         """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in one update."""
         entry = None if catalog_entry is None else list(catalog_entry)
-        return self.commit_many([(graph, triples, entry)], drop=drop)[0]  # type: ignore[list-item]
+        return self.commit_many([(graph, triples, entry)], drop=drop)[0]
 
     def commit_many(
         self,
@@ -263,7 +264,7 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"writing to store {self.path} failed: {exc}") from exc
 
-    def dump(self, out, fmt: str = "nq", *, include_catalog: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def dump(self, out, fmt: str = "nq", *, include_catalog: bool = False) -> None:
         """Stream the store to ``out`` (see :meth:`Store.dump`).
 
         N-Quads, TriG and N-Triples stream from Oxigraph without an in-memory copy; N-Triples are
@@ -284,7 +285,7 @@ class OxigraphStore(Store):
         if fmt == "nt":  # the union of the graphs, each triple once, streamed (Oxigraph removes duplicates)
             skip = "" if include_catalog else f"FILTER(?g != {nt_term(CATALOG_GRAPH)})"
             rows = self._store.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {skip} }}")
-            triples = (ox.Triple(row[0], row[1], row[2]) for row in rows)  # type: ignore[index,union-attr]
+            triples = (ox.Triple(row[0], row[1], row[2]) for row in rows)  # type: ignore[union-attr]
             ox.serialize(triples, out, EXPORT_FORMATS[fmt])
             return
         dump_quads(self._export_quads(include_catalog), out, fmt)
@@ -380,7 +381,7 @@ class MemoryStore(Store):
     ) -> int:
         """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in memory."""
         entry = None if catalog_entry is None else list(catalog_entry)
-        return self.commit_many([(graph, triples, entry)], drop=drop)[0]  # type: ignore[list-item]
+        return self.commit_many([(graph, triples, entry)], drop=drop)[0]
 
     def commit_many(
         self,
@@ -430,7 +431,7 @@ def _to_result(answer: object) -> Result:
                 if term is not None:
                     row[var] = from_ox(term)
             bindings.append(row)
-        result.bindings = bindings
+        result.bindings = bindings  # type: ignore[assignment]
         return result
     if isinstance(answer, ox.QueryBoolean):
         result = Result("ASK")
@@ -464,13 +465,8 @@ def open_store(
     if memory:
         return MemoryStore()
     if endpoint:
-        try:
-            from probkg.graph.remote import RemoteStore  # type: ignore[import-not-found]
-        except ModuleNotFoundError as exc:
-            if exc.name != "probkg.graph.remote":
-                raise
-            raise InputError(
-                "remote backend not yet available (--endpoint needs probkg.graph.remote)"
-            ) from exc
-        return RemoteStore(endpoint, **{k: v for k, v in remote_options.items() if v})  # type: ignore[no-any-return]
+        from probkg.graph.remote import RemoteStore
+
+        options: dict[str, Any] = {k: v for k, v in remote_options.items() if v}
+        return RemoteStore(endpoint, **options)
     return OxigraphStore(path if path else default_store_path(), create=create)

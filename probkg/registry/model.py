@@ -29,6 +29,7 @@ This module only needs PyYAML and the standard library, so importing it is cheap
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import difflib
 import functools
@@ -527,7 +528,7 @@ class _Loader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not accepted", mark)
@@ -538,7 +539,7 @@ class _Loader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", mark
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -673,7 +674,9 @@ class _Reader:
             raise self.doc.error(where, f"{text!r} is not {what or 'valid'}")
         return text
 
-    def strs(self, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
+    def strs(
+        self, m: Mapping[builtins.str, Any], key: builtins.str, at: tuple[Any, ...]
+    ) -> tuple[builtins.str, ...]:
         value = m.get(key)
         if value is None:
             return ()
@@ -688,7 +691,7 @@ class _Reader:
             out.append(item.strip())
         return tuple(out)
 
-    def bool(self, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> bool:
+    def bool(self, m: Mapping[builtins.str, Any], key: builtins.str, at: tuple[Any, ...]) -> bool:
         value = m.get(key, False)
         if value is None:
             return False
@@ -696,7 +699,9 @@ class _Reader:
             raise self.doc.error((*at, key), f"expected true or false, found {_type_name(value)}")
         return value
 
-    def month(self, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str | None:
+    def month(
+        self, m: Mapping[builtins.str, Any], key: builtins.str, at: tuple[Any, ...]
+    ) -> builtins.str | None:
         value = m.get(key)
         if value is None:
             return None
@@ -778,6 +783,8 @@ def _build(doc: LocatedYaml) -> Registry:
         return tuple(dict.fromkeys(out))
 
     periods: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {}
+    at: tuple[Any, ...]
+    pat: tuple[Any, ...]
     for name, raw_spec in r.map(top.get("periods") or {}, ("periods",)).items():
         at = ("periods", name)
         spec = r.map(raw_spec, at, ("from", "to", "sources"))
@@ -797,10 +804,10 @@ def _build(doc: LocatedYaml) -> Registry:
     area_slugs: dict[str, int] = {}
     for i, raw_spec in enumerate(raw_areas):
         spec = r.map(raw_spec, ("areas", i), _AREA)
-        slug = r.str(spec, "slug", ("areas", i), pattern=_SLUG, what=_SLUG_WHAT)
-        if slug in area_slugs:
-            raise doc.error(("areas", i, "slug"), f"duplicate area slug {slug!r}")
-        area_slugs[slug or ""] = i
+        area_slug = r.str(spec, "slug", ("areas", i), pattern=_SLUG, what=_SLUG_WHAT) or ""
+        if area_slug in area_slugs:
+            raise doc.error(("areas", i, "slug"), f"duplicate area slug {area_slug!r}")
+        area_slugs[area_slug] = i
 
     raw_orgs = r.list(top.get("organisations"), ("organisations",))
     org_index: dict[str, tuple[int, str]] = {}

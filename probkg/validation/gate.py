@@ -217,7 +217,7 @@ class _ValidationGraph(Graph):
     reusable with different bindings, so the parsed form is kept per text and namespace set.
     """
 
-    def query(  # type: ignore[no-untyped-def,override] # noqa: PLR0917
+    def query(  # noqa: PLR0917
         self,
         query_object,
         processor="sparql",

@@ -265,7 +265,7 @@ class _Compiler:
                 SH.BlankNodeOrIRI: f"!isLiteral({var})",
                 SH.IRIOrLiteral: f"!isBlank({var})",
                 SH.BlankNodeOrLiteral: f"!isIRI({var})",
-            }[obj]
+            }[obj]  # type: ignore[index]
         if pred == SH["in"]:
             members = list(Collection(g, obj))
             return " || ".join(f"sameTerm({var}, {m.n3()})" for m in members) or "false"
@@ -279,10 +279,10 @@ class _Compiler:
             return f"!isBlank({var}) && REGEX({args})"
         if pred in (SH.minLength, SH.maxLength):
             op = ">=" if pred == SH.minLength else "<="
-            return f"!isBlank({var}) && STRLEN(STR({var})) {op} {int(obj)}"
+            return f"!isBlank({var}) && STRLEN(STR({var})) {op} {int(str(obj))}"
         if pred in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             op = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}[
-                pred
+                pred  # type: ignore[index]
             ]
             return f"{var} {op} {obj.n3()}"
         if pred == SH["or"]:
@@ -382,12 +382,12 @@ class _Compiler:
                     )
                 else:
                     add(
-                        _COMPONENT[pred],
+                        _COMPONENT[pred],  # type: ignore[index]
                         values(self.value_constraint(pred, obj, "?value", shape)),
                         targeted=p is None,
                     )
             elif pred == SH.minCount and p is not None:
-                n = int(obj)
+                n = int(str(obj))
                 if n == 1:
                     add(SH.MinCountConstraintComponent, f"MINUS {{ ?this {p} ?_v }}", "?this")
                 elif n > 1:
@@ -395,7 +395,7 @@ class _Compiler:
             elif pred == SH.maxCount and p is not None:
                 add(
                     SH.MaxCountConstraintComponent,
-                    f"{{ {counted(f'> {int(obj)}')} }} {target}",
+                    f"{{ {counted(f'> {int(str(obj))}')} }} {target}",
                     "?this",
                     targeted=False,
                 )
@@ -419,16 +419,16 @@ class _Compiler:
             elif pred == SH.qualifiedValueShape and p is not None:
                 lo, hi = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
                 qualified = self.qualified(obj)
-                if lo is not None and int(lo) > 0:
+                if lo is not None and int(str(lo)) > 0:
                     add(
                         SH.QualifiedMinCountConstraintComponent,
-                        f"MINUS {{ {counted(f'>= {int(lo)}', qualified)} }}",
+                        f"MINUS {{ {counted(f'>= {int(str(lo))}', qualified)} }}",
                         "?this",
                     )
                 if hi is not None:
                     add(
                         SH.QualifiedMaxCountConstraintComponent,
-                        f"{{ {counted(f'> {int(hi)}', qualified)} }} {target}",
+                        f"{{ {counted(f'> {int(str(hi))}', qualified)} }} {target}",
                         "?this",
                         targeted=False,
                     )

@@ -178,7 +178,7 @@ def html_text(markup: str | bytes) -> tuple[str, dict[str, str]]:
                 else:
                     walk(child)
 
-    walk(root)  # type: ignore[arg-type]
+    walk(root)
     flush()
     if "TITLE" not in meta and blocks:
         h1 = soup.find("h1")

@@ -630,9 +630,9 @@ def query(
     bound = _params(params)
     if name is not None:  # check the name and parameters before opening a store
         from probkg.queries import get
-        from probkg.queries.runner import bind
+        from probkg.queries.runner import check
 
-        bind(get(name), bound)
+        check(get(name), bound)
     if text is not None and not allow_service:
         try:
             _refuse_service(text)

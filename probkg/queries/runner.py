@@ -266,7 +266,33 @@ def _convert(query: NamedQuery, param: Parameter, raw: str, store: SupportsQuery
     return resolve(store, kind, raw, param.name)
 
 
-def bind(query: NamedQuery | str, params: Mapping[str, str], store: SupportsQuery | None = None) -> str:
+def check(query: NamedQuery | str, params: Mapping[str, str]) -> None:
+    """Check ``params`` for ``query`` without a store: names, required values and literal types.
+
+    The command line calls this before opening a store, so that a mistyped parameter is reported
+    even when the store is missing; organisation labels are looked up later, by :func:`bind`.
+    """
+    q = get(query) if isinstance(query, str) else query
+    bind(q, params, None, lookups=False)  # unknown names, literal types, missing literal values
+    for p in q.parameters:
+        if (
+            p.kind is not None
+            and p.required
+            and not str(params.get(p.name) or "").strip()
+            and p.default is None
+        ):
+            raise QueryError(
+                f"missing required parameter '{p.name}' for query '{q.name}' ({p.type}: {p.description})"
+            )
+
+
+def bind(
+    query: NamedQuery | str,
+    params: Mapping[str, str],
+    store: SupportsQuery | None = None,
+    *,
+    lookups: bool = True,
+) -> str:
     """The SPARQL text of ``query`` with ``params`` bound, ready for ``store.query``.
 
     Values are checked against the declared types; ``iri(...)`` values are looked up by label or IRI on
@@ -289,6 +315,8 @@ def bind(query: NamedQuery | str, params: Mapping[str, str], store: SupportsQuer
             raise QueryError(f"unknown parameter '{name}' for query '{q.name}' (parameters: {known}){hint}")
     bound: dict[str, Node] = {}
     for p in q.parameters:
+        if not lookups and p.kind is not None:
+            continue
         raw = params.get(p.name)
         if raw is None or not str(raw).strip():
             raw = p.default

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from probkg.api import build
 from probkg.graph.store import MemoryStore
 from probkg.loaders.base import LoadUnit
+from probkg.loading import load_unit
 from probkg.server.linked_data import routes
 
 ID = "https://w3id.org/probation-kg/id/"
@@ -73,7 +74,8 @@ def test_html_escapes_every_literal():
     node = URIRef(ID + "org/markup")
     g = Graph()
     g.add((node, SKOS.prefLabel, Literal("<script>alert(1)</script> & co", lang="en")))
-    store.load(
+    load_unit(
+        store,
         LoadUnit(graph=URIRef(ID + "graph/test"), triples=g, checksum="0" * 64, source="t", loader="rdf"),
         validate=False,
     )

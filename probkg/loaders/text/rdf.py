@@ -102,6 +102,15 @@ _hex = digest
 _date_literal = date_literal
 
 
+OPENING_WORDS = 8
+"""Words of a quote that name its finding: a rendition cut short, or spaced and punctuated otherwise,
+still opens a judgement with the same words, so its finding is the same node."""
+
+
+def _opening(quote: str) -> str:
+    return " ".join(re.findall(r"[\w']+", finding_key(quote))[:OPENING_WORDS])
+
+
 def _number(value: float | int) -> Literal:
     if isinstance(value, int) or float(value).is_integer():
         return Literal(int(value), datatype=XSD.integer)
@@ -321,7 +330,7 @@ def to_graph(
         theme = concept_for(PROB.ThemeScheme, f["theme"]) or PROB.OtherTheme
         iri = item(
             "finding",
-            finding_key(text[f["start"] : f["end"]]),
+            _opening(text[f["start"] : f["end"]]),
             inspection_iri,
             polarity,
             theme,

@@ -244,11 +244,114 @@ def _triples(source: Store | Graph) -> Graph:
     return union
 
 
+def _rows(store: Store, sparql: str) -> Iterator[tuple[Node | None, ...]]:
+    result = store.query(sparql)
+    names = list(result.vars or [])
+    for row in result.bindings:
+        yield tuple(row.get(v) for v in names)
+
+
+def _classes_for(store: Store, shown: set[str]) -> list[URIRef]:
+    """The classes used in ``store`` whose instances may fall in one of the ``shown`` categories."""
+    subs, _ = _shipped_ontology()
+    supers: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, o in subs:
+        supers[URIRef(s)].add(URIRef(o))
+    used = [t for (t,) in _rows(store, "SELECT DISTINCT ?t WHERE { ?s a ?t }") if isinstance(t, URIRef)]
+    out = []
+    for cls in used:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for sup in supers.get(todo.pop(), ()):
+                if sup not in seen:
+                    seen.add(sup)
+                    todo.append(sup)
+        if any(_CLASS_CATEGORY.get(c) in shown for c in seen):
+            out.append(cls)
+    return sorted(out)
+
+
+def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[str, Any]]]:
+    """Only what the view needs, selected with SPARQL: the triples of the resources of the shown
+    categories (and of memberships, with their periods), and each one's evidence summarised.
+
+    The store is never copied whole into rdflib: quotes and offsets of evidence come back as one row
+    per selector instead of the five or so resources Web Annotation uses for them.
+    """
+    g = Graph()
+    classes = _classes_for(store, shown | {"membership"})
+    if not classes:
+        return g, {}
+    values = " ".join(f"<{c}>" for c in classes)
+    catalog = f"<{CATALOG_GRAPH}>"
+    for s, p, o in _rows(
+        store,
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} GRAPH ?g {{ ?s a ?t }} "
+        f"GRAPH ?h {{ ?s ?p ?o }} FILTER(?g != {catalog} && ?h != {catalog}) }}",
+    ):
+        if p != PROB.hasEvidence:
+            g.add((s, p, o))  # type: ignore[arg-type]
+    for row in _rows(
+        store,
+        f"SELECT DISTINCT ?i ?p ?x ?q ?v WHERE {{ VALUES ?t {{ {values} }} ?s a ?t ; "
+        "<http://www.w3.org/ns/org#memberDuring> ?i . ?i ?p ?x . "
+        "OPTIONAL { ?x ?q ?v } }",
+    ):
+        i, p, x, q, v = row
+        g.add((i, p, x))  # type: ignore[arg-type]
+        if q is not None:
+            g.add((x, q, v))  # type: ignore[arg-type]
+    evidence: dict[Node, dict[str, Any]] = {}
+    items: dict[Node, dict[Node, dict[str, Any]]] = defaultdict(dict)
+    for s, ev, src, exact, start, end in _rows(
+        store,
+        f"SELECT ?s ?ev ?src ?exact ?start ?end WHERE {{ VALUES ?t {{ {values} }} ?s a ?t ; "
+        f"<{PROB.hasEvidence}> ?ev . OPTIONAL {{ ?ev <{OA.hasSource}> ?src }} "
+        f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?qs . ?qs <{OA.exact}> ?exact }} "
+        f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?ps . ?ps <{OA.start}> ?start ; <{OA.end}> ?end }} }}",
+    ):
+        item = items[s].setdefault(ev, {"source": "", "start": -1, "end": -1, "quote": ""})  # type: ignore[index]
+        if src is not None:
+            item["source"] = curie(src)
+        if exact is not None:
+            item["quote"] = str(exact)
+        for key, lit in (("start", start), ("end", end)):
+            if isinstance(lit, Literal) and isinstance(_plain(lit), int):
+                item[key] = _plain(lit)
+    for s, by_ev in items.items():
+        evidence[s] = _summarise_evidence(list(by_ev.values()))  # type: ignore[index]
+    for p, label in _rows(
+        store,
+        "SELECT DISTINCT ?p ?l WHERE { ?p a ?k ; <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+        "FILTER(?k IN (<http://www.w3.org/2002/07/owl#ObjectProperty>, "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property>)) }",
+    ):
+        g.add((p, RDFS.label, label))  # type: ignore[arg-type]
+    return g, evidence
+
+
+def _summarise_evidence(items: list[dict[str, Any]]) -> dict[str, Any]:
+    if not items:
+        return {}
+    items.sort(key=lambda i: (i["source"], i["start"], i["end"], i["quote"]))
+    first = items[0]
+    out: dict[str, Any] = {"evidence_count": len(items), "evidence_source": first["source"]}
+    if first["start"] >= 0:
+        out["evidence_start"] = first["start"]
+    if first["end"] >= 0:
+        out["evidence_end"] = first["end"]
+    quotes = [i["quote"] for i in items if i["quote"]]
+    if quotes:
+        out["evidence_quote"] = JOIN.join(quotes)
+    return out
+
+
 class _View:
     """Builds the networkx graph; holds the lookups the build needs."""
 
-    def __init__(self, g: Graph) -> None:
+    def __init__(self, g: Graph, evidence: dict[Node, dict[str, Any]] | None = None) -> None:
         self.g = g
+        self._evidence = evidence
         subs, labels = _shipped_ontology()
         self.supers: dict[URIRef, set[URIRef]] = defaultdict(set)
         for s, o in subs:
@@ -386,6 +489,8 @@ class _View:
         return out
 
     def evidence(self, node: Node) -> dict[str, Any]:
+        if self._evidence is not None:
+            return self._evidence.get(node, {})
         items = []
         for ev in self.g.objects(node, PROB.hasEvidence):
             item: dict[str, Any] = {"source": "", "start": -1, "end": -1, "quote": ""}
@@ -400,19 +505,7 @@ class _View:
                 for o in self.g.objects(sel, OA.exact):
                     item["quote"] = str(o)
             items.append(item)
-        if not items:
-            return {}
-        items.sort(key=lambda i: (i["source"], i["start"], i["end"], i["quote"]))
-        first = items[0]
-        out: dict[str, Any] = {"evidence_count": len(items), "evidence_source": first["source"]}
-        if first["start"] >= 0:
-            out["evidence_start"] = first["start"]
-        if first["end"] >= 0:
-            out["evidence_end"] = first["end"]
-        quotes = [i["quote"] for i in items if i["quote"]]
-        if quotes:
-            out["evidence_quote"] = JOIN.join(quotes)
-        return out
+        return _summarise_evidence(items)
 
 
 def _merge(attrs: dict[str, Any], key: str, value: str | int | float | bool) -> None:
@@ -459,7 +552,10 @@ def to_networkx(
         shown.add("membership")
     else:
         shown.discard("membership")
-    view = _View(_triples(source))
+    if isinstance(source, Store):
+        view = _View(*_selection(source, shown))
+    else:
+        view = _View(_triples(source))
     g = view.g
 
     subjects = {s for s in g.subjects() if not isinstance(s, Literal)}

@@ -1,4 +1,5 @@
-"""Exports checked against their formats: GraphML + yEd, GEXF 1.2draft, Cytoscape.js, DOT, HTML, JSON-LD."""
+"""Exports checked against their formats: GraphML + yEd, GEXF 1.3, Cytoscape.js, DOT, HTML, JSON-LD;
+selections, layouts, and Graphviz drawing the real graph."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from probkg.ontology.namespaces import PREFIXES
 FIXTURE = Path(__file__).parent / "resources" / "viz-sample.trig"
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 YED = "{http://www.yworks.com/xml/graphml}"
-GEXF = "{http://www.gexf.net/1.2draft}"
-VIZ = "{http://www.gexf.net/1.2draft/viz}"
+GEXF = "{http://gexf.net/1.3}"
+VIZ = "{http://gexf.net/1.3/viz}"
 PLAIN = (str, int, float, bool)
 
 
@@ -73,8 +74,10 @@ def test_graphml_parses_and_carries_yed_labels(ds, view):
         label = node.find(f".//{YED}ShapeNode/{YED}NodeLabel")
         assert label is not None
         assert label.text == view.nodes[data["iri"]]["label"] == data["label"]
-        geometry = node.find(f".//{YED}Geometry")
-        assert float(geometry.get("x")) == pytest.approx(float(data["x"]))
+        geometry = node.find(f".//{YED}Geometry")  # yEd: top-left corner, y downwards
+        size = float(geometry.get("width"))
+        assert float(geometry.get("x")) + size / 2 == pytest.approx(float(data["x"]), abs=0.01)
+        assert float(geometry.get("y")) + size / 2 == pytest.approx(-float(data["y"]), abs=0.01)
     for edge in root.findall(f".//{GRAPHML}edge"):
         assert edge.find(f".//{YED}EdgeLabel").text
     # networkx reads it back with typed attributes and the same shape
@@ -85,19 +88,28 @@ def test_graphml_parses_and_carries_yed_labels(ds, view):
     finding = by_iri["https://w3id.org/probation-kg/id/finding/test-north-london/aaaaaaaaaaa1"]
     assert finding["evidence_start"] == 120
     assert by_iri["https://w3id.org/probation-kg/id/org/seetec"]["prob:unverified"] is True
+    for _, d in back.nodes(data=True):  # typed keys: positions come back as numbers, not strings
+        assert isinstance(d["x"], float)
+        assert isinstance(d["y"], float)
     note = by_iri["https://w3id.org/probation-kg/id/org/seetec"]["prob:verificationNote"]
     assert note == 'Test note: "quoted" text, a backslash \\ and <angle> & ampersand.'
 
 
-def test_gexf_is_1_2draft_with_positions_on_every_node(ds, view):
+def test_gexf_is_1_3_with_positions_and_time(ds, view):
     text = dumps(ds, "gexf")
     root = etree.fromstring(text.encode())
-    assert root.tag == GEXF + "gexf"  # exactly the 1.2draft namespace, not 1.2 or a misspelt 1.3
-    assert root.nsmap[None] == "http://www.gexf.net/1.2draft"
-    assert root.nsmap["viz"] == "http://www.gexf.net/1.2draft/viz"
-    assert root.get("version") == "1.2"
+    # checked against the GEXF 1.3 format itself (networkx's own 1.3 writer misspells the XSI namespace)
+    assert root.tag == GEXF + "gexf"
+    assert root.nsmap[None] == "http://gexf.net/1.3"
+    assert root.nsmap["viz"] == "http://gexf.net/1.3/viz"
+    assert root.nsmap["xsi"] == "http://www.w3.org/2001/XMLSchema-instance"
+    xsi = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
+    assert root.get(xsi).split() == ["http://gexf.net/1.3", "http://gexf.net/1.3/gexf.xsd"]
+    assert root.get("version") == "1.3"
     graph = root.find(f"{GEXF}graph")
     assert graph.get("defaultedgetype") == "directed"
+    assert graph.get("mode") == "dynamic"
+    assert graph.get("timeformat") == "date"
     declared = {
         (a.getparent().get("class"), a.get("id")): a.get("type") for a in graph.iter(f"{GEXF}attribute")
     }
@@ -120,11 +132,26 @@ def test_gexf_is_1_2draft_with_positions_on_every_node(ds, view):
                 int(value.get("value"))
             if kind == "boolean":
                 assert value.get("value") in ("true", "false")
+    by_id = {n.get("id"): n for n in nodes}
+    inspection = by_id["https://w3id.org/probation-kg/id/inspection/2016-12-north-london"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", inspection.get("start"))
+    finding = by_id["https://w3id.org/probation-kg/id/finding/test-north-london/aaaaaaaaaaa1"]
+    assert finding.get("start") == inspection.get("start")  # findings appear with their inspection
     edges = graph.findall(f"{GEXF}edges/{GEXF}edge")
     assert len({e.get("id") for e in edges}) == len(edges) == view.number_of_edges()
     assert all(e.get("source") in ids and e.get("target") in ids for e in edges)
+    owns = {
+        (e.get("source").rsplit("/", 1)[-1], e.get("target").rsplit("/", 1)[-1]): e
+        for e in edges
+        if e.get("label") == "owns"
+    }
+    # the 2019 change of owner of the Wales CRC shows on Gephi's timeline
+    assert owns[("seetec", "wales-crc")].get("start").startswith("2019-")
     back = nx.read_gexf(io.BytesIO(text.encode()))
     assert back.number_of_nodes() == view.number_of_nodes()
+    assert back.graph["mode"] == "dynamic"
+    starts = {d.get("start") for _, d in back.nodes(data=True)}
+    assert inspection.get("start") in starts
 
 
 def test_cytoscape_json_shape(ds, view):
@@ -231,17 +258,40 @@ def test_export_options_reach_the_view(ds):
     assert "https://w3id.org/probation-kg/id/ownership/wales-crc/seetec/2019-02" in ids
 
 
-def test_large_graph_layout_without_scipy():
-    pytest.importorskip("numpy")
+def test_layouts_scale_positions_and_none_leaves_them_out(ds):
     from probkg.exports.formats import layout
 
     G = nx.MultiDiGraph()
     for i in range(520):
         G.add_edge(f"n{i}", f"n{(i * 7 + 1) % 520}")
-    pos = layout(G)
+    pos = layout(G)  # ForceAtlas2 with Barnes-Hut
     assert len(pos) == 520
-    assert max(max(abs(x), abs(y)) for x, y in pos.values()) == pytest.approx(1000.0)
+    half = max(max(abs(x), abs(y)) for x, y in pos.values())
+    assert half == pytest.approx(20.0 * 520**0.5, rel=0.01)  # spread grows with the graph
     assert pos == layout(G)
+    assert len(set(pos.values())) == 520
+    assert layout(G, method="none") == {}
+    with pytest.raises(InputError, match="unknown layout"):
+        layout(G, method="circle")
+    doc = json.loads(dumps(ds, "cytoscape", layout_method="none"))
+    assert all("position" not in n for n in doc["elements"]["nodes"])
+    root = etree.fromstring(dumps(ds, "gexf", layout_method="none").encode())
+    assert root.find(f".//{VIZ}position") is None
+    assert "pos=" not in dumps(ds, "dot", layout_method="none")
+
+
+def test_one_y_orientation_in_every_format(ds):
+    """Positions are y-up (Gephi, Graphviz); formats drawn y-down (Cytoscape, yEd) are flipped to match."""
+    G = to_networkx(ds)
+    for i, n in enumerate(sorted(G)):
+        G.nodes[n]["x"], G.nodes[n]["y"] = float(i), 100.0 + i
+    one = sorted(G)[3]
+    gexf = etree.fromstring(dumps(G, "gexf").encode())
+    node = next(n for n in gexf.iter(f"{GEXF}node") if n.get("id") == one)
+    assert float(node.find(f"{VIZ}position").get("y")) == 103.0
+    cy = json.loads(dumps(G, "cytoscape"))
+    assert next(n for n in cy["elements"]["nodes"] if n["data"]["id"] == one)["position"]["y"] == -103.0
+    assert '"pos"="3.00,103.00"' in dumps(G, "dot")
 
 
 def test_cli_export_and_analyse(cli_runner, tmp_path):

@@ -77,9 +77,10 @@ CATEGORIES: tuple[str, ...] = (
 VIEWS: dict[str, frozenset[str]] = {
     "domain": frozenset({"organisation", "inspection", "finding", "area", "person"}),
     "assessment": frozenset({"organisation", "inspection", "finding", "rating", "verdict", "figure"}),
+    "ownership": frozenset({"organisation"}),
     "all": frozenset(CATEGORIES),
 }
-"""Named node selections. ``domain`` is the default."""
+"""Named node selections. ``domain`` is the default; ``ownership`` is organisations and who owned whom."""
 
 # Structures that are never nodes: they are folded into the attributes of the node that uses them.
 _FOLDED = frozenset({"evidence", "selector", "interval", "instant", "ontology", "graph"})
@@ -245,6 +246,30 @@ def _triples(source: Store | Graph) -> Graph:
 
 
 def _rows(store: Store, sparql: str) -> Iterator[tuple[Node | None, ...]]:
+    """Rows of a SELECT over the union of the store's graphs. On Oxigraph the rows are streamed and each
+    IRI converted to rdflib once (a million-row answer is not first turned into an rdflib Result)."""
+    from probkg.graph.store import OxigraphStore
+
+    if isinstance(store, OxigraphStore):
+        import pyoxigraph as ox
+
+        from probkg.graph._oxterms import to_rdflib
+
+        iris: dict[Any, Node] = {}
+        for solution in store._store.query(sparql, use_default_graph_as_union=True):
+            row: list[Node | None] = []
+            for term in solution:  # type: ignore[union-attr]
+                if term is None:
+                    row.append(None)
+                elif type(term) is ox.NamedNode:
+                    node = iris.get(term)
+                    if node is None:
+                        node = iris[term] = to_rdflib(term)
+                    row.append(node)
+                else:
+                    row.append(to_rdflib(term))
+            yield tuple(row)
+        return
     result = store.query(sparql)
     names = list(result.vars or [])
     for row in result.bindings:
@@ -283,11 +308,9 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
     if not classes:
         return g, {}
     values = " ".join(f"<{c}>" for c in classes)
-    catalog = f"<{CATALOG_GRAPH}>"
     for s, p, o in _rows(
         store,
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} GRAPH ?g {{ ?s a ?t }} "
-        f"GRAPH ?h {{ ?s ?p ?o }} FILTER(?g != {catalog} && ?h != {catalog}) }}",
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} ?s a ?t . ?s ?p ?o }}",
     ):
         if p != PROB.hasEvidence:
             g.add((s, p, o))  # type: ignore[arg-type]
@@ -552,10 +575,7 @@ def to_networkx(
         shown.add("membership")
     else:
         shown.discard("membership")
-    if isinstance(source, Store):
-        view = _View(*_selection(source, shown))
-    else:
-        view = _View(_triples(source))
+    view = _View(*_selection(source, shown)) if isinstance(source, Store) else _View(_triples(source))
     g = view.g
 
     subjects = {s for s in g.subjects() if not isinstance(s, Literal)}
@@ -621,7 +641,48 @@ def to_networkx(
                     edges.append(_edge(view, m, pred, o, {**extra, "label": label}))
     for u, v, key, data in sorted(edges, key=lambda e: (e[0], e[1], e[3]["predicate"], e[2])):
         G.add_edge(u, v, key=key, **dict(sorted(data.items())))
+    _label_findings(G)
     return G
+
+
+QUOTE_PREFIX = 48
+"""Characters of a finding's quote used in its label."""
+
+
+def _short_text(text: str, limit: int = QUOTE_PREFIX) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _label_findings(G: nx.MultiDiGraph) -> None:
+    """Findings are labelled by the start of their quote and the provider they are about, never an id."""
+    for node, attrs in G.nodes(data=True):
+        if attrs.get("category") != "finding":
+            continue
+        text = ""
+        for key in ("evidence_quote", "rdfs:comment", "dct:description", "prob:summary"):
+            if attrs.get(key):
+                text = str(attrs[key]).split(JOIN)[0]
+                break
+        providers = sorted(
+            str(G.nodes[v].get("label", v))
+            for _, v, d in G.out_edges(node, data=True)
+            if d.get("predicate") == "prob:aboutProvider"
+        )
+        if not providers and attrs.get("prob:aboutProvider"):
+            providers = [str(attrs["prob:aboutProvider"])]
+        if not text:
+            theme = str(attrs.get("prob:theme", "")).split(JOIN)[0]
+            polarity = str(attrs.get("prob:polarity", "")).rsplit(":", 1)[-1]
+            text = " ".join(
+                x for x in (polarity.lower(), "finding", "on", _humanise(theme.rsplit(":", 1)[-1])) if x
+            )
+            text = text if theme else f"{polarity.lower()} finding".strip()
+        about = "; ".join(providers)
+        attrs["label"] = f"{_short_text(text)} ({about})" if about else _short_text(text)
 
 
 def _edge(view: _View, s: Node, p: URIRef, o: Node, extra: dict[str, Any]) -> tuple[str, str, str, dict]:

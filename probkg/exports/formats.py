@@ -25,6 +25,7 @@ import io
 import json
 import math
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -496,19 +497,27 @@ def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
 
     Positions (``pos``, in points, y up as Graphviz expects) are the layout's. For ``dot`` every edge points
     down the bands owner -> provider -> inspection -> finding (reversed edges are drawn with ``dir=back``
-    so arrows keep their meaning) and the findings of an inspection are staggered over four ranks, as
+    so arrows keep their meaning) and the findings of an inspection are staggered over several ranks, as
     Graphviz's ``unflatten`` would, so the drawing is not one very wide strip. Large graphs get straight
     edges without labels (edge labels stay as ``tooltip``)."""
     n_nodes = G.number_of_nodes()
     small = n_nodes <= SPLINE_LIMIT
     nodes, edges = _sorted_nodes(G), _sorted_edges(G)
     level = {n: _dot_level(d) for n, d in nodes}
-    stagger = {n: i % 4 for i, (n, d) in enumerate(nodes) if level[n] == 3}
+    hanging = [n for n, _ in nodes if level[n] == 3]
+    bands = max(4, round(math.sqrt(len(hanging)) / 2))
+    stagger = {n: i % bands for i, n in enumerate(hanging)}
+    anchored = {
+        u
+        for u, v, d in G.edges(data=True)
+        if level.get(u) == 3 and d.get("predicate") == "prob:inInspection" and v in level
+    }
     out.write("digraph probkg {\n")
     overlap = "prism" if n_nodes <= OVERLAP_LIMIT else "true"
     out.write(
         f'  graph [overlap="{overlap}", splines="{"true" if small else "false"}", outputorder="edgesfirst", '
-        'ranksep="0.6", nodesep="0.15", mclimit="0.5", nslimit="4", nslimit1="4", remincross="false"];\n'
+        'size="50,50", ranksep="0.6", nodesep="0.15", mclimit="0.5", nslimit="4", nslimit1="4", '
+        'remincross="false"];\n'
     )
     out.write(
         '  node [shape="ellipse", style="filled", fontname="Helvetica", fontsize="10", margin="0.05"];\n'
@@ -517,6 +526,7 @@ def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
     for n, d in nodes:
         attrs = {k: v for k, v in d.items() if k not in ("x", "y")}
         attrs["fillcolor"] = _colour(d)
+        attrs["label"] = "\n".join(textwrap.wrap(str(d.get("label", n)), 28)) or str(n)
         if "x" in d and "y" in d:
             attrs["pos"] = f"{d['x']:.2f},{d['y']:.2f}"
         body = ", ".join(f"{dot_quote(k)}={dot_quote(v)}" for k, v in sorted(attrs.items()))
@@ -534,7 +544,7 @@ def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
         if lu == lv:
             attrs["constraint"] = "false"
         elif level[high] == 3:
-            if G.nodes[low].get("category") == "inspection":
+            if G.nodes[low].get("category") == "inspection" or high not in anchored:
                 attrs["minlen"] = 1 + stagger[high]
             else:
                 attrs["constraint"] = "false"

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import networkx as nx
@@ -21,6 +24,7 @@ from probkg.graph.base import CATALOG_GRAPH
 from probkg.ontology.namespaces import PREFIXES
 
 FIXTURE = Path(__file__).parent / "resources" / "viz-sample.trig"
+ID_WALES = "https://w3id.org/probation-kg/id/org/wales-crc"
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 YED = "{http://www.yworks.com/xml/graphml}"
 GEXF = "{http://gexf.net/1.3}"
@@ -294,24 +298,129 @@ def test_one_y_orientation_in_every_format(ds):
     assert '"pos"="3.00,103.00"' in dumps(G, "dot")
 
 
-def test_cli_export_and_analyse(cli_runner, tmp_path):
+@pytest.fixture(scope="module")
+def real_store(shared_dir, tmp_path_factory):
+    """The real graph: the shipped build, the seed texts and the press corpus, in an Oxigraph store."""
+    from click.testing import CliRunner
+
     from probkg.cli import cli
 
-    out = tmp_path / "kg.gexf"
-    result = cli_runner.invoke(cli, ["export", "--memory", "--format", "gexf", "-o", str(out), "-q"])
+    store = str(tmp_path_factory.mktemp("real") / "store")
+    runner = CliRunner()
+    for args in (
+        ["build", "--store", store, "-q"],
+        ["load", "--store", store, "-q", str(shared_dir / "seeds"), str(shared_dir / "corpus" / "press")],
+    ):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    return store
+
+
+def _graphviz(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("PROBKG_REQUIRE_GRAPHVIZ"):
+            pytest.fail(f"{tool} not found but PROBKG_REQUIRE_GRAPHVIZ is set (apt-get install graphviz)")
+        pytest.skip(f"{tool} (Graphviz) not installed")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["sfdp"], ["dot"], ["neato"], ["neato", "-n2"]])
+def test_graphviz_draws_the_real_graph(real_store, tmp_path, cli_runner, command):
+    from probkg.cli import cli
+
+    out = tmp_path / "real.dot"
+    result = cli_runner.invoke(
+        cli, ["export", "--store", real_store, "--format", "dot", "-o", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    nodes = len(re.findall(r'^  "[^"]+" \[', out.read_text(encoding="utf-8"), flags=re.M))
+    assert nodes > 300
+    # the timeout only stops a hang; how fast the drawing is, is measured by benchmarks/export_bench.py
+    done = subprocess.run(
+        [_graphviz(command[0]), *command[1:], "-Tsvg", str(out)],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    svg = etree.fromstring(done.stdout)
+    drawn = svg.findall(".//{http://www.w3.org/2000/svg}g[@class='node']")
+    assert len(drawn) == nodes
+    width, height = (float(svg.get(k).rstrip("pt")) for k in ("width", "height"))
+    assert max(width, height) <= 50 * 72 + 1  # size bounded: no 59,000-point strip
+    if command[0] == "dot":
+        assert width / height < 40  # findings are staggered over ranks
+
+
+@pytest.mark.slow
+def test_cli_export_selections_and_timeline(real_store, tmp_path, cli_runner):
+    from probkg.cli import cli
+
+    out = tmp_path / "seetec.gexf"
+    args = ["export", "--store", real_store, "--format", "gexf", "--owner", "Seetec", "--from", "2019-01-01"]
+    result = cli_runner.invoke(cli, [*args, "--layout", "none", "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     root = etree.parse(str(out)).getroot()
     assert root.tag == GEXF + "gexf"
-    labels = {n.get("label") for n in root.iter(f"{GEXF}node")}
-    assert "MTCnovo" in labels
-    result = cli_runner.invoke(cli, ["analyse", "--memory", "--format", "json", "-q"])
+    nodes = {n.get("id"): n for n in root.iter(f"{GEXF}node")}
+    assert ID_WALES in nodes
+    assert all(not re.search(r"/[0-9a-f]{12}$", n.get("label")) for n in nodes.values())  # no hash labels
+    owns = [e for e in root.iter(f"{GEXF}edge") if e.get("label") == "owns" and e.get("target") == ID_WALES]
+    assert any(e.get("source").endswith("/seetec") and e.get("start") == "2019-02-01" for e in owns)
+    findings = [n for n in nodes.values() if "/finding/" in n.get("id")]
+    assert findings
+    assert all(n.get("start") >= "2019-01-01" for n in findings)  # inspections before --from left out
+    declared = {a.get("title") for a in root.iter(f"{GEXF}attribute")}
+    assert {"pagerank", "betweenness", "community"} <= declared  # analytics as node attributes
+    result = cli_runner.invoke(
+        cli, ["export", "--store", real_store, "--format", "graphml", "--max-nodes", "50", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    back = nx.read_graphml(io.BytesIO(result.stdout_bytes))
+    assert back.number_of_nodes() == 50
+    assert all(isinstance(d["x"], float) for _, d in back.nodes(data=True))
+    for bad, message in (
+        (["--owner", "Nobody Ltd"], "--owner"),
+        (["--from", "2019-13-01"], "--from"),
+        (["--layout", "circle"], "--layout"),
+        (["--format", "nq", "--theme", "court work"], "graph formats"),
+    ):
+        result = cli_runner.invoke(cli, ["export", "--store", real_store, "--format", "gexf", *bad, "-q"])
+        assert result.exit_code == 2, (bad, result.output)
+        assert message in result.output
+
+
+@pytest.mark.slow
+def test_cli_analyse(real_store, cli_runner):
+    from probkg.cli import cli
+
+    result = cli_runner.invoke(cli, ["analyse", "--store", real_store, "--format", "json", "-q"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
+    ranks = {r["label"]: r for r in doc["centrality"]}
+    assert ranks["Seetec"]["pagerank"] > 0
+    assert 0 <= ranks["MTCnovo"]["betweenness"] <= 1
+    assert ranks["MTCnovo"]["community"] == ranks["London Community Rehabilitation Company"]["community"]
+    transfers = {(r["provider_label"], r["from"], r["to"], r["date"][:4]) for r in doc["ownership_transfers"]}
+    assert ("Wales Community Rehabilitation Company", "Working Links", "Seetec", "2019") in transfers
+    held = {(r["year"], r["owner_label"]): r for r in doc["ownership_by_year"]}
+    assert "Wales Community Rehabilitation Company" in held[(2018, "Working Links")]["providers"]
+    assert "Wales Community Rehabilitation Company" in held[(2020, "Seetec")]["providers"]
+    pairs = doc["theme_cooccurrence"]
+    assert pairs
+    assert all(p["theme_a"] < p["theme_b"] for p in pairs)
     owners = {r["owner_label"]: r for r in doc["owner_portfolio"]}
     assert owners["MTCnovo"]["count"] == 2
-    criticism = {r["owner_label"]: r for r in doc["criticism_by_owner"]}
-    assert criticism["MTCnovo"]["critical"] > 0
-    assert "London Community Rehabilitation Company" in criticism["MTCnovo"]["providers"]
+    table = cli_runner.invoke(cli, ["analyse", "--store", real_store, "--on", "2020-01-01", "-q"])
+    assert table.exit_code == 0, table.output
+    assert "PageRank" in table.output
+    assert "Working Links" in table.output
+    bad = cli_runner.invoke(cli, ["analyse", "--store", real_store, "--on", "2020-13-45"])
+    assert bad.exit_code == 2
+    assert "--on" in bad.output
+    assert "2020-13-45" in bad.output
 
 
 def test_store_graph_names_are_kept(memory_store):

@@ -402,7 +402,11 @@ def test_cli_analyse(real_store, cli_runner):
     ranks = {r["label"]: r for r in doc["centrality"]}
     assert ranks["Seetec"]["pagerank"] > 0
     assert 0 <= ranks["MTCnovo"]["betweenness"] <= 1
-    assert ranks["MTCnovo"]["community"] == ranks["London Community Rehabilitation Company"]["community"]
+    communities = {r["community"] for r in doc["centrality"]}
+    assert communities == set(range(len(communities)))  # numbered from 0, largest first
+    assert len(communities) > 1
+    sizes = [sum(r["community"] == c for r in doc["centrality"]) for c in sorted(communities)]
+    assert sizes == sorted(sizes, reverse=True)
     transfers = {(r["provider_label"], r["from"], r["to"], r["date"][:4]) for r in doc["ownership_transfers"]}
     assert ("Wales Community Rehabilitation Company", "Working Links", "Seetec", "2019") in transfers
     held = {(r["year"], r["owner_label"]): r for r in doc["ownership_by_year"]}

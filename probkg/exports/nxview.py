@@ -296,6 +296,61 @@ def _classes_for(store: Store, shown: set[str]) -> list[URIRef]:
     return sorted(out)
 
 
+class _Triples:
+    """A read-only, indexed set of triples with the part of rdflib's Graph API the view uses.
+
+    Cheaper to fill than an rdflib Graph (one dict of lists per subject), which matters for the few
+    hundred thousand triples a large store's selection brings.
+    """
+
+    def __init__(self) -> None:
+        self._spo: dict[Node, dict[Node, list[Node]]] = defaultdict(dict)
+        self._seen: set[tuple[Node, Node, Node]] = set()
+        self._pso: dict[Node, list[tuple[Node, Node]]] | None = None
+        self._osp: dict[Node, list[tuple[Node, Node]]] | None = None
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        if triple in self._seen:
+            return
+        self._seen.add(triple)
+        s, p, o = triple
+        self._spo[s].setdefault(p, []).append(o)
+        self._pso = self._osp = None
+
+    def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator[Node]:
+        if subject is None:
+            for by_p in self._spo.values():
+                for objs in by_p.values():
+                    yield from objs
+            return
+        yield from self._spo.get(subject, {}).get(predicate, ())  # type: ignore[arg-type]
+
+    def subjects(self) -> Iterator[Node]:
+        yield from self._spo
+
+    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+        for p, objs in self._spo.get(subject, {}).items():
+            for o in objs:
+                yield p, o
+
+    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
+        if self._pso is None:
+            self._pso = defaultdict(list)
+            for s, by_p in self._spo.items():
+                for p, objs in by_p.items():
+                    self._pso[p].extend((s, o) for o in objs)
+        yield from self._pso.get(predicate, ())
+
+    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
+        if self._osp is None:
+            self._osp = defaultdict(list)
+            for s, by_p in self._spo.items():
+                for p, objs in by_p.items():
+                    for o in objs:
+                        self._osp[o].append((s, p))
+        yield from self._osp.get(obj, ())
+
+
 def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[str, Any]]]:
     """Only what the view needs, selected with SPARQL: the triples of the resources of the shown
     categories (and of memberships, with their periods), and each one's evidence summarised.
@@ -303,10 +358,10 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
     The store is never copied whole into rdflib: quotes and offsets of evidence come back as one row
     per selector instead of the five or so resources Web Annotation uses for them.
     """
-    g = Graph()
+    g = _Triples()
     classes = _classes_for(store, shown | {"membership"})
     if not classes:
-        return g, {}
+        return g, {}  # type: ignore[return-value]
     values = " ".join(f"<{c}>" for c in classes)
     for s, p, o in _rows(
         store,
@@ -350,7 +405,7 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property>)) }",
     ):
         g.add((p, RDFS.label, label))  # type: ignore[arg-type]
-    return g, evidence
+    return g, evidence  # type: ignore[return-value]
 
 
 def _summarise_evidence(items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -432,3 +432,45 @@ def test_store_graph_names_are_kept(memory_store):
     doc = json.loads(dumps(store, "jsonld"))
     names = {g["@id"] for g in doc["@graph"]}
     assert names == {"id:graph/registry", "id:graph/curated/test-north-london"}  # catalogue left out
+
+
+def test_selections_narrow_the_view(view):
+    from probkg.exports.select import select
+
+    org = "https://w3id.org/probation-kg/id/org/"
+    insp = "https://w3id.org/probation-kg/id/inspection/2016-12-north-london"
+    london = select(view, providers=["london community"])
+    assert org + "london-crc" in london
+    assert insp in london
+    assert org + "mtcnovo" in london  # its owner
+    assert org + "wales-crc" not in london
+    assert any(d["category"] == "finding" for _, d in london.nodes(data=True))
+    assert view.number_of_nodes() > london.number_of_nodes()  # the view itself is not changed
+    seetec = select(view, owners=["Seetec"])
+    assert org + "wales-crc" in seetec
+    assert org + "london-crc" not in seetec
+    themed = select(view, themes=["staffing workload"])
+    findings = [d for _, d in themed.nodes(data=True) if d["category"] == "finding"]
+    assert findings
+    assert all(
+        "prob:StaffingWorkload" in str(d.get("prob:theme", "")) + str(d.get("prob:secondaryTheme", ""))
+        for d in findings
+    )
+    later = select(view, start="2017-01-01")
+    assert insp not in later
+    assert not [n for n, d in later.nodes(data=True) if d["category"] == "finding"]
+    # ownership edges outside the range go; Seetec's 2019 ownership of Wales stays
+    owners_2020 = {u for u, v, d in later.edges(data=True) if d["predicate"] == "prob:Ownership"}
+    assert org + "seetec" in owners_2020
+    small = select(view, max_nodes=5)
+    assert small.number_of_nodes() == 5
+    assert all(d["category"] == "organisation" for _, d in small.nodes(data=True))
+    for kwargs, message in (
+        ({"owners": ["Nobody Ltd"]}, "--owner"),
+        ({"themes": ["astrology"]}, "--theme"),
+        ({"start": "2019-02-30"}, "--from"),
+        ({"start": "2020", "end": "2019"}, "after"),
+        ({"max_nodes": 0}, "--max-nodes"),
+    ):
+        with pytest.raises(InputError, match=message):
+            select(view, **kwargs)

@@ -138,7 +138,7 @@ def ownership_by_year(G: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
     def label(n: str) -> str:
         return str(G.nodes[n].get("label", n))
 
-    years = [
+    years: list[dict[str, Any]] = [
         {
             "year": year,
             "owner": owner,
@@ -181,10 +181,10 @@ def theme_cooccurrence(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
             if d.get("predicate") == "prob:inInspection":
                 by_inspection[v].update(themes)
     in_inspection: Counter[tuple[str, str]] = Counter()
-    for themes in by_inspection.values():
-        for a, b in combinations(sorted(themes), 2):
+    for found in by_inspection.values():
+        for a, b in combinations(sorted(found), 2):
             in_inspection[(a, b)] += 1
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "theme_a": _theme_label(a),
             "theme_b": _theme_label(b),

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any, TextIO, TypeAlias
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
@@ -53,7 +53,7 @@ __all__ = [
     "positioned",
 ]
 
-Source = Store | Graph | nx.MultiDiGraph
+Source: TypeAlias = Store | Graph | nx.MultiDiGraph
 
 LAYOUT_SEED = 42
 """Seed of the spring layout: the same graph always gets the same positions."""
@@ -112,7 +112,7 @@ SPRING_LIMIT = 5000
 
 def _simple(G: nx.MultiDiGraph) -> tuple[list[str], Any]:
     """Sorted nodes and the symmetric sparse adjacency matrix (no self loops, no parallel edges)."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped]
 
     nodes = sorted(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
@@ -125,7 +125,7 @@ def _simple(G: nx.MultiDiGraph) -> tuple[list[str], Any]:
 
 
 def _forceatlas2(G: nx.MultiDiGraph, seed: int) -> dict[str, tuple[float, float]]:
-    from fa2_modified import ForceAtlas2
+    from fa2_modified import ForceAtlas2  # type: ignore[import-untyped]
 
     nodes, adjacency = _simple(G)
     rng = np.random.RandomState(seed)

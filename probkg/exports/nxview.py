@@ -256,9 +256,10 @@ def _rows(store: Store, sparql: str) -> Iterator[tuple[Node | None, ...]]:
         from probkg.graph._oxterms import to_rdflib
 
         iris: dict[Any, Node] = {}
-        for solution in store._store.query(sparql, use_default_graph_as_union=True):
+        answer: Any = store._store.query(sparql, use_default_graph_as_union=True)
+        for solution in answer:
             row: list[Node | None] = []
-            for term in solution:  # type: ignore[union-attr]
+            for term in solution:
                 if term is None:
                     row.append(None)
                 elif type(term) is ox.NamedNode:
@@ -272,8 +273,8 @@ def _rows(store: Store, sparql: str) -> Iterator[tuple[Node | None, ...]]:
         return
     result = store.query(sparql)
     names = list(result.vars or [])
-    for row in result.bindings:
-        yield tuple(row.get(v) for v in names)
+    for binding in result.bindings:
+        yield tuple(binding.get(v) for v in names)
 
 
 def _classes_for(store: Store, shown: set[str]) -> list[URIRef]:
@@ -388,7 +389,7 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
         f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?qs . ?qs <{OA.exact}> ?exact }} "
         f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?ps . ?ps <{OA.start}> ?start ; <{OA.end}> ?end }} }}",
     ):
-        item = items[s].setdefault(ev, {"source": "", "start": -1, "end": -1, "quote": ""})  # type: ignore[index]
+        item = items[s].setdefault(ev, {"source": "", "start": -1, "end": -1, "quote": ""})  # type: ignore[index,arg-type]
         if src is not None:
             item["source"] = curie(src)
         if exact is not None:

@@ -167,7 +167,11 @@ _INVERSE_PREFIXES = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lam
 
 def curie(term: Node) -> str:
     """Compact an IRI with probkg's prefixes (``prob:Finding``); other IRIs are returned whole."""
-    text = str(term)
+    return _curie(str(term))
+
+
+@lru_cache(maxsize=1 << 16)
+def _curie(text: str) -> str:
     for ns, prefix in _INVERSE_PREFIXES:
         if text.startswith(ns) and len(text) > len(ns):
             return f"{prefix}:{text[len(ns) :]}"

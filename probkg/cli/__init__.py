@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from probkg import __version__
+from probkg._version import __version__
 from probkg.errors import InputError, ProbkgError
 
 if TYPE_CHECKING:

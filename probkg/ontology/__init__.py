@@ -157,7 +157,7 @@ def _scheme_index(scheme: URIRef) -> tuple[dict[str, URIRef], dict[str, URIRef]]
     graph = _cached(ONTOLOGY_FILES)
     preferred: dict[str, URIRef] = {}
     keys: dict[str, URIRef] = {}
-    for concept in sorted(graph.subjects(SKOS.inScheme, scheme)):
+    for concept in sorted(graph.subjects(SKOS.inScheme, scheme), key=str):
         assert isinstance(concept, URIRef)
         for label in sorted(str(x) for x in graph.objects(concept, SKOS.prefLabel)):
             preferred[label] = concept

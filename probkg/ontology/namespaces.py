@@ -7,7 +7,9 @@ mistyped namespace IRI (a missing ``www.``, a ``#`` for a ``/``) is caught early
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from typing import TypeVar
+
+from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
 
 __all__ = [
@@ -92,7 +94,10 @@ ALLOWED: frozenset[str] = frozenset(str(ns) for ns in PREFIXES.values()) | {
 """Namespace IRIs that terms used by probkg may come from."""
 
 
-def bind_prefixes(graph):  # type: ignore[no-untyped-def]
+_G = TypeVar("_G", bound=Graph)
+
+
+def bind_prefixes(graph: _G) -> _G:
     """Bind probkg's preferred prefixes on an rdflib graph or dataset and return it."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)

@@ -459,7 +459,7 @@ def _execute(store: SupportsQuery, text: str, *, path: str, line_offset: int = 0
     what = "SPARQL syntax error" if line is not None else "query failed"
     if line is not None:
         line = max(1, line - line_offset)
-    message = re.sub(r"^error at \d+:\d+:\s*", "", _one_line(_message(failure)))
+    message = re.sub(r"^error at \d+:\d+:\s*", "", " ".join(_message(failure).split()))
     raise QueryError(f"{what}: {message}", path=path, line=line, column=column) from failure
 
 

@@ -75,21 +75,10 @@ def _concept(scheme: URIRef, label: str) -> URIRef:
 
 
 def software_version() -> str:
-    """probkg's version: ``probkg.__version__`` or the installed distribution's version."""
-    try:
-        import probkg
+    """probkg's version (``probkg._version``), recorded on every extraction run."""
+    from probkg._version import __version__
 
-        version = getattr(probkg, "__version__", None)
-        if version:
-            return str(version)
-    except ImportError:  # pragma: no cover - probkg is importable when this module is
-        pass
-    try:
-        from importlib.metadata import version as _v
-
-        return _v("probkg")
-    except Exception:  # pragma: no cover - not installed
-        return "0.0.0"
+    return __version__
 
 
 def _hex(*parts: Any) -> str:

@@ -319,8 +319,8 @@ def real_store(shared_dir, tmp_path_factory):
 def _graphviz(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
-        if os.environ.get("PROBKG_REQUIRE_GRAPHVIZ"):
-            pytest.fail(f"{tool} not found but PROBKG_REQUIRE_GRAPHVIZ is set (apt-get install graphviz)")
+        if os.environ.get("PROBKG_REQUIRE_TOOLS"):
+            pytest.fail(f"{tool} not found but PROBKG_REQUIRE_TOOLS is set (apt-get install graphviz)")
         pytest.skip(f"{tool} (Graphviz) not installed")
     return path
 

@@ -112,7 +112,7 @@ SPRING_LIMIT = 5000
 
 def _simple(G: nx.MultiDiGraph) -> tuple[list[str], Any]:
     """Sorted nodes and the symmetric sparse adjacency matrix (no self loops, no parallel edges)."""
-    import scipy.sparse as sp  # type: ignore[import-untyped]
+    import scipy.sparse as sp
 
     nodes = sorted(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
@@ -125,7 +125,7 @@ def _simple(G: nx.MultiDiGraph) -> tuple[list[str], Any]:
 
 
 def _forceatlas2(G: nx.MultiDiGraph, seed: int) -> dict[str, tuple[float, float]]:
-    from fa2_modified import ForceAtlas2  # type: ignore[import-untyped]
+    from fa2_modified import ForceAtlas2
 
     nodes, adjacency = _simple(G)
     rng = np.random.RandomState(seed)
@@ -589,7 +589,7 @@ def _dataset(source: Store | Graph) -> Dataset:
             if g != CATALOG_GRAPH:
                 ds.graph(g).add((s, p, o))
     elif getattr(source, "context_aware", False):
-        for s, p, o, g in source.quads((None, None, None, None)):  # type: ignore[arg-type]
+        for s, p, o, g in source.quads((None, None, None, None)):  # type: ignore[attr-defined]
             gid = getattr(g, "identifier", g)
             if gid != CATALOG_GRAPH:
                 ds.graph(gid).add((s, p, o))
@@ -736,7 +736,7 @@ def export(
     if isinstance(out, io.TextIOBase) or hasattr(out, "encoding"):
         _write(source, exporter, out, **opts)  # type: ignore[arg-type]
         return
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)  # type: ignore[arg-type]
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)  # type: ignore[type-var]
     try:
         _write(source, exporter, text, **opts)
         text.flush()

@@ -239,7 +239,7 @@ def _triples(source: Store | Graph) -> Graph:
                 union.add((s, p, o))
         return union
     if hasattr(source, "quads") and getattr(source, "context_aware", False):
-        for s, p, o, g in source.quads((None, None, None, None)):  # type: ignore[arg-type]
+        for s, p, o, g in source.quads((None, None, None, None)):
             gid = getattr(g, "identifier", g)
             if gid != CATALOG_GRAPH:
                 union.add((s, p, o))
@@ -402,7 +402,7 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
             if isinstance(lit, Literal) and isinstance(_plain(lit), int):
                 item[key] = _plain(lit)
     for s, by_ev in items.items():
-        evidence[s] = _summarise_evidence(list(by_ev.values()))  # type: ignore[index]
+        evidence[s] = _summarise_evidence(list(by_ev.values()))
     for p, label in _rows(
         store,
         "SELECT DISTINCT ?p ?l WHERE { ?p a ?k ; <http://www.w3.org/2000/01/rdf-schema#label> ?l "
@@ -437,12 +437,12 @@ class _View:
         self._evidence = evidence
         subs, labels = _shipped_ontology()
         self.supers: dict[URIRef, set[URIRef]] = defaultdict(set)
-        for s, o in subs:
-            self.supers[URIRef(s)].add(URIRef(o))
+        for sub_iri, sup_iri in subs:
+            self.supers[URIRef(sub_iri)].add(URIRef(sup_iri))
         for s, o in g.subject_objects(RDFS.subClassOf):
             if isinstance(s, URIRef) and isinstance(o, URIRef):
                 self.supers[s].add(o)
-        self.prop_labels = {URIRef(s): str(o) for s, o in labels}
+        self.prop_labels = {URIRef(iri): str(text) for iri, text in labels}
         for s, o in g.subject_objects(RDFS.label):
             if isinstance(o, Literal) and o.language in (None, "en"):
                 self.prop_labels.setdefault(s, str(o))  # type: ignore[arg-type]
@@ -509,14 +509,14 @@ class _View:
                 )
                 return sorted(str(v) for v in preferred)[0]
         for pred in (RDFS.comment, PROB.measure):
-            values = sorted(str(o) for o in self.g.objects(node, pred) if isinstance(o, Literal))
-            if values:
-                text = values[0]
+            texts = sorted(str(o) for o in self.g.objects(node, pred) if isinstance(o, Literal))
+            if texts:
+                text = texts[0]
                 return text if len(text) <= 60 else text[:59].rstrip() + "…"
         for pred in (PROB.ratingValue, PROB.verdict):
-            values = sorted(self.g.objects(node, pred))
-            if values:
-                return f"{_humanise(self.kind(node))}: {_humanise(_local_name(values[0]))}"
+            objs = sorted(self.g.objects(node, pred))  # type: ignore[type-var]
+            if objs:
+                return f"{_humanise(self.kind(node))}: {_humanise(_local_name(objs[0]))}"
         if isinstance(node, URIRef):
             return _local_name(node)
         return _humanise(self.kind(node))
@@ -676,13 +676,13 @@ def to_networkx(
         for p, o in g.predicate_objects(node):
             if p == RDF.type or o not in visible:
                 continue
-            edges.append(_edge(view, node, p, o, {}))
+            edges.append(_edge(view, node, p, o, {}))  # type: ignore[arg-type]
     if memberships in ("edges", "both"):
         for ms in {s for s in subjects if view.category(s) == "membership"}:
             members = [m for m in g.objects(ms, ORG.member) if m in visible]
             orgs = [o for o in g.objects(ms, ORG.organization) if o in visible]
             cls = next((t for t in sorted(view.types.get(ms, ())) if t in _MEMBERSHIP_LABEL), None)
-            role = next(iter(sorted(g.objects(ms, ORG.role))), None)
+            role = next(iter(sorted(g.objects(ms, ORG.role))), None)  # type: ignore[type-var]
             extra: dict[str, Any] = {"via": view.node_id(ms), **view.interval(ms)}
             if role is not None:
                 extra["role"] = curie(role)
@@ -692,7 +692,7 @@ def to_networkx(
             srcs = sorted(str(o) for o in g.objects(ms, DCTERMS.source))
             if srcs:
                 extra["dct:source"] = JOIN.join(srcs)
-            label = _MEMBERSHIP_LABEL.get(cls) if cls is not None else None  # type: ignore[arg-type]
+            label = _MEMBERSHIP_LABEL.get(cls) if cls is not None else None
             if label is None:
                 label = view.label(role) if role is not None else "member of"
             pred = cls if cls is not None else ORG.Membership
@@ -826,7 +826,7 @@ def owner_portfolio(G: nx.MultiDiGraph, *, on: str | None = None) -> list[dict[s
                 "count": len({p["id"] for p in providers}),
             }
         )
-    rows.sort(key=lambda r: (-r["count"], r["owner_label"]))
+    rows.sort(key=lambda r: (-len({p["id"] for p in r["providers"]}), str(r["owner_label"])))  # type: ignore[attr-defined]
     return rows
 
 

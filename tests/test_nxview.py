@@ -122,7 +122,11 @@ def test_evidence_is_folded_into_the_finding(G):
     assert finding["evidence_source"] == "id:doc/test-north-london"
     assert finding["prob:polarity"] == "prob:Critical"
     assert finding["prob:theme"] == "prob:StaffingWorkload"
-    assert finding["label"].startswith("Officers carried caseloads")
+    # labelled by its quote and the provider it is about, never by an id
+    assert finding["label"] == "caseloads were too high (London Community Rehabilitation Company)"
+    for n, d in G.nodes(data=True):
+        if d["category"] == "finding":
+            assert n.rsplit("/", 1)[-1] not in d["label"]
     assert not [n for n in G.nodes if "/evidence/" in n or "#" in n]
 
 

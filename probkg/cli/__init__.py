@@ -692,6 +692,59 @@ def stats(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -
 _RDF_EXPORTS = ("nq", "trig", "nt", "ttl")
 
 
+def _selection_options(f: F) -> F:
+    """Options choosing part of the graph, shared by ``export`` and ``analyse`` (as in the explorer)."""
+    for option in reversed(
+        [
+            click.option(
+                "--view",
+                "include",
+                default="domain",
+                show_default=True,
+                metavar="VIEW",
+                help="Nodes shown: domain, assessment, ownership, all, or categories separated by commas.",
+            ),
+            click.option(
+                "--owner", "owners", multiple=True, metavar="NAME", help="Only what this owner held."
+            ),
+            click.option(
+                "--provider", "providers", multiple=True, metavar="NAME", help="Only this provider's part."
+            ),
+            click.option(
+                "--theme", "themes", multiple=True, metavar="THEME", help="Only findings on this theme."
+            ),
+            click.option("--from", "start", metavar="DATE", help="Inspections and ownerships from this day."),
+            click.option("--to", "end", metavar="DATE", help="Inspections and ownerships up to this day."),
+            click.option("--max-nodes", type=int, metavar="N", help="At most N nodes (organisations first)."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _selection(
+    owners: tuple[str, ...],
+    providers: tuple[str, ...],
+    themes: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    max_nodes: int | None,
+) -> dict[str, Any]:
+    from probkg.exports.select import parse_day
+
+    chosen: dict[str, Any] = {
+        "owners": owners,
+        "providers": providers,
+        "themes": themes,
+        "start": parse_day(start, "--from"),
+        "end": parse_day(end, "--to"),
+        "max_nodes": max_nodes,
+    }
+    if max_nodes is not None and max_nodes < 1:
+        raise InputError(f"--max-nodes must be at least 1, not {max_nodes}")
+    return {k: v for k, v in chosen.items() if v}
+
+
 @cli.command()
 @click.option(
     "--format",
@@ -708,26 +761,58 @@ _RDF_EXPORTS = ("nq", "trig", "nt", "ttl")
     metavar="FILE",
     help="Write to FILE instead of standard output.",
 )
+@_selection_options
+@click.option(
+    "--layout",
+    "layout_method",
+    default="fa2",
+    show_default=True,
+    metavar="LAYOUT",
+    help="Node positions: fa2 (ForceAtlas2, Barnes-Hut), spring (small graphs) or none.",
+)
 @_store_options
-def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
-    """Write the store's data (the catalogue left out) in an RDF or graph format."""
+def export(
+    fmt: str,
+    output: str | None,
+    include: str,
+    owners: tuple[str, ...],
+    providers: tuple[str, ...],
+    themes: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    max_nodes: int | None,
+    layout_method: str,
+    store_dir: str | None,
+    memory: bool,
+    endpoint: str | None,
+) -> int:
+    """Write the store's data (the catalogue left out) in an RDF format, or a selection as a graph format.
+
+    Graph formats (graphml, gexf, cytoscape, dot, html) take the selections (--view, --owner, --provider,
+    --theme, --from, --to, --max-nodes) and a layout; the RDF formats write every graph.
+    """
+    from probkg.exports.formats import FORMATS, LAYOUTS
+    from probkg.exports.formats import export as exporter
+
     fmt = fmt.lower()
-    exporter = None
-    if fmt not in _RDF_EXPORTS:
-        try:
-            from probkg.exports.formats import FORMATS
-            from probkg.exports.formats import export as exporter
-        except ModuleNotFoundError:  # graph exports not installed: the RDF formats remain
-            FORMATS, exporter = {"jsonld": None}, None
-        if fmt not in FORMATS:
-            names = ", ".join([*_RDF_EXPORTS, *sorted(FORMATS)])
-            raise InputError(f"unknown export format {fmt!r}; choose from {names}")
+    if fmt not in _RDF_EXPORTS and fmt not in FORMATS:
+        names = ", ".join([*_RDF_EXPORTS, *sorted(FORMATS)])
+        raise InputError(f"unknown export format {fmt!r}; choose from {names}")
+    if layout_method not in LAYOUTS:
+        raise InputError(f"--layout: unknown layout {layout_method!r}; choose from {', '.join(LAYOUTS)}")
+    selection = _selection(owners, providers, themes, start, end, max_nodes)
+    graph_format = fmt in FORMATS and FORMATS[fmt].graph
+    if not graph_format and (selection or include != "domain"):
+        raise InputError(f"--format {fmt} writes the whole data set: selections apply to graph formats")
     with _opened(store_dir, memory, endpoint) as store:
         target = open(output, "wb") if output else None  # noqa: SIM115 - closed below, removed on failure
         out = target or sys.stdout.buffer
         try:
-            if exporter is not None:
-                exporter(store, fmt, out)
+            if fmt in FORMATS:
+                kwargs: dict[str, Any] = {"selection": selection, "layout_method": layout_method}
+                if graph_format:
+                    kwargs["include"] = include
+                exporter(store, fmt, out, **kwargs)
             else:
                 store.dump(out, fmt)
         except BaseException:
@@ -743,44 +828,89 @@ def export(fmt: str, output: str | None, store_dir: str | None, memory: bool, en
     return 0
 
 
-# ---- graph analytics and the HTTP endpoint (probkg.exports.nxview, probkg.server.app) ---------------------
+# ---- graph analytics (probkg.exports.analytics) ------------------------------------------------------------
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option(
-    "--include",
-    default="domain",
-    show_default=True,
-    metavar="VIEW",
-    help="Nodes to analyse: domain, assessment, all, or categories separated by commas.",
-)
+@_selection_options
 @click.option("--on", "on_date", metavar="YYYY-MM-DD", help="Count only ownerships that held on this day.")
-@click.option("--top", default=15, show_default=True, help="Rows of the degree table.")
+@click.option("--top", default=15, show_default=True, type=click.IntRange(1), help="Rows of each table.")
 @_store_options
 def analyse(
     fmt: str,
     include: str,
+    owners: tuple[str, ...],
+    providers: tuple[str, ...],
+    themes: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    max_nodes: int | None,
     on_date: str | None,
     top: int,
     store_dir: str | None,
     memory: bool,
     endpoint: str | None,
 ) -> int:
-    """Network analytics: most connected nodes, providers per owner, findings per owner."""
+    """Network analytics: PageRank, betweenness and communities of organisations (owner-provider-theme
+    graph), providers per owner year by year, theme co-occurrence, findings per owner, most connected."""
+    from probkg.exports.analytics import centrality, ownership_by_year, theme_cooccurrence
     from probkg.exports.nxview import criticism_by_owner, degree_table, owner_portfolio, to_networkx
+    from probkg.exports.select import parse_day, select
 
+    on_day = parse_day(on_date, "--on")
+    selection = _selection(owners, providers, themes, start, end, max_nodes)
     with _opened(store_dir, memory, endpoint) as store:
         G = to_networkx(store, include=include)
+    if selection:
+        G = select(G, **selection)
+    projection = ownership_by_year(G)
     doc = {
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
+        "centrality": centrality(G),
+        "ownership_by_year": projection["years"],
+        "ownership_transfers": projection["transfers"],
+        "theme_cooccurrence": theme_cooccurrence(G),
         "degree": degree_table(G, limit=top),
-        "owner_portfolio": owner_portfolio(G, on=on_date),
+        "owner_portfolio": owner_portfolio(G, on=on_day),
         "criticism_by_owner": criticism_by_owner(G),
     }
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return 0
     click.echo(f"{doc['nodes']} nodes, {doc['edges']} edges ({include} view)\n")
+    _table(
+        "Organisations and themes by PageRank (owner-provider-theme graph)",
+        ("node", "kind", "PageRank", "betweenness", "community"),
+        [
+            (r["label"], r["kind"], f"{r['pagerank']:.4f}", f"{r['betweenness']:.4f}", r["community"])
+            for r in doc["centrality"][:top]
+        ],
+        right=(2, 3, 4),
+    )
+    click.echo()
+    _table(
+        "Ownership changes",
+        ("date", "provider", "from", "to"),
+        [(r["date"], r["provider_label"], r["from"], r["to"]) for r in doc["ownership_transfers"]],
+    )
+    click.echo()
+    _table(
+        "Providers held per owner, by year",
+        ("year", "owner", "providers"),
+        [(r["year"], r["owner_label"], r["count"]) for r in doc["ownership_by_year"]],
+        right=(0, 2),
+    )
+    click.echo()
+    _table(
+        "Themes found in the same inspection",
+        ("theme", "with theme", "inspections", "findings"),
+        [
+            (r["theme_a"], r["theme_b"], r["inspections"], r["findings"])
+            for r in doc["theme_cooccurrence"][:top]
+        ],
+        right=(2, 3),
+    )
+    click.echo()
     _table(
         "Most connected",
         ("node", "kind", "in", "out", "degree"),
@@ -789,7 +919,7 @@ def analyse(
     )
     click.echo()
     _table(
-        "Providers per owner" + (f" on {on_date}" if on_date else ""),
+        "Providers per owner" + (f" on {on_day}" if on_day else ""),
         ("owner", "providers", "held"),
         [
             (

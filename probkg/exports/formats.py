@@ -25,10 +25,11 @@ import io
 import json
 import math
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any, TextIO, TypeAlias
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
@@ -51,14 +52,15 @@ __all__ = [
     "positioned",
 ]
 
-Source = Store | Graph | nx.MultiDiGraph
+Source: TypeAlias = Store | Graph | nx.MultiDiGraph
 
 LAYOUT_SEED = 42
 """Seed of the spring layout: the same graph always gets the same positions."""
 LAYOUT_SCALE = 1000.0
 
-GEXF_NS = "http://www.gexf.net/1.2draft"
-GEXF_VIZ_NS = "http://www.gexf.net/1.2draft/viz"
+GEXF_NS = "http://gexf.net/1.3"
+GEXF_VIZ_NS = "http://gexf.net/1.3/viz"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 YED_NS = "http://www.yworks.com/xml/graphml"
 
@@ -99,58 +101,92 @@ class Exporter:
 
 # ---- layout -------------------------------------------------------------------------------
 
+LAYOUTS: tuple[str, ...] = ("fa2", "spring", "none")
+"""Layouts: ForceAtlas2 with Barnes-Hut (near-linear, the default), networkx's spring layout (sparse,
+for small graphs only) or none (no positions: for tools that lay the graph out themselves)."""
+DEFAULT_LAYOUT = "fa2"
+SPRING_LIMIT = 5000
+"""Most nodes the spring layout accepts: its cost grows with the square of the nodes."""
 
-def _fruchterman_reingold(
-    nodes: list[str], edges: Iterable[tuple[str, str]], seed: int, iterations: int = 60
-) -> dict[str, tuple[float, float]]:
-    """Dense Fruchterman-Reingold (used above 500 nodes when SciPy, needed by networkx there, is absent)."""
-    n = len(nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    adj = np.zeros((n, n))
-    for u, v in edges:
-        adj[index[u], index[v]] = adj[index[v], index[u]] = 1.0
+
+def _simple(G: nx.MultiDiGraph) -> tuple[list[str], Any]:
+    """Sorted nodes and the symmetric sparse adjacency matrix (no self loops, no parallel edges)."""
+    import scipy.sparse as sp
+
+    nodes = sorted(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    pairs = {(index[u], index[v]) for u, v in G.edges() if u != v}
+    pairs |= {(j, i) for i, j in pairs}
+    rows = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    cols = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
+    data = np.ones(len(pairs), dtype=np.float64)
+    return nodes, sp.csr_matrix((data, (rows, cols)), shape=(len(nodes), len(nodes)))
+
+
+def _forceatlas2(G: nx.MultiDiGraph, seed: int) -> dict[str, tuple[float, float]]:
+    from fa2_modified import ForceAtlas2
+
+    nodes, adjacency = _simple(G)
     rng = np.random.RandomState(seed)
-    pos = rng.rand(n, 2)
-    k = math.sqrt(1.0 / n)
-    t = max(float(np.ptp(pos[:, 0])), float(np.ptp(pos[:, 1]))) * 0.1
-    dt = t / (iterations + 1)
-    for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.clip(np.sqrt((delta**2).sum(axis=-1)), 0.01, None)
-        force = (k * k / dist**2 - adj * dist / k)[..., None] * delta
-        disp = force.sum(axis=1)
-        length = np.clip(np.sqrt((disp**2).sum(axis=1)), 0.01, None)
-        pos += disp * (t / length)[:, None]
-        t -= dt
-    pos -= pos.mean(axis=0)
-    lim = float(np.abs(pos).max()) or 1.0
-    return {v: (float(pos[i, 0] / lim), float(pos[i, 1] / lim)) for v, i in index.items()}
+    start = rng.rand(len(nodes), 2) * 100.0
+    iterations = 100 if len(nodes) <= 20000 else 60
+    fa2 = ForceAtlas2(
+        barnesHutOptimize=True, barnesHutTheta=1.2, scalingRatio=2.0, gravity=1.0, verbose=False
+    )
+    pos = fa2.forceatlas2(adjacency, pos=start, iterations=iterations)
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pos, strict=True)}
 
 
-def layout(G: nx.MultiDiGraph, *, seed: int = LAYOUT_SEED) -> dict[str, tuple[float, float]]:
-    """Spring-layout positions in [-1000, 1000], rounded to 0.01, for every node of ``G``."""
+def _spring(G: nx.MultiDiGraph, seed: int) -> dict[str, tuple[float, float]]:
+    if G.number_of_nodes() > SPRING_LIMIT:
+        raise InputError(
+            f"--layout spring is for graphs of at most {SPRING_LIMIT} nodes (this one has "
+            f"{G.number_of_nodes()}); use --layout fa2, or none"
+        )
     simple = nx.Graph()
     simple.add_nodes_from(sorted(G.nodes))
     simple.add_edges_from(sorted({tuple(sorted((u, v))) for u, v in G.edges() if u != v}))
-    if len(simple) == 0:
+    raw = nx.spring_layout(simple, seed=seed)
+    return {n: (float(x), float(y)) for n, (x, y) in raw.items()}
+
+
+def layout(
+    G: nx.MultiDiGraph, *, method: str = DEFAULT_LAYOUT, seed: int = LAYOUT_SEED
+) -> dict[str, tuple[float, float]]:
+    """Positions for every node of ``G`` (empty for ``none``), rounded to 0.01.
+
+    Coordinates are in points with y pointing up (Gephi's and Graphviz's convention), centred on 0 and
+    scaled so that nodes are about 40 points apart on average, whatever the size of the graph.
+    """
+    if method not in LAYOUTS:
+        raise InputError(f"unknown layout {method!r}; choose from {', '.join(LAYOUTS)}")
+    n = G.number_of_nodes()
+    if method == "none" or n == 0:
         return {}
-    if len(simple) == 1:
-        return {next(iter(simple)): (0.0, 0.0)}
-    try:
-        raw = nx.spring_layout(simple, seed=seed)
-        pos = {n: (float(x), float(y)) for n, (x, y) in raw.items()}
-    except ImportError:  # networkx wants SciPy for 500+ nodes
-        pos = _fruchterman_reingold(list(simple.nodes), simple.edges(), seed)
-    lim = max(max(abs(x), abs(y)) for x, y in pos.values()) or 1.0
-    scale = LAYOUT_SCALE / lim
-    return {n: (round(x * scale, 2), round(y * scale, 2)) for n, (x, y) in pos.items()}
+    if n == 1:
+        return {next(iter(G.nodes)): (0.0, 0.0)}
+    pos = _forceatlas2(G, seed) if method == "fa2" else _spring(G, seed)
+    xs = np.array([p[0] for p in pos.values()])
+    ys = np.array([p[1] for p in pos.values()])
+    cx, cy = float(xs.mean()), float(ys.mean())
+    lim = float(max(np.abs(xs - cx).max(), np.abs(ys - cy).max())) or 1.0
+    scale = float(max(LAYOUT_SCALE / 5, 20.0 * math.sqrt(n)) / lim)
+    return {
+        k: (round(float(x - cx) * scale, 2), round(float(y - cy) * scale, 2)) for k, (x, y) in pos.items()
+    }
 
 
-def positioned(G: nx.MultiDiGraph, *, seed: int = LAYOUT_SEED) -> nx.MultiDiGraph:
+def _has_positions(G: nx.MultiDiGraph) -> bool:
+    return G.number_of_nodes() > 0 and all("x" in d and "y" in d for _, d in G.nodes(data=True))
+
+
+def positioned(
+    G: nx.MultiDiGraph, *, method: str = DEFAULT_LAYOUT, seed: int = LAYOUT_SEED
+) -> nx.MultiDiGraph:
     """``G`` with float ``x``/``y`` attributes on every node (kept if every node already has them)."""
-    if all("x" in d and "y" in d for _, d in G.nodes(data=True)):
+    if _has_positions(G):
         return G
-    for node, (x, y) in layout(G, seed=seed).items():
+    for node, (x, y) in layout(G, method=method, seed=seed).items():
         G.nodes[node]["x"] = x
         G.nodes[node]["y"] = y
     return G
@@ -175,7 +211,12 @@ def _attr_types(items: Iterable[dict[str, Any]], skip: set[str]) -> dict[str, st
     for data in items:
         for key, value in data.items():
             if key not in skip:
-                seen.setdefault(key, set()).add(type(value))
+                kind = bool if isinstance(value, bool | np.bool_) else type(value)
+                if kind is not bool and isinstance(value, int | np.integer):
+                    kind = int
+                elif isinstance(value, float | np.floating):
+                    kind = float
+                seen.setdefault(key, set()).add(kind)
     out = {}
     for key in sorted(seen):
         types = seen[key]
@@ -235,7 +276,6 @@ def _size(G: nx.MultiDiGraph, node: str) -> float:
 
 def write_graphml(G: nx.MultiDiGraph, out: TextIO) -> None:
     """GraphML readable by networkx, Gephi and Cytoscape, with yEd's node and edge labels."""
-    G = positioned(G)
     nodes, edges = _sorted_nodes(G), _sorted_edges(G)
     node_types = _attr_types(({"iri": n, **d} for n, d in nodes), set())
     edge_types = _attr_types((d for *_, d in edges), {"id"})
@@ -258,20 +298,23 @@ def write_graphml(G: nx.MultiDiGraph, out: TextIO) -> None:
     gid = {n: f"n{i}" for i, (n, _) in enumerate(nodes)}
     for n, d in nodes:
         out.write(f'    <node id="{gid[n]}">\n')
-        for name, value in sorted({"iri": n, **d}.items()):
-            text = escape(_typed(value, node_types[name]))
-            out.write(f'      <data key="{node_keys[name]}">{text}</data>\n')
         size = _size(G, n) * 2
         label = escape(_xml(d.get("label", n)))
+        # yEd draws y downwards from the node's top-left corner: flip y so the picture matches Gephi's
+        where = f'x="{d["x"] - size / 2:.2f}" y="{-d["y"] - size / 2:.2f}" ' if "x" in d and "y" in d else ""
         out.write(
             '      <data key="yn"><y:ShapeNode>'
-            f'<y:Geometry x="{d["x"]}" y="{d["y"]}" width="{size}" height="{size}"/>'
+            f'<y:Geometry {where}width="{size}" height="{size}"/>'
             f'<y:Fill color="{_colour(d).upper()}" transparent="false"/>'
             '<y:BorderStyle color="#333333" type="line" width="1.0"/>'
             f'<y:NodeLabel alignment="center" autoSizePolicy="content" modelName="sides" '
             f'modelPosition="s" visible="true">{label}</y:NodeLabel>'
             '<y:Shape type="ellipse"/></y:ShapeNode></data>\n'
         )
+        # typed data after yEd's geometry: readers such as networkx let the last x/y win
+        for name, value in sorted({"iri": n, **d}.items()):
+            text = escape(_typed(value, node_types[name]))
+            out.write(f'      <data key="{node_keys[name]}">{text}</data>\n')
         out.write("    </node>\n")
     for u, v, key, d in edges:
         out.write(f'    <edge id={quoteattr(_edge_id(key, d))} source="{gid[u]}" target="{gid[v]}">\n')
@@ -290,30 +333,68 @@ def write_graphml(G: nx.MultiDiGraph, out: TextIO) -> None:
     out.write("  </graph>\n</graphml>\n")
 
 
-# ---- GEXF 1.2 ------------------------------------------------------------------------------
+# ---- GEXF 1.3 ------------------------------------------------------------------------------
 
 _GEXF_TYPE = {"boolean": "boolean", "long": "long", "double": "double", "string": "string"}
+_HANGING = frozenset({"finding", "rating", "verdict", "figure"})
+
+
+def _gexf_day(value: Any) -> str | None:
+    text = str(value).split(" | ")[0].strip()[:10] if value not in (None, "") else ""
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text}-01-01"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return f"{text}-01"
+    return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+
+
+def _node_times(G: nx.MultiDiGraph) -> dict[str, str]:
+    """When a node appears on a timeline: an inspection on its day, its findings and ratings with it."""
+    from probkg.exports.select import inspection_day
+
+    times: dict[str, str] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("category") == "inspection":
+            day = inspection_day(d)
+            if day:
+                times[n] = day
+    for n, d in G.nodes(data=True):
+        if d.get("category") in _HANGING:
+            for _, v, e in G.out_edges(n, data=True):
+                if e.get("predicate") == "prob:inInspection" and v in times:
+                    times[n] = times[v]
+                    break
+    return times
+
+
+def _spell(start: str | None, end: str | None) -> str:
+    out = f' start="{start}"' if start else ""
+    return out + (f' end="{end}"' if end else "")
 
 
 def write_gexf(G: nx.MultiDiGraph, out: TextIO) -> None:
-    """GEXF 1.2draft with typed attributes and viz position, colour and size on every node."""
-    G = positioned(G)
+    """GEXF 1.3 with typed attributes, viz colour and size (and position, when laid out) on every node, and
+    time: inspections (with their findings and ratings) start on their day, ownership and other dated
+    membership edges last from their beginning to their end, so Gephi's timeline can play the graph."""
     nodes, edges = _sorted_nodes(G), _sorted_edges(G)
     node_types = _attr_types((d for _, d in nodes), {"label", "x", "y"})
     edge_types = _attr_types((d for *_, d in edges), {"id", "label"})
     node_ids = {name: str(i) for i, name in enumerate(node_types)}
     edge_ids = {name: str(i) for i, name in enumerate(edge_types)}
+    times = _node_times(G)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(
-        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.2">\n'
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" xmlns:xsi="{XSI_NS}" '
+        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">\n'
     )
     out.write(
         "  <meta><creator>probkg</creator><description>probkg knowledge graph, "
         f"{escape(str(G.graph.get('view', '')))}</description></meta>\n"
     )
-    out.write('  <graph defaultedgetype="directed" mode="static">\n')
+    out.write(
+        '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date" '
+        'timerepresentation="interval">\n'
+    )
     for cls, types, ids in (("node", node_types, node_ids), ("edge", edge_types, edge_ids)):
         out.write(f'    <attributes class="{cls}" mode="static">\n')
         for name, kind in types.items():
@@ -323,18 +404,27 @@ def write_gexf(G: nx.MultiDiGraph, out: TextIO) -> None:
         out.write("    </attributes>\n")
     out.write("    <nodes>\n")
     for n, d in nodes:
-        out.write(f"      <node id={quoteattr(_xml(n))} label={quoteattr(_xml(d.get('label', n)))}>\n")
+        out.write(
+            f"      <node id={quoteattr(_xml(n))} label={quoteattr(_xml(d.get('label', n)))}"
+            f"{_spell(times.get(n), None)}>\n"
+        )
         _gexf_attvalues(out, d, node_ids, node_types)
         r, g, b = _rgb(_colour(d))
         out.write(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
-        out.write(f'        <viz:position x="{d["x"]}" y="{d["y"]}" z="0.0"/>\n')
+        if "x" in d and "y" in d:
+            out.write(f'        <viz:position x="{d["x"]}" y="{d["y"]}" z="0.0"/>\n')
         out.write(f'        <viz:size value="{_size(G, n)}"/>\n')
         out.write("      </node>\n")
     out.write("    </nodes>\n    <edges>\n")
     for u, v, key, d in edges:
+        start, end = _gexf_day(d.get("begin")), _gexf_day(d.get("end"))
+        if start and end and end < start:
+            start, end = end, start
+        if not (start or end):
+            start = max((t for t in (times.get(u), times.get(v)) if t), default=None)
         out.write(
             f"      <edge id={quoteattr(_xml(_edge_id(key, d)))} source={quoteattr(_xml(u))} "
-            f"target={quoteattr(_xml(v))} label={quoteattr(_xml(d.get('label', '')))}>\n"
+            f"target={quoteattr(_xml(v))} label={quoteattr(_xml(d.get('label', '')))}{_spell(start, end)}>\n"
         )
         _gexf_attvalues(out, d, edge_ids, edge_types)
         out.write("      </edge>\n")
@@ -346,12 +436,14 @@ def write_gexf(G: nx.MultiDiGraph, out: TextIO) -> None:
 
 def cytoscape_elements(G: nx.MultiDiGraph) -> dict[str, Any]:
     """The Cytoscape.js document as a dict (also what the HTML viewer embeds)."""
-    G = positioned(G)
     nodes = []
     for n, d in _sorted_nodes(G):
         data = {k: v for k, v in d.items() if k not in ("x", "y")}
         data.update(id=n, colour=_colour(d), size=_size(G, n))
-        nodes.append({"data": dict(sorted(data.items())), "position": {"x": d["x"], "y": d["y"]}})
+        node: dict[str, Any] = {"data": dict(sorted(data.items()))}
+        if "x" in d and "y" in d:  # Cytoscape.js draws y downwards: flip so the picture matches Gephi's
+            node["position"] = {"x": d["x"], "y": -d["y"] + 0.0}
+        nodes.append(node)
     edges = []
     for u, v, key, d in _sorted_edges(G):
         data = {**d, "id": _edge_id(key, d), "source": u, "target": v}
@@ -378,23 +470,87 @@ def dot_quote(value: Any) -> str:
     return f'"{text}"'
 
 
+SPLINE_LIMIT = 100
+"""Graphs with more nodes than this get straight edges: spline routing is what makes Graphviz hang."""
+OVERLAP_LIMIT = 2000
+"""Up to this many nodes ``sfdp``/``neato`` remove node overlaps (prism); above, they leave them."""
+_TOP_KINDS = frozenset({"OwnerOrganisation", "Inspectorate", "NationalProbationService", "Ministry"})
+
+
+def _dot_level(d: dict[str, Any]) -> int:
+    """Rank band for ``dot``: owners, then providers, areas and people, inspections, then what they found."""
+    category = d.get("category")
+    if category == "organisation":
+        return 0 if d.get("kind") in _TOP_KINDS else 1
+    if category in ("area", "person"):
+        return 1
+    if category == "inspection":
+        return 2
+    if category in _HANGING:
+        return 3
+    return 1
+
+
 def write_dot(G: nx.MultiDiGraph, out: TextIO) -> None:
-    """Graphviz DOT; every id, attribute name and value is quoted."""
-    G = positioned(G)
+    """Graphviz DOT that ``dot``, ``sfdp``, ``neato`` (and ``neato -n2`` with the embedded positions) draw.
+
+    Positions (``pos``, in points, y up as Graphviz expects) are the layout's. For ``dot`` every edge points
+    down the bands owner -> provider -> inspection -> finding (reversed edges are drawn with ``dir=back``
+    so arrows keep their meaning) and the findings of an inspection are staggered over several ranks, as
+    Graphviz's ``unflatten`` would, so the drawing is not one very wide strip. Large graphs get straight
+    edges without labels (edge labels stay as ``tooltip``)."""
+    n_nodes = G.number_of_nodes()
+    small = n_nodes <= SPLINE_LIMIT
+    nodes, edges = _sorted_nodes(G), _sorted_edges(G)
+    level = {n: _dot_level(d) for n, d in nodes}
+    hanging = [n for n, _ in nodes if level[n] == 3]
+    bands = max(4, round(math.sqrt(len(hanging)) / 2))
+    stagger = {n: i % bands for i, n in enumerate(hanging)}
+    anchored = {
+        u
+        for u, v, d in G.edges(data=True)
+        if level.get(u) == 3 and d.get("predicate") == "prob:inInspection" and v in level
+    }
     out.write("digraph probkg {\n")
-    out.write('  graph [overlap="false", splines="true", outputorder="edgesfirst"];\n')
-    out.write('  node [shape="ellipse", style="filled", fontname="Helvetica", fontsize="10"];\n')
+    overlap = "prism" if n_nodes <= OVERLAP_LIMIT else "true"
+    out.write(
+        f'  graph [overlap="{overlap}", splines="{"true" if small else "false"}", outputorder="edgesfirst", '
+        'size="50,50", ranksep="0.6", nodesep="0.15", mclimit="0.5", nslimit="4", nslimit1="4", '
+        'remincross="false"];\n'
+    )
+    out.write(
+        '  node [shape="ellipse", style="filled", fontname="Helvetica", fontsize="10", margin="0.05"];\n'
+    )
     out.write('  edge [fontname="Helvetica", fontsize="8", color="#666666"];\n')
-    for n, d in _sorted_nodes(G):
+    for n, d in nodes:
         attrs = {k: v for k, v in d.items() if k not in ("x", "y")}
         attrs["fillcolor"] = _colour(d)
-        attrs["pos"] = f"{d['x'] / 10:.2f},{d['y'] / 10:.2f}"
+        attrs["label"] = "\n".join(textwrap.wrap(str(d.get("label", n)), 28)) or str(n)
+        if "x" in d and "y" in d:
+            attrs["pos"] = f"{d['x']:.2f},{d['y']:.2f}"
         body = ", ".join(f"{dot_quote(k)}={dot_quote(v)}" for k, v in sorted(attrs.items()))
         out.write(f"  {dot_quote(n)} [{body}];\n")
-    for u, v, key, d in _sorted_edges(G):
+    for u, v, key, d in edges:
         attrs = {**d, "id": _edge_id(key, d)}
+        if not small:
+            attrs["tooltip"] = attrs.pop("label", "")
+        lu, lv = level[u], level[v]
+        tail, head = u, v
+        if lu > lv:
+            tail, head = v, u
+            attrs["dir"] = "back"
+        low, high = (u, v) if lu <= lv else (v, u)
+        if lu == lv:
+            attrs["constraint"] = "false"
+        elif level[high] == 3:
+            if G.nodes[low].get("category") == "inspection" or high not in anchored:
+                attrs["minlen"] = 1 + stagger[high]
+            else:
+                attrs["constraint"] = "false"
+        else:
+            attrs["minlen"] = abs(lu - lv)
         body = ", ".join(f"{dot_quote(k)}={dot_quote(val)}" for k, val in sorted(attrs.items()))
-        out.write(f"  {dot_quote(u)} -> {dot_quote(v)} [{body}];\n")
+        out.write(f"  {dot_quote(tail)} -> {dot_quote(head)} [{body}];\n")
     out.write("}\n")
 
 
@@ -439,7 +595,7 @@ def _dataset(source: Store | Graph) -> Dataset:
             if g != CATALOG_GRAPH:
                 ds.graph(g).add((s, p, o))
     elif getattr(source, "context_aware", False):
-        for s, p, o, g in source.quads((None, None, None, None)):  # type: ignore[arg-type]
+        for s, p, o, g in source.quads((None, None, None, None)):  # type: ignore[attr-defined]
             gid = getattr(g, "identifier", g)
             if gid != CATALOG_GRAPH:
                 ds.graph(gid).add((s, p, o))
@@ -513,27 +669,42 @@ def _exporter(fmt: str) -> Exporter:
         raise InputError(f"unknown export format {fmt!r}; choose from {', '.join(sorted(FORMATS))}") from None
 
 
-def _write(
+def graph_for(
     source: Source,
-    exporter: Exporter,
-    out: TextIO,
     *,
-    include: str | Iterable[str],
-    memberships: str,
-    seed: int,
-) -> None:
+    include: str | Iterable[str] = "domain",
+    memberships: str = "edges",
+    selection: dict[str, Any] | None = None,
+    layout_method: str = DEFAULT_LAYOUT,
+    seed: int = LAYOUT_SEED,
+    analytics: bool = True,
+) -> nx.MultiDiGraph:
+    """The graph a graph format writes: the networkx view, narrowed by ``selection`` (keyword arguments of
+    :func:`probkg.exports.select.select`), with the analytics as node attributes and laid out."""
+    from probkg.exports.analytics import annotate
+    from probkg.exports.select import select
+
+    if isinstance(source, nx.MultiDiGraph):
+        G = source
+    else:
+        G = to_networkx(source, include=include, memberships=memberships)
+    if selection:
+        G = select(G, **selection)
+    if analytics and not isinstance(source, nx.MultiDiGraph):
+        annotate(G)
+    return positioned(G, method=layout_method, seed=seed)
+
+
+def _write(source: Source, exporter: Exporter, out: TextIO, **options: Any) -> None:
     if exporter.graph:
-        G = (
-            source
-            if isinstance(source, nx.MultiDiGraph)
-            else to_networkx(source, include=include, memberships=memberships)
-        )
-        exporter.write(positioned(G, seed=seed), out)
+        exporter.write(graph_for(source, **options), out)
     else:
         if isinstance(source, nx.MultiDiGraph):
             raise InputError(
                 f"{exporter.name} exports RDF: give a store or an rdflib graph, not a networkx graph"
             )
+        if options.get("selection"):
+            raise InputError(f"{exporter.name} exports the whole data set: selections apply to graph formats")
         exporter.write(source, out)
 
 
@@ -545,14 +716,25 @@ def export(
     include: str | Iterable[str] = "domain",
     memberships: str = "edges",
     seed: int = LAYOUT_SEED,
+    layout_method: str = DEFAULT_LAYOUT,
+    selection: dict[str, Any] | None = None,
 ) -> None:
     """Write ``source`` in format ``fmt`` to a path or an open (text or binary) stream, as UTF-8.
 
     ``source`` is a store, an rdflib graph or dataset, or (for graph formats) a networkx graph from
-    :func:`~probkg.exports.nxview.to_networkx`. ``include`` and ``memberships`` are passed to it.
+    :func:`~probkg.exports.nxview.to_networkx`. ``include`` and ``memberships`` are passed to it,
+    ``selection`` to :func:`~probkg.exports.select.select`; ``layout_method`` is one of :data:`LAYOUTS`.
     """
     exporter = _exporter(fmt)
-    opts: dict[str, Any] = {"include": include, "memberships": memberships, "seed": seed}
+    if layout_method not in LAYOUTS:
+        raise InputError(f"unknown layout {layout_method!r}; choose from {', '.join(LAYOUTS)}")
+    opts: dict[str, Any] = {
+        "include": include,
+        "memberships": memberships,
+        "seed": seed,
+        "layout_method": layout_method,
+        "selection": selection,
+    }
     if isinstance(out, str | Path):
         with open(out, "w", encoding="utf-8", newline="\n") as fh:
             _write(source, exporter, fh, **opts)
@@ -560,7 +742,7 @@ def export(
     if isinstance(out, io.TextIOBase) or hasattr(out, "encoding"):
         _write(source, exporter, out, **opts)  # type: ignore[arg-type]
         return
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)  # type: ignore[arg-type]
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)  # type: ignore[type-var]
     try:
         _write(source, exporter, text, **opts)
         text.flush()

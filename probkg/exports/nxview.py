@@ -77,9 +77,10 @@ CATEGORIES: tuple[str, ...] = (
 VIEWS: dict[str, frozenset[str]] = {
     "domain": frozenset({"organisation", "inspection", "finding", "area", "person"}),
     "assessment": frozenset({"organisation", "inspection", "finding", "rating", "verdict", "figure"}),
+    "ownership": frozenset({"organisation"}),
     "all": frozenset(CATEGORIES),
 }
-"""Named node selections. ``domain`` is the default."""
+"""Named node selections. ``domain`` is the default; ``ownership`` is organisations and who owned whom."""
 
 # Structures that are never nodes: they are folded into the attributes of the node that uses them.
 _FOLDED = frozenset({"evidence", "selector", "interval", "instant", "ontology", "graph"})
@@ -166,7 +167,11 @@ _INVERSE_PREFIXES = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lam
 
 def curie(term: Node) -> str:
     """Compact an IRI with probkg's prefixes (``prob:Finding``); other IRIs are returned whole."""
-    text = str(term)
+    return _curie(str(term))
+
+
+@lru_cache(maxsize=1 << 16)
+def _curie(text: str) -> str:
     for ns, prefix in _INVERSE_PREFIXES:
         if text.startswith(ns) and len(text) > len(ns):
             return f"{prefix}:{text[len(ns) :]}"
@@ -234,7 +239,7 @@ def _triples(source: Store | Graph) -> Graph:
                 union.add((s, p, o))
         return union
     if hasattr(source, "quads") and getattr(source, "context_aware", False):
-        for s, p, o, g in source.quads((None, None, None, None)):  # type: ignore[arg-type]
+        for s, p, o, g in source.quads((None, None, None, None)):
             gid = getattr(g, "identifier", g)
             if gid != CATALOG_GRAPH:
                 union.add((s, p, o))
@@ -244,19 +249,200 @@ def _triples(source: Store | Graph) -> Graph:
     return union
 
 
+def _rows(store: Store, sparql: str) -> Iterator[tuple[Node | None, ...]]:
+    """Rows of a SELECT over the union of the store's graphs. On Oxigraph the rows are streamed and each
+    IRI converted to rdflib once (a million-row answer is not first turned into an rdflib Result)."""
+    from probkg.graph.store import OxigraphStore
+
+    if isinstance(store, OxigraphStore):
+        import pyoxigraph as ox
+
+        from probkg.graph._oxterms import to_rdflib
+
+        iris: dict[Any, Node] = {}
+        answer: Any = store._store.query(sparql, use_default_graph_as_union=True)
+        for solution in answer:
+            row: list[Node | None] = []
+            for term in solution:
+                if term is None:
+                    row.append(None)
+                elif type(term) is ox.NamedNode:
+                    node = iris.get(term)
+                    if node is None:
+                        node = iris[term] = to_rdflib(term)
+                    row.append(node)
+                else:
+                    row.append(to_rdflib(term))
+            yield tuple(row)
+        return
+    result = store.query(sparql)
+    names = list(result.vars or [])
+    for binding in result.bindings:
+        yield tuple(binding.get(v) for v in names)
+
+
+def _classes_for(store: Store, shown: set[str]) -> list[URIRef]:
+    """The classes used in ``store`` whose instances may fall in one of the ``shown`` categories."""
+    subs, _ = _shipped_ontology()
+    supers: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, o in subs:
+        supers[URIRef(s)].add(URIRef(o))
+    used = [t for (t,) in _rows(store, "SELECT DISTINCT ?t WHERE { ?s a ?t }") if isinstance(t, URIRef)]
+    out = []
+    for cls in used:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for sup in supers.get(todo.pop(), ()):
+                if sup not in seen:
+                    seen.add(sup)
+                    todo.append(sup)
+        if any(_CLASS_CATEGORY.get(c) in shown for c in seen):
+            out.append(cls)
+    return sorted(out)
+
+
+class _Triples:
+    """A read-only, indexed set of triples with the part of rdflib's Graph API the view uses.
+
+    Cheaper to fill than an rdflib Graph (one dict of lists per subject), which matters for the few
+    hundred thousand triples a large store's selection brings.
+    """
+
+    def __init__(self) -> None:
+        self._spo: dict[Node, dict[Node, list[Node]]] = defaultdict(dict)
+        self._seen: set[tuple[Node, Node, Node]] = set()
+        self._pso: dict[Node, list[tuple[Node, Node]]] | None = None
+        self._osp: dict[Node, list[tuple[Node, Node]]] | None = None
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        if triple in self._seen:
+            return
+        self._seen.add(triple)
+        s, p, o = triple
+        self._spo[s].setdefault(p, []).append(o)
+        self._pso = self._osp = None
+
+    def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator[Node]:
+        if subject is None:
+            for by_p in self._spo.values():
+                for objs in by_p.values():
+                    yield from objs
+            return
+        yield from self._spo.get(subject, {}).get(predicate, ())  # type: ignore[arg-type]
+
+    def subjects(self) -> Iterator[Node]:
+        yield from self._spo
+
+    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+        for p, objs in self._spo.get(subject, {}).items():
+            for o in objs:
+                yield p, o
+
+    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
+        if self._pso is None:
+            self._pso = defaultdict(list)
+            for s, by_p in self._spo.items():
+                for p, objs in by_p.items():
+                    self._pso[p].extend((s, o) for o in objs)
+        yield from self._pso.get(predicate, ())
+
+    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
+        if self._osp is None:
+            self._osp = defaultdict(list)
+            for s, by_p in self._spo.items():
+                for p, objs in by_p.items():
+                    for o in objs:
+                        self._osp[o].append((s, p))
+        yield from self._osp.get(obj, ())
+
+
+def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[str, Any]]]:
+    """Only what the view needs, selected with SPARQL: the triples of the resources of the shown
+    categories (and of memberships, with their periods), and each one's evidence summarised.
+
+    The store is never copied whole into rdflib: quotes and offsets of evidence come back as one row
+    per selector instead of the five or so resources Web Annotation uses for them.
+    """
+    g = _Triples()
+    classes = _classes_for(store, shown | {"membership"})
+    if not classes:
+        return g, {}  # type: ignore[return-value]
+    values = " ".join(f"<{c}>" for c in classes)
+    for s, p, o in _rows(
+        store,
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} ?s a ?t . ?s ?p ?o }}",
+    ):
+        if p != PROB.hasEvidence:
+            g.add((s, p, o))  # type: ignore[arg-type]
+    for row in _rows(
+        store,
+        f"SELECT DISTINCT ?i ?p ?x ?q ?v WHERE {{ VALUES ?t {{ {values} }} ?s a ?t ; "
+        "<http://www.w3.org/ns/org#memberDuring> ?i . ?i ?p ?x . "
+        "OPTIONAL { ?x ?q ?v } }",
+    ):
+        i, p, x, q, v = row
+        g.add((i, p, x))  # type: ignore[arg-type]
+        if q is not None:
+            g.add((x, q, v))  # type: ignore[arg-type]
+    evidence: dict[Node, dict[str, Any]] = {}
+    items: dict[Node, dict[Node, dict[str, Any]]] = defaultdict(dict)
+    for s, ev, src, exact, start, end in _rows(
+        store,
+        f"SELECT ?s ?ev ?src ?exact ?start ?end WHERE {{ VALUES ?t {{ {values} }} ?s a ?t ; "
+        f"<{PROB.hasEvidence}> ?ev . OPTIONAL {{ ?ev <{OA.hasSource}> ?src }} "
+        f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?qs . ?qs <{OA.exact}> ?exact }} "
+        f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?ps . ?ps <{OA.start}> ?start ; <{OA.end}> ?end }} }}",
+    ):
+        item = items[s].setdefault(ev, {"source": "", "start": -1, "end": -1, "quote": ""})  # type: ignore[index,arg-type]
+        if src is not None:
+            item["source"] = curie(src)
+        if exact is not None:
+            item["quote"] = str(exact)
+        for key, lit in (("start", start), ("end", end)):
+            if isinstance(lit, Literal) and isinstance(_plain(lit), int):
+                item[key] = _plain(lit)
+    for s, by_ev in items.items():
+        evidence[s] = _summarise_evidence(list(by_ev.values()))
+    for p, label in _rows(
+        store,
+        "SELECT DISTINCT ?p ?l WHERE { ?p a ?k ; <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+        "FILTER(?k IN (<http://www.w3.org/2002/07/owl#ObjectProperty>, "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property>)) }",
+    ):
+        g.add((p, RDFS.label, label))  # type: ignore[arg-type]
+    return g, evidence  # type: ignore[return-value]
+
+
+def _summarise_evidence(items: list[dict[str, Any]]) -> dict[str, Any]:
+    if not items:
+        return {}
+    items.sort(key=lambda i: (i["source"], i["start"], i["end"], i["quote"]))
+    first = items[0]
+    out: dict[str, Any] = {"evidence_count": len(items), "evidence_source": first["source"]}
+    if first["start"] >= 0:
+        out["evidence_start"] = first["start"]
+    if first["end"] >= 0:
+        out["evidence_end"] = first["end"]
+    quotes = [i["quote"] for i in items if i["quote"]]
+    if quotes:
+        out["evidence_quote"] = JOIN.join(quotes)
+    return out
+
+
 class _View:
     """Builds the networkx graph; holds the lookups the build needs."""
 
-    def __init__(self, g: Graph) -> None:
+    def __init__(self, g: Graph, evidence: dict[Node, dict[str, Any]] | None = None) -> None:
         self.g = g
+        self._evidence = evidence
         subs, labels = _shipped_ontology()
         self.supers: dict[URIRef, set[URIRef]] = defaultdict(set)
-        for s, o in subs:
-            self.supers[URIRef(s)].add(URIRef(o))
+        for sub_iri, sup_iri in subs:
+            self.supers[URIRef(sub_iri)].add(URIRef(sup_iri))
         for s, o in g.subject_objects(RDFS.subClassOf):
             if isinstance(s, URIRef) and isinstance(o, URIRef):
                 self.supers[s].add(o)
-        self.prop_labels = {URIRef(s): str(o) for s, o in labels}
+        self.prop_labels = {URIRef(iri): str(text) for iri, text in labels}
         for s, o in g.subject_objects(RDFS.label):
             if isinstance(o, Literal) and o.language in (None, "en"):
                 self.prop_labels.setdefault(s, str(o))  # type: ignore[arg-type]
@@ -323,14 +509,14 @@ class _View:
                 )
                 return sorted(str(v) for v in preferred)[0]
         for pred in (RDFS.comment, PROB.measure):
-            values = sorted(str(o) for o in self.g.objects(node, pred) if isinstance(o, Literal))
-            if values:
-                text = values[0]
+            texts = sorted(str(o) for o in self.g.objects(node, pred) if isinstance(o, Literal))
+            if texts:
+                text = texts[0]
                 return text if len(text) <= 60 else text[:59].rstrip() + "…"
         for pred in (PROB.ratingValue, PROB.verdict):
-            values = sorted(self.g.objects(node, pred))
-            if values:
-                return f"{_humanise(self.kind(node))}: {_humanise(_local_name(values[0]))}"
+            objs = sorted(self.g.objects(node, pred))  # type: ignore[type-var]
+            if objs:
+                return f"{_humanise(self.kind(node))}: {_humanise(_local_name(objs[0]))}"
         if isinstance(node, URIRef):
             return _local_name(node)
         return _humanise(self.kind(node))
@@ -386,6 +572,8 @@ class _View:
         return out
 
     def evidence(self, node: Node) -> dict[str, Any]:
+        if self._evidence is not None:
+            return self._evidence.get(node, {})
         items = []
         for ev in self.g.objects(node, PROB.hasEvidence):
             item: dict[str, Any] = {"source": "", "start": -1, "end": -1, "quote": ""}
@@ -400,19 +588,7 @@ class _View:
                 for o in self.g.objects(sel, OA.exact):
                     item["quote"] = str(o)
             items.append(item)
-        if not items:
-            return {}
-        items.sort(key=lambda i: (i["source"], i["start"], i["end"], i["quote"]))
-        first = items[0]
-        out: dict[str, Any] = {"evidence_count": len(items), "evidence_source": first["source"]}
-        if first["start"] >= 0:
-            out["evidence_start"] = first["start"]
-        if first["end"] >= 0:
-            out["evidence_end"] = first["end"]
-        quotes = [i["quote"] for i in items if i["quote"]]
-        if quotes:
-            out["evidence_quote"] = JOIN.join(quotes)
-        return out
+        return _summarise_evidence(items)
 
 
 def _merge(attrs: dict[str, Any], key: str, value: str | int | float | bool) -> None:
@@ -459,7 +635,7 @@ def to_networkx(
         shown.add("membership")
     else:
         shown.discard("membership")
-    view = _View(_triples(source))
+    view = _View(*_selection(source, shown)) if isinstance(source, Store) else _View(_triples(source))
     g = view.g
 
     subjects = {s for s in g.subjects() if not isinstance(s, Literal)}
@@ -500,13 +676,13 @@ def to_networkx(
         for p, o in g.predicate_objects(node):
             if p == RDF.type or o not in visible:
                 continue
-            edges.append(_edge(view, node, p, o, {}))
+            edges.append(_edge(view, node, p, o, {}))  # type: ignore[arg-type]
     if memberships in ("edges", "both"):
         for ms in {s for s in subjects if view.category(s) == "membership"}:
             members = [m for m in g.objects(ms, ORG.member) if m in visible]
             orgs = [o for o in g.objects(ms, ORG.organization) if o in visible]
             cls = next((t for t in sorted(view.types.get(ms, ())) if t in _MEMBERSHIP_LABEL), None)
-            role = next(iter(sorted(g.objects(ms, ORG.role))), None)
+            role = next(iter(sorted(g.objects(ms, ORG.role))), None)  # type: ignore[type-var]
             extra: dict[str, Any] = {"via": view.node_id(ms), **view.interval(ms)}
             if role is not None:
                 extra["role"] = curie(role)
@@ -516,7 +692,7 @@ def to_networkx(
             srcs = sorted(str(o) for o in g.objects(ms, DCTERMS.source))
             if srcs:
                 extra["dct:source"] = JOIN.join(srcs)
-            label = _MEMBERSHIP_LABEL.get(cls) if cls is not None else None  # type: ignore[arg-type]
+            label = _MEMBERSHIP_LABEL.get(cls) if cls is not None else None
             if label is None:
                 label = view.label(role) if role is not None else "member of"
             pred = cls if cls is not None else ORG.Membership
@@ -525,7 +701,48 @@ def to_networkx(
                     edges.append(_edge(view, m, pred, o, {**extra, "label": label}))
     for u, v, key, data in sorted(edges, key=lambda e: (e[0], e[1], e[3]["predicate"], e[2])):
         G.add_edge(u, v, key=key, **dict(sorted(data.items())))
+    _label_findings(G)
     return G
+
+
+QUOTE_PREFIX = 48
+"""Characters of a finding's quote used in its label."""
+
+
+def _short_text(text: str, limit: int = QUOTE_PREFIX) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _label_findings(G: nx.MultiDiGraph) -> None:
+    """Findings are labelled by the start of their quote and the provider they are about, never an id."""
+    for node, attrs in G.nodes(data=True):
+        if attrs.get("category") != "finding":
+            continue
+        text = ""
+        for key in ("evidence_quote", "rdfs:comment", "dct:description", "prob:summary"):
+            if attrs.get(key):
+                text = str(attrs[key]).split(JOIN)[0]
+                break
+        providers = sorted(
+            str(G.nodes[v].get("label", v))
+            for _, v, d in G.out_edges(node, data=True)
+            if d.get("predicate") == "prob:aboutProvider"
+        )
+        if not providers and attrs.get("prob:aboutProvider"):
+            providers = [str(attrs["prob:aboutProvider"])]
+        if not text:
+            theme = str(attrs.get("prob:theme", "")).split(JOIN)[0]
+            polarity = str(attrs.get("prob:polarity", "")).rsplit(":", 1)[-1]
+            text = " ".join(
+                x for x in (polarity.lower(), "finding", "on", _humanise(theme.rsplit(":", 1)[-1])) if x
+            )
+            text = text if theme else f"{polarity.lower()} finding".strip()
+        about = "; ".join(providers)
+        attrs["label"] = f"{_short_text(text)} ({about})" if about else _short_text(text)
 
 
 def _edge(view: _View, s: Node, p: URIRef, o: Node, extra: dict[str, Any]) -> tuple[str, str, str, dict]:
@@ -609,7 +826,7 @@ def owner_portfolio(G: nx.MultiDiGraph, *, on: str | None = None) -> list[dict[s
                 "count": len({p["id"] for p in providers}),
             }
         )
-    rows.sort(key=lambda r: (-r["count"], r["owner_label"]))
+    rows.sort(key=lambda r: (-len({p["id"] for p in r["providers"]}), str(r["owner_label"])))  # type: ignore[attr-defined]
     return rows
 
 

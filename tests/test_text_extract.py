@@ -666,3 +666,23 @@ def test_a_provider_said_not_to_be_inspected_is_not_inspected_and_long_rating_ob
         "improvement."
     )
     assert _facts(long_object)["ratings"] == [("nps-london", "overall", "Requires improvement")]
+
+
+def test_clauses_of_one_judgement_on_one_theme_give_one_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. "
+        "In the CRC, staff morale was high and sickness absence was low."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert len(found) == 1, found
+    assert "staff morale was high" in found[0]
+    assert found[0].rstrip(".").endswith("sickness absence was low")
+
+
+def test_clauses_on_different_themes_stay_separate_findings() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. In the CRC, caseloads were far too high, and court reports "
+        "were poor."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert len(found) == 2, found

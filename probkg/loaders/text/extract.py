@@ -251,6 +251,9 @@ def _places(view: str, start: int, end: int, reg: Registry) -> list[str]:
     return out
 
 
+MAX_FINDING_WORDS = 25
+"""The longest finding the gold conventions record (words)."""
+
 NOT_A_FINDING: dict[str, str] = {
     # what the inspection did, not what it found
     "method": r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
@@ -1038,6 +1041,7 @@ class _Doc:
                     section_focus[s.block.section] = sent_provs
                 else:
                     section_focus.pop(s.block.section, None)
+            first_new = len(out)
             for c_start, c_end in clauses(self.view, s.start, s_end):
                 cs, ce = c_start, c_end
                 ctext = self.view[cs:ce]
@@ -1090,9 +1094,40 @@ class _Doc:
                         "end": ce,
                     }
                 )
+            self._merge_one_judgement(out, first_new)
             if sent_provs:
                 focus = sent_provs
         return out
+
+    def _merge_one_judgement(self, out: list[dict[str, Any]], first: int) -> None:
+        """Clauses of one short sentence read as one judgement (gold: one finding per judgement).
+
+        When a sentence gave several findings about the same providers and on the same theme, and the
+        span from its first to its last evaluative clause has at most ``MAX_FINDING_WORDS`` words, they
+        become one finding spanning them ("morale was high and sickness levels were low").
+        """
+        group = out[first:]
+        if len(group) < 2 or any(f["about"] != group[0]["about"] for f in group):
+            return
+        if any(f["theme"] != group[0]["theme"] for f in group):
+            return  # different themes: separate judgements ("workloads are high, and reports need work")
+        cs, ce = group[0]["start"], group[-1]["end"]
+        if len(self.text[cs:ce].split()) > MAX_FINDING_WORDS:
+            return
+        ctext = self.view[cs:ce]
+        th, also = theme(ctext)
+        merged = {
+            **group[0],
+            "polarity": polarity(ctext) or group[0]["polarity"],
+            "theme": th,
+            "quote": self.text[cs:ce],
+            "end": ce,
+        }
+        why = {**self.explanations[first], "clause": ctext, "also_themes": also}
+        del out[first:]
+        del self.explanations[first:]
+        out.append(merged)
+        self.explanations.append(why)
 
     @property
     def own_publication(self) -> bool:

@@ -686,3 +686,22 @@ def test_clauses_on_different_themes_stay_separate_findings() -> None:
     )
     found = [f["quote"] for f in extract_text(text)["findings"]]
     assert len(found) == 2, found
+
+
+def test_the_effect_of_a_judgement_on_the_providers_ability_is_no_second_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. Caseloads at the CRC were far too high. "
+        "This affected the CRC's ability to supervise people well."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert found == ["Caseloads at the CRC were far too high."]
+
+
+def test_the_previous_inspection_is_background_not_a_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. Inspectors last inspected the CRC in 2016, when its work "
+        "was poor. Staff at the CRC now work well with the police."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert all("2016" not in q for q in found), found
+    assert any("work well with the police" in q for q in found), found

@@ -275,6 +275,11 @@ NOT_A_FINDING: dict[str, str] = {
     "forecast": r"^(?:it|this|that|these)\s+(?:will|would|should)\s+(?:be|lead|need|help)\b",
     # another body's part in the remedy ("the Ministry of Justice had a role to play")
     "role of others": r"\b(?:has|had|have) a role to play\b",
+    # the effect of a judgement just read on what the provider can do ("this affected its ability to ...")
+    "consequence": r"\b(?:impact on|effect on|affect(?:s|ed|ing)?)\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:[\w’']+\s+){0,2}ability to\b",
+    # the previous inspection, background to this one ("Inspectors last inspected ... in 2014, when")
+    "previous inspection": r"^(?:inspectors|we|hm inspectorate of probation)\s+(?:had\s+)?last inspected\b",
     # "this must be remedied": the call to act on the judgement just read, not a second one
     "call to act": r"(?:^|, )(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
 }

@@ -279,7 +279,8 @@ NOT_A_FINDING: dict[str, str] = {
     "consequence": r"\b(?:impact on|effect on|affect(?:s|ed|ing)?)\s+(?:the\s+|its\s+|their\s+)?"
     r"(?:[\w’']+\s+){0,2}ability to\b",
     # the previous inspection, background to this one ("Inspectors last inspected ... in 2014, when")
-    "previous inspection": r"^(?:inspectors|we|hm inspectorate of probation)\s+(?:had\s+)?last inspected\b",
+    "previous inspection": r"^(?:inspectors|we|hm inspectorate of probation)\s+(?:had\s+)?last inspected\b"
+    r"|^when (?:we|inspectors) (?:last )?inspected\b.*\b(?:19|20)\d\d\b",
     # "this must be remedied": the call to act on the judgement just read, not a second one
     "call to act": r"(?:^|, )(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
 }
@@ -974,6 +975,11 @@ class _Doc:
         re.S,
     )
     _NON_EVAL = re.compile("|".join(f"(?:{p})" for p in NOT_A_FINDING.values()), re.I)
+    _BACKGROUND = re.compile(
+        "|".join(f"(?:{NOT_A_FINDING[k]})" for k in ("method", "previous inspection")), re.I
+    )
+    """A clause describing the inspection method or the previous inspection: background, and so are
+    the clauses that follow it in its sentence ("The inspection looks at X and what gets in the way")."""
 
     _ASPECT_SUBJECT = re.compile(
         r"(?:the|its|their)\s+(?:\w+[’']s\s+)?(?:approach|work|delivery|management|supervision|quality|use)\b"
@@ -1047,6 +1053,7 @@ class _Doc:
                 else:
                     section_focus.pop(s.block.section, None)
             first_new = len(out)
+            background = False
             for c_start, c_end in clauses(self.view, s.start, s_end):
                 cs, ce = c_start, c_end
                 ctext = self.view[cs:ce]
@@ -1055,6 +1062,11 @@ class _Doc:
                     ce = cs + am.start()
                     cs, ce = strip_span(self.view, cs, ce, WS + ",")
                     ctext = self.view[cs:ce]
+                if background:
+                    continue
+                if self._BACKGROUND.search(ctext):
+                    background = True  # the rest of the sentence belongs to the method or the past
+                    continue
                 if len(ctext.split()) < 3 or self._NON_EVAL.search(ctext.rstrip(WS + ":.,")):
                     continue
                 rating = self._RATING_CLAUSE.search(ctext)

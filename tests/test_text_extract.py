@@ -710,7 +710,8 @@ def test_the_previous_inspection_is_background_not_a_finding() -> None:
 def test_clauses_after_a_description_of_the_method_are_background() -> None:
     text = (
         "Inspectors rated Essex CRC as 'Good'. The inspection looks at the work of the CRC and looks at what "
-        "is helping and what is hindering good outcomes for people on probation. Staff at the CRC were skilled."
+        "is helping and what is hindering good outcomes for people on probation. "
+        "Staff at the CRC were skilled."
     )
     found = [f["quote"] for f in extract_text(text)["findings"]]
     assert found == ["Staff at the CRC were skilled."]

@@ -715,3 +715,8 @@ def test_clauses_after_a_description_of_the_method_are_background() -> None:
     )
     found = [f["quote"] for f in extract_text(text)["findings"]]
     assert found == ["Staff at the CRC were skilled."]
+
+
+def test_committing_offences_is_no_praise() -> None:
+    assert polarity("staff worked out why people had committed offences") is None
+    assert polarity("the staff are committed to their work") == "positive"

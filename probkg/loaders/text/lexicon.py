@@ -132,7 +132,7 @@ _POSITIVE = [
     r"\bpositive(ly)?\b",
     r"\bpleased\b",
     r"\bskilled\b",
-    r"\bcommitted\b",
+    r"(?<!have )(?<!had )(?<!who )(?<!they )\bcommitted\b(?! (?:an? |the |further |more )?(?:crimes?|offen))",
     r"\bexperienced\b",
     r"\bsufficient(ly)?\b",
     r"\bsatisfactor(y|ily)\b",

@@ -720,3 +720,13 @@ def test_clauses_after_a_description_of_the_method_are_background() -> None:
 def test_committing_offences_is_no_praise() -> None:
     assert polarity("staff worked out why people had committed offences") is None
     assert polarity("the staff are committed to their work") == "positive"
+
+
+def test_a_clause_judging_the_clause_before_it_joins_that_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. People supervised by the CRC were more at risk as a result, "
+        "and this was unacceptable, said Inspectors."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert len(found) == 1, found
+    assert found[0].rstrip(".").endswith("this was unacceptable")

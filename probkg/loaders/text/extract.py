@@ -1116,17 +1116,25 @@ class _Doc:
                 focus = sent_provs
         return out
 
+    _ANAPHORIC = re.compile(
+        r"(?:and |but )?(?:this|that|which|it)\s+(?:was|is|were|are|has been|had been)\b", re.I
+    )
+    """A clause judging what the clause before it said ("..., and this was unacceptable")."""
+
     def _merge_one_judgement(self, out: list[dict[str, Any]], first: int) -> None:
         """Clauses of one short sentence read as one judgement (gold: one finding per judgement).
 
         When a sentence gave several findings about the same providers and on the same theme, and the
         span from its first to its last evaluative clause has at most ``MAX_FINDING_WORDS`` words, they
-        become one finding spanning them ("morale was high and sickness levels were low").
+        become one finding spanning them ("morale was high and sickness levels were low"). A clause
+        that only judges the one before it ("..., and this was unacceptable") joins it whatever its theme.
         """
         group = out[first:]
         if len(group) < 2 or any(f["about"] != group[0]["about"] for f in group):
             return
-        if any(f["theme"] != group[0]["theme"] for f in group):
+        if any(f["theme"] != group[0]["theme"] for f in group) and not all(
+            self._ANAPHORIC.match(f["quote"]) for f in group[1:]
+        ):
             return  # different themes: separate judgements ("workloads are high, and reports need work")
         cs, ce = group[0]["start"], group[-1]["end"]
         if len(self.text[cs:ce].split()) > MAX_FINDING_WORDS:

@@ -730,3 +730,13 @@ def test_a_clause_judging_the_clause_before_it_joins_that_finding() -> None:
     found = [f["quote"] for f in extract_text(text)["findings"]]
     assert len(found) == 1, found
     assert found[0].rstrip(".").endswith("this was unacceptable")
+
+
+def test_a_provider_said_to_require_improvement_is_a_rating_not_a_finding() -> None:
+    text = (
+        "The probation service that supervises people in Essex requires improvement, according to "
+        "inspectors. Inspectors found that staff at Essex CRC were skilled."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert all("requires improvement" not in q for q in found), found
+    assert any("skilled" in q for q in found), found

@@ -993,7 +993,8 @@ class _Doc:
         r"\b(?:rated|rating|grade|assessed as|judged)\b.{0,40}?[‘'“\"]?"
         r"(?:outstanding|good|requires improvement"
         r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]"
-        r"|\b(?:outstanding|good|requires improvement|inadequate)[’'”\"]? rating\b",
+        r"|\b(?:outstanding|good|requires improvement|inadequate)[’'”\"]? rating\b"
+        r"|^(?:the|a|an)\b[^,;]*\b(?:requires|required) improvement\W*$",
         re.I,
     )
 

@@ -740,3 +740,15 @@ def test_a_provider_said_to_require_improvement_is_a_rating_not_a_finding() -> N
     found = [f["quote"] for f in extract_text(text)["findings"]]
     assert all("requires improvement" not in q for q in found), found
     assert any("skilled" in q for q in found), found
+
+
+def test_a_cut_off_sentence_keeps_its_complete_main_clause(tmp_path: Path) -> None:
+    doc = tmp_path / "cut.txt"
+    doc.write_text(
+        "PARTIAL: excerpt of the opening of the page; the text stops mid-word\n\n"
+        "Inspectors rated Essex CRC as 'Good'. Inspectors noted Essex CRC has an impressive range of "
+        "services to help people on probation to mo",
+        encoding="utf-8",
+    )
+    found = [f["quote"] for f in extract_file(doc)["findings"]]
+    assert found == ["Inspectors noted Essex CRC has an impressive range of services"], found

@@ -53,7 +53,7 @@ from .lexicon import (
 )
 from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
-from .segment import WS, Block, blocks, clauses, sentences, strip_span
+from .segment import _FINITE, WS, Block, blocks, clauses, sentences, strip_span
 
 __all__ = [
     "Extraction",
@@ -1041,6 +1041,15 @@ class _Doc:
             if s is cut_off:
                 # the excerpt stops mid-sentence: keep what ends at the last clause boundary
                 joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
+                if not joints:
+                    # no clause boundary: keep the main clause before a trailing purpose or relative
+                    # part ("has an impressive range of services to help people to mo")
+                    joints = [
+                        j
+                        for j in re.finditer(r"\s(?=(?:to|that|which|who|for)\s)", self.view[s.start : s.end])
+                        if len(self.view[s.start : s.start + j.start()].split()) >= 6
+                        and _FINITE.search(self.view[s.start : s.start + j.start()])
+                    ][:1]
                 s_end = s.start + joints[-1].start() if joints else s.start
             if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
                 sent_provs = self._about(s.mentions, s.start, s.end)

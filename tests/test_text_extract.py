@@ -752,3 +752,9 @@ def test_a_cut_off_sentence_keeps_its_complete_main_clause(tmp_path: Path) -> No
     )
     found = [f["quote"] for f in extract_file(doc)["findings"]]
     assert found == ["Inspectors noted Essex CRC has an impressive range of services"], found
+
+
+def test_a_need_in_a_relative_clause_or_a_design_expectation_is_no_obligation() -> None:
+    assert polarity("staff give people the tools they need to stay away from crime") is None
+    assert polarity("each person should see a mentor if the new arrangements work as intended") is None
+    assert polarity("the CRC needs to see people more often") == "critical"

@@ -112,6 +112,13 @@ _OBLIGATION = re.compile(
     r"|expect (?:the|them|it|\w+) \w+ to"
     r"|needs? (?:more|further|urgent)|needed (?:more|further|urgent)|told to)\b"
 )
+_NOT_OBLIGATION = re.compile(
+    r"\b(?:what|tools|support|help|skills|services|things)\s+(?:that\s+)?(?:they|we|people|individuals)"
+    r"\s+needs?\s+to\b"
+    r"|^.*\bif\s+(?:the|those|these|its|their)\s+(?:\w+\s+){0,2}works?\s+as\s+(?:intended|planned|designed)\b.*$"
+)
+""""Needs to" and "should" that state no obligation: a need in a relative clause ("the tools they
+need to avoid crime"), and what a design provides if it works ("should see X if it works as intended")."""
 _FRAME = re.compile(
     r"^(?:despite|notwithstanding)\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+(?:,\s*|\s+(?=we\b|the\b|it\b|they\b"
     r"|there\b|inspectors\b))"
@@ -220,7 +227,7 @@ def polarity(text: str) -> str | None:
     if re.match(r"^(?:not all|not every|none of|few of)\b", t):
         return "critical"
     crit_spans = _spans(_CRIT_RE, t)
-    obligation = _OBLIGATION.search(t)
+    obligation = _OBLIGATION.search(_NOT_OBLIGATION.sub(" ", t))
     pos = 0
     for s, e in _spans(_POS_RE, t):
         if any(cs <= s < ce for cs, ce in crit_spans):

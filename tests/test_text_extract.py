@@ -758,3 +758,8 @@ def test_a_need_in_a_relative_clause_or_a_design_expectation_is_no_obligation() 
     assert polarity("staff give people the tools they need to stay away from crime") is None
     assert polarity("each person should see a mentor if the new arrangements work as intended") is None
     assert polarity("the CRC needs to see people more often") == "critical"
+
+
+def test_not_surprising_is_no_criticism() -> None:
+    assert polarity("she said it was not surprising to see the same themes again") is None
+    assert polarity("the work was not good enough") == "critical"

@@ -667,3 +667,100 @@ def test_a_provider_said_not_to_be_inspected_is_not_inspected_and_long_rating_ob
         "improvement."
     )
     assert _facts(long_object)["ratings"] == [("nps-london", "overall", "Requires improvement")]
+
+
+def test_clauses_of_one_judgement_on_one_theme_give_one_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. "
+        "In the CRC, staff morale was high and sickness absence was low."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert len(found) == 1, found
+    assert "staff morale was high" in found[0]
+    assert found[0].rstrip(".").endswith("sickness absence was low")
+
+
+def test_clauses_on_different_themes_stay_separate_findings() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. In the CRC, caseloads were far too high, and court reports "
+        "were poor."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert len(found) == 2, found
+
+
+def test_the_effect_of_a_judgement_on_the_providers_ability_is_no_second_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. Caseloads at the CRC were far too high. "
+        "This affected the CRC's ability to supervise people well."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert found == ["Caseloads at the CRC were far too high."]
+
+
+def test_the_previous_inspection_is_background_not_a_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. Inspectors last inspected the CRC in 2016, when its work "
+        "was poor. Staff at the CRC now work well with the police."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert all("2016" not in q for q in found), found
+    assert any("work well with the police" in q for q in found), found
+
+
+def test_clauses_after_a_description_of_the_method_are_background() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. The inspection looks at the work of the CRC and looks at what "
+        "is helping and what is hindering good outcomes for people on probation. "
+        "Staff at the CRC were skilled."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert found == ["Staff at the CRC were skilled."]
+
+
+def test_committing_offences_is_no_praise() -> None:
+    assert polarity("staff worked out why people had committed offences") is None
+    assert polarity("the staff are committed to their work") == "positive"
+
+
+def test_a_clause_judging_the_clause_before_it_joins_that_finding() -> None:
+    text = (
+        "Inspectors rated Essex CRC as 'Good'. People supervised by the CRC were more at risk as a result, "
+        "and this was unacceptable, said Inspectors."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert len(found) == 1, found
+    assert found[0].rstrip(".").endswith("this was unacceptable")
+
+
+def test_a_provider_said_to_require_improvement_is_a_rating_not_a_finding() -> None:
+    text = (
+        "The probation service that supervises people in Essex requires improvement, according to "
+        "inspectors. Inspectors found that staff at Essex CRC were skilled."
+    )
+    found = [f["quote"] for f in extract_text(text)["findings"]]
+    assert all("requires improvement" not in q for q in found), found
+    assert any("skilled" in q for q in found), found
+
+
+def test_a_cut_off_sentence_keeps_its_complete_main_clause(tmp_path: Path) -> None:
+    doc = tmp_path / "cut.txt"
+    doc.write_text(
+        "PARTIAL: excerpt of the opening of the page; the text stops mid-word\n\n"
+        "Inspectors rated Essex CRC as 'Good'. Inspectors noted Essex CRC has an impressive range of "
+        "services to help people on probation to mo",
+        encoding="utf-8",
+    )
+    found = [f["quote"] for f in extract_file(doc)["findings"]]
+    assert found == ["Inspectors noted Essex CRC has an impressive range of services"], found
+
+
+def test_a_need_in_a_relative_clause_or_a_design_expectation_is_no_obligation() -> None:
+    assert polarity("staff give people the tools they need to stay away from crime") is None
+    assert polarity("each person should see a mentor if the new arrangements work as intended") is None
+    assert polarity("the CRC needs to see people more often") == "critical"
+
+
+def test_not_surprising_is_no_criticism() -> None:
+    assert polarity("she said it was not surprising to see the same themes again") is None
+    assert polarity("the work was not good enough") == "critical"

@@ -53,7 +53,7 @@ from .lexicon import (
 )
 from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
-from .segment import WS, Block, blocks, clauses, sentences, strip_span
+from .segment import _FINITE, WS, Block, blocks, clauses, sentences, strip_span
 
 __all__ = [
     "Extraction",
@@ -251,6 +251,9 @@ def _places(view: str, start: int, end: int, reg: Registry) -> list[str]:
     return out
 
 
+MAX_FINDING_WORDS = 25
+"""The longest finding the gold conventions record (words)."""
+
 NOT_A_FINDING: dict[str, str] = {
     # what the inspection did, not what it found
     "method": r"^(?:the|this|our) inspection (?:looked|looks|examined|covered|focused|assessed)\b"
@@ -272,6 +275,12 @@ NOT_A_FINDING: dict[str, str] = {
     "forecast": r"^(?:it|this|that|these)\s+(?:will|would|should)\s+(?:be|lead|need|help)\b",
     # another body's part in the remedy ("the Ministry of Justice had a role to play")
     "role of others": r"\b(?:has|had|have) a role to play\b",
+    # the effect of a judgement just read on what the provider can do ("this affected its ability to ...")
+    "consequence": r"\b(?:impact on|effect on|affect(?:s|ed|ing)?)\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:[\w’']+\s+){0,2}ability to\b",
+    # the previous inspection, background to this one ("Inspectors last inspected ... in 2014, when")
+    "previous inspection": r"^(?:inspectors|we|hm inspectorate of probation)\s+(?:had\s+)?last inspected\b"
+    r"|^when (?:we|inspectors) (?:last )?inspected\b.*\b(?:19|20)\d\d\b",
     # "this must be remedied": the call to act on the judgement just read, not a second one
     "call to act": r"(?:^|, )(?:and )?(?:this|it|these) (?:must|should|needs? to|has to|have to) be \w+ed\b",
 }
@@ -966,6 +975,11 @@ class _Doc:
         re.S,
     )
     _NON_EVAL = re.compile("|".join(f"(?:{p})" for p in NOT_A_FINDING.values()), re.I)
+    _BACKGROUND = re.compile(
+        "|".join(f"(?:{NOT_A_FINDING[k]})" for k in ("method", "previous inspection")), re.I
+    )
+    """A clause describing the inspection method or the previous inspection: background, and so are
+    the clauses that follow it in its sentence ("The inspection looks at X and what gets in the way")."""
 
     _ASPECT_SUBJECT = re.compile(
         r"(?:the|its|their)\s+(?:\w+[’']s\s+)?(?:approach|work|delivery|management|supervision|quality|use)\b"
@@ -979,7 +993,8 @@ class _Doc:
         r"\b(?:rated|rating|grade|assessed as|judged)\b.{0,40}?[‘'“\"]?"
         r"(?:outstanding|good|requires improvement"
         r"|inadequate)|[‘'“](?:outstanding|good|requires improvement|inadequate)[’'”]"
-        r"|\b(?:outstanding|good|requires improvement|inadequate)[’'”\"]? rating\b",
+        r"|\b(?:outstanding|good|requires improvement|inadequate)[’'”\"]? rating\b"
+        r"|^(?:the|a|an)\b[^,;]*\b(?:requires|required) improvement\W*$",
         re.I,
     )
 
@@ -1026,6 +1041,15 @@ class _Doc:
             if s is cut_off:
                 # the excerpt stops mid-sentence: keep what ends at the last clause boundary
                 joints = list(re.finditer(r"[,;:]\s|\s[–—]\s", self.view[s.start : s.end]))
+                if not joints:
+                    # no clause boundary: keep the main clause before a trailing purpose or relative
+                    # part ("has an impressive range of services to help people to mo")
+                    joints = [
+                        j
+                        for j in re.finditer(r"\s(?=(?:to|that|which|who|for)\s)", self.view[s.start : s.end])
+                        if len(self.view[s.start : s.start + j.start()].split()) >= 6
+                        and _FINITE.search(self.view[s.start : s.start + j.start()])
+                    ][:1]
                 s_end = s.start + joints[-1].start() if joints else s.start
             if not att.is_finding_source or len(self.view[s.start : s_end].split()) < 3:
                 sent_provs = self._about(s.mentions, s.start, s.end)
@@ -1038,6 +1062,8 @@ class _Doc:
                     section_focus[s.block.section] = sent_provs
                 else:
                     section_focus.pop(s.block.section, None)
+            first_new = len(out)
+            background = False
             for c_start, c_end in clauses(self.view, s.start, s_end):
                 cs, ce = c_start, c_end
                 ctext = self.view[cs:ce]
@@ -1046,6 +1072,11 @@ class _Doc:
                     ce = cs + am.start()
                     cs, ce = strip_span(self.view, cs, ce, WS + ",")
                     ctext = self.view[cs:ce]
+                if background:
+                    continue
+                if self._BACKGROUND.search(ctext):
+                    background = True  # the rest of the sentence belongs to the method or the past
+                    continue
                 if len(ctext.split()) < 3 or self._NON_EVAL.search(ctext.rstrip(WS + ":.,")):
                     continue
                 rating = self._RATING_CLAUSE.search(ctext)
@@ -1090,9 +1121,48 @@ class _Doc:
                         "end": ce,
                     }
                 )
+            self._merge_one_judgement(out, first_new)
             if sent_provs:
                 focus = sent_provs
         return out
+
+    _ANAPHORIC = re.compile(
+        r"(?:and |but )?(?:this|that|which|it)\s+(?:was|is|were|are|has been|had been)\b", re.I
+    )
+    """A clause judging what the clause before it said ("..., and this was unacceptable")."""
+
+    def _merge_one_judgement(self, out: list[dict[str, Any]], first: int) -> None:
+        """Clauses of one short sentence read as one judgement (gold: one finding per judgement).
+
+        When a sentence gave several findings about the same providers and on the same theme, and the
+        span from its first to its last evaluative clause has at most ``MAX_FINDING_WORDS`` words, they
+        become one finding spanning them ("morale was high and sickness levels were low"). A clause
+        that only judges the one before it ("..., and this was unacceptable") joins it whatever its theme.
+        """
+        group = out[first:]
+        if len(group) < 2 or any(f["about"] != group[0]["about"] for f in group):
+            return
+        if any(f["theme"] != group[0]["theme"] for f in group) and not all(
+            self._ANAPHORIC.match(f["quote"]) for f in group[1:]
+        ):
+            return  # different themes: separate judgements ("workloads are high, and reports need work")
+        cs, ce = group[0]["start"], group[-1]["end"]
+        if len(self.text[cs:ce].split()) > MAX_FINDING_WORDS:
+            return
+        ctext = self.view[cs:ce]
+        th, also = theme(ctext)
+        merged = {
+            **group[0],
+            "polarity": polarity(ctext) or group[0]["polarity"],
+            "theme": th,
+            "quote": self.text[cs:ce],
+            "end": ce,
+        }
+        why = {**self.explanations[first], "clause": ctext, "also_themes": also}
+        del out[first:]
+        del self.explanations[first:]
+        out.append(merged)
+        self.explanations.append(why)
 
     @property
     def own_publication(self) -> bool:

@@ -87,12 +87,12 @@ _CRITICAL = [
     r"\boverwhelm\w*",
     r"\b(divide|disparit\w*|imbalance)\b",
     r"\bneeds? attention\b|\bneeded attention\b",
-    r"\bnot (?!only\b)\w+ing\b",
+    r"\bnot (?!only\b|surprising\b)\w+ing\b",
     r"\b(work|case)loads (were|are|was|is|remain|remained) (too )?high\b",
     r"\burgent(ly)?\b",
     r"\bproblems?\b",
     r"\bnot (always|all|enough|sufficiently|consistently|yet)\b",
-    r"\b(?:did|do|does|had|has|have|was|were|is|are) not\b",
+    r"\b(?:did|do|does|had|has|have|was|were|is|are) not\b(?! (?:surprising|surprised)\b)",
     r"\bnot good enough\b",
     r"\b(?:key |an |the )?areas? (?:for|of|requiring) (?:improvement|development|concern)\b",
     r"\blow\b(?!-level|\s+and\s+medium|\s+or\s+medium|-risk|\s+risk)",
@@ -112,6 +112,13 @@ _OBLIGATION = re.compile(
     r"|expect (?:the|them|it|\w+) \w+ to"
     r"|needs? (?:more|further|urgent)|needed (?:more|further|urgent)|told to)\b"
 )
+_NOT_OBLIGATION = re.compile(
+    r"\b(?:what|tools|support|help|skills|services|things)\s+(?:that\s+)?(?:they|we|people|individuals)"
+    r"\s+needs?\s+to\b"
+    r"|^.*\bif\s+(?:the|those|these|its|their)\s+(?:\w+\s+){0,2}works?\s+as\s+(?:intended|planned|designed)\b.*$"
+)
+""""Needs to" and "should" that state no obligation: a need in a relative clause ("the tools they
+need to avoid crime"), and what a design provides if it works ("should see X if it works as intended")."""
 _FRAME = re.compile(
     r"^(?:despite|notwithstanding)\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+(?:,\s*|\s+(?=we\b|the\b|it\b|they\b"
     r"|there\b|inspectors\b))"
@@ -132,7 +139,7 @@ _POSITIVE = [
     r"\bpositive(ly)?\b",
     r"\bpleased\b",
     r"\bskilled\b",
-    r"\bcommitted\b",
+    r"(?<!have )(?<!had )(?<!who )(?<!they )\bcommitted\b(?! (?:an? |the |further |more )?(?:crimes?|offen))",
     r"\bexperienced\b",
     r"\bsufficient(ly)?\b",
     r"\bsatisfactor(y|ily)\b",
@@ -220,7 +227,7 @@ def polarity(text: str) -> str | None:
     if re.match(r"^(?:not all|not every|none of|few of)\b", t):
         return "critical"
     crit_spans = _spans(_CRIT_RE, t)
-    obligation = _OBLIGATION.search(t)
+    obligation = _OBLIGATION.search(_NOT_OBLIGATION.sub(" ", t))
     pos = 0
     for s, e in _spans(_POS_RE, t):
         if any(cs <= s < ce for cs, ce in crit_spans):

@@ -55,3 +55,41 @@ def cli_runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     monkeypatch.setenv("PROBKG_STORE", str(tmp_path / "cli-store"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     return CliRunner()
+
+
+# Integration modules: each builds stores, starts servers or a browser, or reads the whole corpus. They
+# run in CI and in a full `pytest`; `pytest -m "not slow"` leaves them out for a quick loop over the
+# unit-level modules (README, "Set up on a fresh machine").
+INTEGRATION_MODULES = frozenset(
+    {
+        "test_atomic",
+        "test_bulk",
+        "test_competency",
+        "test_corpus_flow",
+        "test_curated",
+        "test_explorer",
+        "test_explorer_export",
+        "test_lexicon_support",
+        "test_linked_data",
+        "test_mutations",
+        "test_one_account",
+        "test_protocol_w3c",
+        "test_publish",
+        "test_query_conformance",
+        "test_record",
+        "test_remote",
+        "test_search",
+        "test_server",
+        "test_server_attacks",
+        "test_server_clients",
+        "test_server_page",
+        "test_shapes",
+        "test_text_corpus",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in INTEGRATION_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -210,7 +210,9 @@ def test_jsonld_round_trips_to_isomorphic_graphs(ds):
         assert isomorphic(back.graph(name), ds.graph(name)), name
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize(
+    "fmt", [pytest.param(f, marks=pytest.mark.slow) if f == "html" else f for f in sorted(FORMATS)]
+)
 def test_output_is_deterministic(fmt):
     first = dumps(fixture_dataset(), fmt)
     second = dumps(fixture_dataset(), fmt)  # fresh parse: new blank node labels, new set order

@@ -332,6 +332,7 @@ def test_allow_list_check_catches_a_typo():
     assert not _allowed("http://w3.org/ns/locn#address")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("graph_factory", [ontology_graph, shapes_graph])
 def test_round_trip_through_json_ld_is_isomorphic(graph_factory):
     original = graph_factory()
@@ -433,6 +434,7 @@ def test_roles_are_org_roles(onto):
 # ------------------------------------------------------------------------------------------ shapes
 
 
+@pytest.mark.slow
 def test_shapes_pass_meta_shacl(shapes, onto):
     tiny = Graph()
     area = URIRef("https://w3id.org/probation-kg/id/area/london")

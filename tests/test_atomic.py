@@ -228,7 +228,12 @@ def test_service_is_refused_unless_allowed_even_when_escaped(reference_store: Pa
 
 @pytest.mark.slow
 def test_ctrl_c_and_timeout_stop_a_long_query(reference_store: Path) -> None:
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+    # a cartesian product of eight patterns over the small reference store: about 10^10 rows to count,
+    # far more than any machine counts before the timeout
+    slow = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . "
+        "?p ?q ?r . ?s ?t ?u . ?v ?w ?x }"
+    )
     result = probkg("query", "--sparql", slow, "--timeout", "1", "--store", str(reference_store))
     assert result.returncode == 3
     assert "--timeout" in one_error_line(result)
@@ -250,7 +255,8 @@ def test_ctrl_c_and_timeout_stop_a_long_query(reference_store: Path) -> None:
     proc.send_signal(signal.SIGINT)
     start = time.monotonic()
     _, err = proc.communicate(timeout=30)
-    assert time.monotonic() - start < 2.5
+    # The query alone would run for hours; stopping is what is checked, with room for a busy machine.
+    assert time.monotonic() - start < 10
     assert proc.returncode == 130
     assert "interrupted" in err
 

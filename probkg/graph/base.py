@@ -165,14 +165,19 @@ class Store(ABC):
         graph: URIRef,
         triples: Iterable[Triple],
         *,
-        catalog_entry: Iterable[Triple] = (),
+        catalog_entry: Iterable[Triple] | None = (),
         drop: Sequence[URIRef] = (),
     ) -> int:
-        """Replace ``graph`` and its catalogue node, and drop the graphs in ``drop``; return the new size."""
-        return self.commit_many([(graph, triples, list(catalog_entry))], drop=drop)[0]
+        """Replace ``graph`` and its catalogue node (left alone when ``catalog_entry`` is None), and drop
+        the graphs in ``drop``; return the new size."""
+        entry = None if catalog_entry is None else list(catalog_entry)
+        return self.commit_many([(graph, triples, entry)], drop=drop)[0]
 
     def commit_many(
-        self, writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple]]], *, drop: Sequence[URIRef] = ()
+        self,
+        writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple] | None]],
+        *,
+        drop: Sequence[URIRef] = (),
     ) -> list[int]:
         """Replace several graphs and their catalogue nodes, and drop ``drop``; return the new sizes.
 
@@ -183,12 +188,13 @@ class Store(ABC):
         one process, and the remote store sends one SPARQL Update.
         """
         staged = [(URIRef(str(g)), list(t), e) for g, t, e in writes]
-        gone = {str(g) for g, _, _ in staged} | {str(g) for g in drop}
+        gone = {str(g) for g, _, e in staged if e is not None} | {str(g) for g in drop}
         kept = [(s, p, o) for s, p, o, _ in self.quads(CATALOG_GRAPH) if str(s) not in gone]
         for g in drop:
             self.drop_graph(URIRef(str(g)))
         sizes = [self.replace_graph(g, t) for g, t, _ in staged]
-        self.replace_graph(CATALOG_GRAPH, [*kept, *(t for _, _, e in staged for t in e)])
+        if gone:
+            self.replace_graph(CATALOG_GRAPH, [*kept, *(t for _, _, e in staged for t in e or ())])
         return sizes
 
     def bulk_load(self, path: str, **options: object) -> object:

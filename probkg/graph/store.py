@@ -161,18 +161,6 @@ class OxigraphStore(Store):
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         return self.commit(graph, triples, catalog_entry=None)
 
-    def commit(
-        self,
-        graph: URIRef,
-        triples: Iterable[Triple],
-        *,
-        catalog_entry: Iterable[Triple] | None = (),
-        drop: Sequence[URIRef] = (),
-    ) -> int:
-        """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in one update."""
-        entry = None if catalog_entry is None else list(catalog_entry)
-        return self.commit_many([(graph, triples, entry)], drop=drop)[0]
-
     def commit_many(
         self,
         writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple] | None]],
@@ -370,18 +358,6 @@ class MemoryStore(Store):
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         return self.commit(graph, triples, catalog_entry=None)
-
-    def commit(
-        self,
-        graph: URIRef,
-        triples: Iterable[Triple],
-        *,
-        catalog_entry: Iterable[Triple] | None = (),
-        drop: Sequence[URIRef] = (),
-    ) -> int:
-        """Replace ``graph`` (and, unless ``catalog_entry`` is None, its catalogue node) in memory."""
-        entry = None if catalog_entry is None else list(catalog_entry)
-        return self.commit_many([(graph, triples, entry)], drop=drop)[0]
 
     def commit_many(
         self,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from probkg.graph.store import open_store
+from probkg.ontology.namespaces import ID_IRI
 
 if TYPE_CHECKING:
     from probkg.graph.base import LoadOutcome, Store
@@ -175,7 +176,7 @@ def _bulk_outcomes(
     return outcomes
 
 
-_FILE_GRAPHS = "https://w3id.org/probation-kg/id/graph/file/"
+_FILE_GRAPHS = ID_IRI + "graph/file/"
 
 
 def load(

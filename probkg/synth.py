@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import IO
 
 from probkg.ontology.mint import evidence_iri, item_iri
+from probkg.ontology.namespaces import ID_IRI, PROB_IRI
 
 __all__ = ["SynthStats", "inspections_for", "synth_quads", "write_synth"]
 
-_PROB = "https://w3id.org/probation-kg/def#"
-_ID = "https://w3id.org/probation-kg/id/"
+_PROB = PROB_IRI
+_ID = ID_IRI
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _ORG = "http://www.w3.org/ns/org#"

@@ -23,6 +23,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from probkg.errors import InputError, StoreError
+from probkg.ontology.namespaces import DEF_IRI, ID_IRI, PROB_IRI
 
 __all__ = [
     "CATALOG_GRAPH",
@@ -42,22 +43,22 @@ __all__ = [
 Quad = tuple[Node, Node, Node, URIRef]
 Triple = tuple[Node, Node, Node]
 
-CATALOG_GRAPH = URIRef("https://w3id.org/probation-kg/id/graph/catalog")
+CATALOG_GRAPH = URIRef(ID_IRI + "graph/catalog")
 """Named graph in which the store records, per loaded graph, the source checksum and origin."""
 
-FILE_GRAPH_PREFIX = "https://w3id.org/probation-kg/id/graph/file/"
+FILE_GRAPH_PREFIX = ID_IRI + "graph/file/"
 """Graphs named after an RDF file's content; a newer version of the same file supersedes them."""
 
-PENDING_GRAPH = URIRef("https://w3id.org/probation-kg/id/graph/pending")
+PENDING_GRAPH = URIRef(ID_IRI + "graph/pending")
 """Journal of a load in progress: the graphs it writes. Present only while a load runs or after a crash."""
 
-STAGING_PREFIX = "https://w3id.org/probation-kg/id/graph/staging/"
+STAGING_PREFIX = ID_IRI + "graph/staging/"
 """New versions of graphs being replaced are written under these names until the switch."""
 
 CORE_GRAPHS = frozenset(
     {
-        "https://w3id.org/probation-kg/def",
-        "https://w3id.org/probation-kg/id/graph/registry",
+        DEF_IRI,
+        ID_IRI + "graph/registry",
         str(CATALOG_GRAPH),
     }
 )
@@ -71,7 +72,7 @@ def is_reserved(graph: str) -> bool:
     return graph in (str(CATALOG_GRAPH), str(PENDING_GRAPH)) or graph.startswith(STAGING_PREFIX)
 
 
-_PROB = "https://w3id.org/probation-kg/def#"
+_PROB = PROB_IRI
 _LOADED_GRAPH = URIRef(_PROB + "LoadedGraph")
 _SHA256 = URIRef(_PROB + "sha256")
 _LOADER = URIRef(_PROB + "loader")

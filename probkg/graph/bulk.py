@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from probkg.errors import InputError, ProbkgError, StoreError
 from probkg.graph._io import rdf_syntax_error
 from probkg.graph.base import CATALOG_GRAPH, CORE_GRAPHS, FILE_GRAPH_PREFIX, PENDING_GRAPH, STAGING_PREFIX
+from probkg.ontology.namespaces import PROB_IRI
 from probkg.units import sha256_file
 
 __all__ = ["BULK_FORMATS", "BulkOutcome", "Check", "bulk_load", "recover"]
@@ -47,7 +48,7 @@ BULK_FORMATS: dict[str, ox.RdfFormat] = {
 }
 """File suffixes the bulk path reads."""
 
-_PROB = "https://w3id.org/probation-kg/def#"
+_PROB = PROB_IRI
 _STAGED = ox.NamedNode(_PROB + "stagedFor")
 _BATCH = 50_000
 

@@ -49,10 +49,11 @@ from rdflib.term import Identifier, Node
 from probkg.errors import EndpointError, QueryError
 from probkg.graph._oxterms import iter_rdflib_triples, nt_term, write_ntriples
 from probkg.graph.base import CATALOG_GRAPH, Quad, Store
+from probkg.ontology.namespaces import ID_IRI
 
 __all__ = ["RemoteStore"]
 
-TMP_GRAPH_PREFIX = "https://w3id.org/probation-kg/id/graph/tmp/"
+TMP_GRAPH_PREFIX = ID_IRI + "graph/tmp/"
 """Temporary graphs used while a replacement is uploaded; never listed, never queried on purpose."""
 
 _VIRTUOSO_SYSTEM_GRAPHS = (

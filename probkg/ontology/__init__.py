@@ -23,6 +23,7 @@ from probkg.ontology.namespaces import (
     CV,
     DCMITYPE,
     DCTERMS,
+    DEF_IRI,
     FOAF,
     GEO,
     GSS,
@@ -85,13 +86,13 @@ __all__ = [
     "sparql_prologue",
 ]
 
-ONTOLOGY_IRI = URIRef("https://w3id.org/probation-kg/def")
+ONTOLOGY_IRI = URIRef(DEF_IRI)
 """IRI of the ontology; also the name of the graph it is loaded into."""
 VERSION = "0.1.0"
 """Version of the ontology (``owl:versionInfo``)."""
 VERSION_IRI = URIRef(f"{ONTOLOGY_IRI}/{VERSION}")
 """``owl:versionIRI`` of this release of the ontology."""
-SHAPES_IRI = URIRef("https://w3id.org/probation-kg/def/shapes")
+SHAPES_IRI = URIRef(DEF_IRI + "/shapes")
 """IRI of the shapes graph node that declares the SPARQL prefixes of the shapes."""
 ONTOLOGY_FILES = ("ontology.ttl", "schemes.ttl")
 """Files that together make up the ontology graph."""

@@ -17,16 +17,19 @@ __all__ = [
     "CV",
     "DCMITYPE",
     "DCTERMS",
+    "DEF_IRI",
     "FOAF",
     "GEO",
     "GSS",
     "ID",
+    "ID_IRI",
     "MARL",
     "OA",
     "ORG",
     "OWL",
     "PREFIXES",
     "PROB",
+    "PROB_IRI",
     "PROV",
     "QB",
     "RDF",
@@ -40,11 +43,17 @@ __all__ = [
     "sparql_prologue",
 ]
 
-PROB = Namespace("https://w3id.org/probation-kg/def#")
+DEF_IRI = "https://w3id.org/probation-kg/def"
+"""The ontology's IRI (also the name of its graph in a store); terms are ``DEF_IRI#Term``."""
+PROB_IRI = DEF_IRI + "#"
+ID_IRI = "https://w3id.org/probation-kg/id/"
+"""Where things live: ``ID_IRI + "org/london-crc"``, ``ID_IRI + "graph/registry"``."""
+
+PROB = Namespace(PROB_IRI)
 """Terms of the probkg ontology (classes, properties, SKOS concepts)."""
 SHAPES = Namespace("https://w3id.org/probation-kg/def/shapes#")
 """Names of the SHACL shapes in ``shapes.ttl`` (kept out of ``prob:`` so shapes are not ontology terms)."""
-ID = Namespace("https://w3id.org/probation-kg/id/")
+ID = Namespace(ID_IRI)
 """Things described by the graph: organisations, inspections, findings, documents, graphs."""
 
 ORG = Namespace("http://www.w3.org/ns/org#")

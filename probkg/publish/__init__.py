@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from probkg.errors import InputError
-from probkg.ontology.namespaces import ID, bind_prefixes
+from probkg.ontology.namespaces import DEF_IRI, ID, PROB_IRI, bind_prefixes
 
 if TYPE_CHECKING:
     from probkg.graph.base import Store
@@ -46,8 +46,8 @@ OGL_3 = URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/v
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
 """Creative Commons Attribution 4.0: the ontology."""
 DATASET = ID["dataset/probkg"]
-_ONTOLOGY_GRAPH = "https://w3id.org/probation-kg/def"
-ID_SHA256 = URIRef("https://w3id.org/probation-kg/def#sha256")
+_ONTOLOGY_GRAPH = DEF_IRI
+ID_SHA256 = URIRef(PROB_IRI + "sha256")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 
 

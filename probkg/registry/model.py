@@ -46,6 +46,7 @@ from typing import Any
 import yaml
 
 from probkg.errors import InputError
+from probkg.ontology.namespaces import ID_IRI
 
 __all__ = [
     "ID_BASE",
@@ -63,7 +64,7 @@ __all__ = [
     "shipped_registry_path",
 ]
 
-ID_BASE = "https://w3id.org/probation-kg/id/"
+ID_BASE = ID_IRI
 """Namespace of things (the ``id:`` prefix); every IRI in the registry starts with it."""
 
 KINDS: tuple[str, ...] = ("CRC", "NPSDivision", "NPS", "Owner", "Inspectorate", "Other")

@@ -33,10 +33,11 @@ from rdflib.term import Node
 
 from probkg.errors import InputError
 from probkg.graph.base import CATALOG_GRAPH, Store
+from probkg.ontology.namespaces import PROB_IRI
 
 __all__ = ["Hit", "SearchIndex", "index_for", "search"]
 
-_PROB = "https://w3id.org/probation-kg/def#"
+_PROB = PROB_IRI
 _OA = "http://www.w3.org/ns/oa#"
 _FINDING = URIRef(_PROB + "Finding")
 _HAS_EVIDENCE = URIRef(_PROB + "hasEvidence")

@@ -24,14 +24,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from probkg.ontology.namespaces import bind_prefixes
+from probkg.ontology.namespaces import ID_IRI, PROB_IRI, bind_prefixes
 
 if TYPE_CHECKING:
     from probkg.graph.base import Store
 
 __all__ = ["CBD_LIMIT", "ID_BASE", "describe", "routes"]
 
-ID_BASE = "https://w3id.org/probation-kg/id/"
+ID_BASE = ID_IRI
 CBD_LIMIT = 2000
 """The most triples one description holds."""
 
@@ -41,7 +41,7 @@ _FORMATS = {
     "nt": ("application/n-triples", "nt"),
 }
 _MEDIA = {media: key for key, (media, _fmt) in _FORMATS.items()}
-_PREFIX = "https://w3id.org/probation-kg/def#"
+_PREFIX = PROB_IRI
 
 
 def _negotiate(request: Request) -> str:

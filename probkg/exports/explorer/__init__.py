@@ -34,11 +34,12 @@ from rdflib import URIRef
 
 from probkg.errors import InputError
 from probkg.graph.base import Store
+from probkg.ontology.namespaces import PROB_IRI
 from probkg.search import human_label, main_kind
 
 __all__ = ["Explorer", "Filters", "page_html", "snapshot"]
 
-PROB = "https://w3id.org/probation-kg/def#"
+PROB = PROB_IRI
 PREFIXES = (
     "PREFIX prob: <https://w3id.org/probation-kg/def#> PREFIX org: <http://www.w3.org/ns/org#> "
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "

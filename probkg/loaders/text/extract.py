@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from probkg.errors import InputError
+from probkg.ontology.namespaces import ID_IRI
 from probkg.registry.model import Organisation, Person, Registry, load_registry
 
 from .attribution import Attribution, attribute_sentences
@@ -1282,7 +1283,7 @@ class _Doc:
         date = published[:7] if published else "undated"
         chief = _chief_inspector(self.all_text, self.reg, self.published)
         return {
-            "iri": f"https://w3id.org/probation-kg/id/inspection/{date}-{slug_part}",
+            "iri": f"{ID_IRI}inspection/{date}-{slug_part}",
             "inspected": [o.iri for o in self.inspected],
             "published": published,
             "areas": list(self.places),

@@ -412,6 +412,8 @@ class RecordInspection:
     """The publication month ``YYYY-MM``, when the record gives one."""
     urls: frozenset[str]
     """Its source URLs, normalised (no scheme, no ``www.``, no trailing slash)."""
+    label: str | None = None
+    """The record's name for it (absent where a curated source file names it)."""
 
 
 def _norm_url(url: str) -> str:
@@ -457,9 +459,16 @@ def _record_inspections(raw: bytes) -> tuple[RecordInspection, ...]:
                 ),
                 month=text[:7] if _MONTH.match(text[:7]) else None,
                 urls=frozenset(_norm_url(u) for u in urls if isinstance(u, str)),
+                label=spec["label"] if isinstance(spec.get("label"), str) else None,
             )
         )
     return tuple(found)
+
+
+def record_label(iri: URIRef, *, path: str | os.PathLike[str] | None = None) -> str | None:
+    """The record's name for the inspection ``iri``, so that a text resolved to it names it the same way
+    whichever is loaded first (a text graph never depends on what the store holds)."""
+    return next((i.label for i in record_inspections(path) if i.iri == iri), None)
 
 
 def resolve_inspection(

@@ -32,7 +32,7 @@ from probkg.loaders.curated import (
     curated_inspection_names,
     source_documents,
 )
-from probkg.loaders.record import resolve_inspection
+from probkg.loaders.record import record_label, resolve_inspection
 from probkg.ontology import concept_for
 from probkg.ontology.mint import (
     add_evidence,
@@ -202,6 +202,9 @@ def to_graph(
         g.add((inspection_iri, RDF.type, PROB.Inspection))
         for name in curated_names.get(inspection_iri, ()):  # named as the curated file names it
             g.add((inspection_iri, SKOS.prefLabel, name))
+        record_name = record_label(record_iri) if record_iri is not None else None
+        if record_name and inspection_iri not in curated_names:  # named as the rated record names it
+            g.add((inspection_iri, SKOS.prefLabel, Literal(" ".join(record_name.split()), lang="en")))
         if curated_iri is None:  # a curated inspection keeps its curated name
             names = [_label(reg, ex, i) for i in insp["inspected"]]
             year = (insp.get("published") or "")[:4]

@@ -396,7 +396,8 @@ class Explorer:
         d: dict[str, Any] = dict(base)
         names = self._select(
             f"SELECT DISTINCT ?p ?l WHERE {{ <{x}> ?p ?l . VALUES ?p {{ skos:prefLabel skos:altLabel "
-            "skos:hiddenLabel rdfs:label dct:title rdfs:comment skos:note prob:areaDescription } }"
+            "skos:hiddenLabel rdfs:label dct:title rdfs:comment skos:note prob:areaDescription } } "
+            "ORDER BY ?p ?l"  # names in a fixed order, so an export is the same bytes every time
         )
         for p, lit in names:
             key = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -163,14 +164,11 @@ class _Compiler:
         self.ontology = ontology
         graphs = " ".join(URIRef(g).n3() for g in sorted(focus_graphs))
         # Restricts focus nodes to those occurring (as subject or object) in the given graphs.
-        self.restrict = (
-            (
-                f" FILTER EXISTS {{ VALUES ?_fg {{ {graphs} }} GRAPH ?_fg {{ "
-                f"{{ ?this ?_fp ?_fo }} UNION {{ ?_fs ?_fq ?this }} }} }}"
-            )
-            if graphs
-            else ""
+        self.restrict_test = (
+            f"EXISTS {{ VALUES ?_fg {{ {graphs} }} GRAPH ?_fg {{ "
+            f"{{ ?this ?_fp ?_fo }} UNION {{ ?_fs ?_fq ?this }} }} }}"
         )
+        self.restrict = f" FILTER {self.restrict_test}" if graphs else ""
 
     # ---- helpers ---------------------------------------------------------------------------
     def subclasses(self, cls: Node) -> list[Node]:
@@ -222,6 +220,21 @@ class _Compiler:
         # GROUP BY rather than DISTINCT: Oxigraph pushes the checks' filters into a DISTINCT sub-select
         # (running them once per target triple instead of once per focus node), not into a grouped one.
         return "{ SELECT ?this WHERE { " + " UNION ".join(parts) + self.restrict + " } GROUP BY ?this }"
+
+    def member(self, shape: Node) -> str:
+        """A SPARQL expression, true when ``?this`` is a focus node of ``shape`` (as :meth:`targets`)."""
+        g = self.shapes
+        parts = []
+        for cls in g.objects(shape, SH.targetClass):
+            values = " ".join(c.n3() for c in self.subclasses(cls))
+            parts.append(f"EXISTS {{ ?this a ?_tc . VALUES ?_tc {{ {values} }} }}")
+        parts += [f"EXISTS {{ ?_ts {p.n3()} ?this }}" for p in g.objects(shape, SH.targetObjectsOf)]
+        parts += [f"EXISTS {{ ?this {p.n3()} ?_to }}" for p in g.objects(shape, SH.targetSubjectsOf)]
+        parts += [f"sameTerm(?this, {n.n3()})" for n in g.objects(shape, SH.targetNode)]
+        test = " || ".join(f"({t})" for t in parts) or "false"
+        if self.restrict:
+            test = f"({test}) && {self.restrict_test}"
+        return test
 
     def severity(self, shape: Node) -> URIRef:
         sev = self.shapes.value(shape, SH.severity)
@@ -306,10 +319,11 @@ class _Compiler:
             target = self.targets(shape)
             if target is None:
                 continue
+            member = self.member(shape)
             for pred in self.shapes.predicates(shape, None):
                 if pred not in _HANDLED:
                     raise UnsupportedShape(f"{shape}: unsupported constraint {pred}")
-            checks += self.constraints(shape, target, None)
+            checks += self.constraints(shape, target, member, None)
             for prop in self.shapes.objects(shape, SH.property):
                 if self.shapes.value(prop, SH.deactivated) == Literal(True):
                     continue
@@ -319,147 +333,25 @@ class _Compiler:
                 path = self.shapes.value(prop, SH.path)
                 if path is None:
                     raise UnsupportedShape(f"{shape}: property shape without sh:path")
-                checks += self.constraints(prop, target, path)
+                checks += self.constraints(prop, target, member, path)
         return checks
 
-    def constraints(self, shape: Node, target: str, path: Node | None) -> list[Check]:
-        """The checks of one shape's own constraints, each a set-at-a-time SELECT.
+    def constraints(self, shape: Node, target: str, member: str, path: Node | None) -> list[Check]:
+        """The checks of one shape's own constraints, each a set-at-a-time SELECT (see :data:`_COMPONENTS`).
 
         Oxigraph joins a triple pattern to what precedes it node by node (one index lookup per row),
-        but joins two sub-selects by hashing. So every check reads the path's triples once, in a
-        sub-select of its own, and meets the targets (another sub-select) in a hash join; absent values
-        are found with ``MINUS`` and counts with ``GROUP BY`` before the join, never per focus node.
+        but joins two sub-selects by hashing. So a check that looks for values (or counts) breaking the
+        constraint reads the path's triples once, in a sub-select of its own, and keeps the rows whose
+        ``?this`` is a focus node with a filter (``member``): there are few such rows, so the targets are
+        never listed. A check for what is missing (``sh:minCount``) lists the targets (``target``, a
+        sub-select) and removes with ``MINUS`` those that have it, never per focus node.
         """
-        g = self.shapes
-        sev, msg = self.severity(shape), self.message(shape)
         out: list[Check] = []
-        p = self.path(path) if path is not None else None
-
-        def add(
-            component: URIRef,
-            where: str,
-            select: str = "?this ?value",
-            *,
-            constraint_shape: Node = shape,
-            message: str | None = msg,
-            severity: URIRef = sev,
-            prologue: str = "",
-            targeted: bool = True,
-        ) -> None:
-            head = f"{target} " if targeted else ""
-            sparql = (
-                f"{prologue}SELECT DISTINCT {select} ?_ps ?_pp ?_gs ?_gp WHERE {{ {head}{where} {_PARENTS} }}"
-            )
-            out.append(Check(constraint_shape, path, component, severity, message, sparql))
-
-        def values(test: str) -> str:
-            """Pairs (focus node, value) failing ``test``, joined to the targets."""
-            if p is None:
-                return f"BIND(?this AS ?value) FILTER(!COALESCE({test}, false))"
-            return (
-                f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value . "
-                f"FILTER(!COALESCE({test}, false)) }} }} {target}"
-            )
-
-        def counted(having: str, where: str = "") -> str:
-            """Focus nodes whose number of distinct values (meeting ``where``) satisfies ``having``."""
-            return (
-                f"SELECT ?this WHERE {{ ?this {p} ?_v . {where} }} GROUP BY ?this "
-                f"HAVING (COUNT(DISTINCT ?_v) {having})"
-            )
-
-        for pred, obj in g.predicate_objects(shape):
-            if pred in _VALUE_LEVEL:
-                if pred == SH.hasValue and p is not None:
-                    add(SH.HasValueConstraintComponent, f"MINUS {{ ?this {p} {obj.n3()} }}", "?this")
-                elif pred == SH["class"] and p is not None:
-                    classes = " ".join(c.n3() for c in self.subclasses(obj))
-                    add(
-                        SH.ClassConstraintComponent,
-                        f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value . "
-                        f"MINUS {{ ?value a ?_cls . VALUES ?_cls {{ {classes} }} }} }} }} {target}",
-                        targeted=False,
-                    )
-                else:
-                    add(
-                        _COMPONENT[pred],  # type: ignore[index]
-                        values(self.value_constraint(pred, obj, "?value", shape)),
-                        targeted=p is None,
-                    )
-            elif pred == SH.minCount and p is not None:
-                n = int(str(obj))
-                if n == 1:
-                    add(SH.MinCountConstraintComponent, f"MINUS {{ ?this {p} ?_v }}", "?this")
-                elif n > 1:
-                    add(SH.MinCountConstraintComponent, f"MINUS {{ {counted(f'>= {n}')} }}", "?this")
-            elif pred == SH.maxCount and p is not None:
-                add(
-                    SH.MaxCountConstraintComponent,
-                    f"{{ {counted(f'> {int(str(obj))}')} }} {target}",
-                    "?this",
-                    targeted=False,
-                )
-            elif pred == SH.uniqueLang and p is not None and obj == Literal(True):
-                add(
-                    SH.UniqueLangConstraintComponent,
-                    f"{{ SELECT ?this WHERE {{ ?this {p} ?_a . "
-                    'FILTER(isLiteral(?_a) && lang(?_a) != "") } '
-                    f"GROUP BY ?this (LCASE(lang(?_a)) AS ?_l) HAVING (COUNT(DISTINCT ?_a) > 1) }} {target}",
-                    "?this",
-                    targeted=False,
-                )
-            elif pred == SH.lessThan and p is not None:
-                add(
-                    SH.LessThanConstraintComponent,
-                    f"{{ SELECT ?this ?value WHERE {{ ?this {p} ?value }} }} "
-                    f"{{ SELECT ?this ?_o WHERE {{ ?this {self.path(obj)} ?_o }} }} {target} "
-                    "FILTER(!COALESCE(?value < ?_o, false))",
-                    targeted=False,
-                )
-            elif pred == SH.qualifiedValueShape and p is not None:
-                lo, hi = g.value(shape, SH.qualifiedMinCount), g.value(shape, SH.qualifiedMaxCount)
-                qualified = self.qualified(obj)
-                if lo is not None and int(str(lo)) > 0:
-                    add(
-                        SH.QualifiedMinCountConstraintComponent,
-                        f"MINUS {{ {counted(f'>= {int(str(lo))}', qualified)} }}",
-                        "?this",
-                    )
-                if hi is not None:
-                    add(
-                        SH.QualifiedMaxCountConstraintComponent,
-                        f"{{ {counted(f'> {int(str(hi))}', qualified)} }} {target}",
-                        "?this",
-                        targeted=False,
-                    )
-            elif pred == SH.sparql:
-                if g.value(obj, SH.deactivated) == Literal(True):
-                    continue
-                select = g.value(obj, SH.select)
-                if select is None:
-                    raise UnsupportedShape(f"{shape}: SPARQL constraint without sh:select")
-                prologue = "".join(f"PREFIX {pfx}: <{ns}>\n" for pfx, ns in self.prefixes(obj))
-                body = str(select)
-                names = _projected(body)
-                # $this is pre-bound in SHACL: join the targets first inside the constraint's own WHERE.
-                m = re.search(r"\bWHERE\s*\{", body, re.I)
-                if m is None:
-                    raise UnsupportedShape(f"{shape}: SPARQL constraint without a WHERE clause")
-                body = body[: m.end()] + f" {target} " + body[m.end() :]
-                add(
-                    SH.SPARQLConstraintComponent,
-                    f"{{ {body} }}",
-                    " ".join(["?this", *(f"?{n}" for n in names if n != "this")]),
-                    constraint_shape=obj,
-                    message=self.message(obj) or msg,
-                    prologue=prologue,
-                    targeted=False,
-                )
-            elif (
-                pred in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.qualifiedValueShape)
-                and p is None
-            ):
-                raise UnsupportedShape(f"{shape}: {pred} on a node shape")
+        ctx = _Shape(self, shape, target, member, path, self.path(path) if path is not None else None, out)
+        for pred, obj in self.shapes.predicate_objects(shape):
+            handler = _COMPONENTS.get(pred)
+            if handler is not None:
+                handler(ctx, pred, obj)
         return out
 
     def qualified(self, shape: Node) -> str:
@@ -476,6 +368,207 @@ class _Compiler:
                 pfx, ns = self.shapes.value(decl, SH.prefix), self.shapes.value(decl, SH.namespace)
                 if pfx is not None and ns is not None:
                     yield str(pfx), str(ns)
+
+
+@dataclass
+class _Shape:
+    """What a component's compiler needs about the shape being compiled, and where checks go."""
+
+    compiler: _Compiler
+    shape: Node
+    target: str
+    """A sub-select of the focus nodes (``?this``)."""
+    member: str
+    """A SPARQL expression true when ``?this`` is a focus node."""
+    path_node: Node | None
+    path: str | None
+    """The property path in SPARQL, ``None`` for a node shape's own constraints."""
+    out: list[Check]
+
+    def add(
+        self,
+        component: URIRef,
+        where: str,
+        select: str = "?this ?value",
+        *,
+        constraint_shape: Node | None = None,
+        message: str | None = None,
+        prologue: str = "",
+        focus: str = "target",
+    ) -> None:
+        """Add a check. ``focus``: how ``where`` meets the focus nodes: ``target`` (it starts from them),
+        ``filter`` (its rows are kept when ``?this`` is one) or ``inside`` (``where`` has them)."""
+        c = self.compiler
+        head = f"{self.target} " if focus == "target" else ""
+        tail = f" FILTER({self.member})" if focus == "filter" else ""
+        body = f"{head}{where}{tail} {_PARENTS}"
+        sparql = f"{prologue}SELECT DISTINCT {select} ?_ps ?_pp ?_gs ?_gp WHERE {{ {body} }}"
+        self.out.append(
+            Check(
+                constraint_shape if constraint_shape is not None else self.shape,
+                self.path_node,
+                component,
+                c.severity(self.shape),
+                message if message is not None else c.message(self.shape),
+                sparql,
+            )
+        )
+
+    def counted(self, having: str, where: str = "") -> str:
+        """Focus nodes whose number of distinct values (meeting ``where``) satisfies ``having``."""
+        return (
+            f"SELECT ?this WHERE {{ ?this {self.path} ?_v . {where} }} GROUP BY ?this "
+            f"HAVING (COUNT(DISTINCT ?_v) {having})"
+        )
+
+    def node_only(self, pred: Node) -> None:
+        if self.path is None:
+            raise UnsupportedShape(f"{self.shape}: {pred} on a node shape")
+
+
+def _value(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """Value-level constraints (datatype, node kind, in, pattern, lengths, ranges, or): bad values."""
+    test = ctx.compiler.value_constraint(pred, obj, "?value", ctx.shape)
+    component = _COMPONENT[pred]  # type: ignore[index]
+    if ctx.path is None:  # the focus node itself is the value
+        ctx.add(component, f"BIND(?this AS ?value) FILTER(!COALESCE({test}, false))")
+    else:
+        ctx.add(
+            component,
+            f"{{ SELECT ?this ?value WHERE {{ ?this {ctx.path} ?value . "
+            f"FILTER(!COALESCE({test}, false)) }} }}",
+            focus="filter",
+        )
+
+
+def _has_value(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:hasValue``: on a path, focus nodes without the value; on a node shape, a value-level test."""
+    if ctx.path is None:
+        _value(ctx, pred, obj)
+    else:
+        ctx.add(SH.HasValueConstraintComponent, f"MINUS {{ ?this {ctx.path} {obj.n3()} }}", "?this")
+
+
+def _class(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:class``: values that are not instances of the class (or a subclass)."""
+    if ctx.path is None:
+        _value(ctx, pred, obj)
+        return
+    classes = " ".join(c.n3() for c in ctx.compiler.subclasses(obj))
+    ctx.add(
+        SH.ClassConstraintComponent,
+        f"{{ SELECT ?this ?value WHERE {{ ?this {ctx.path} ?value . "
+        f"MINUS {{ ?value a ?_cls . VALUES ?_cls {{ {classes} }} }} }} }}",
+        focus="filter",
+    )
+
+
+def _min_count(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:minCount``: focus nodes with fewer values."""
+    ctx.node_only(pred)
+    n = int(str(obj))
+    if n == 1:
+        ctx.add(SH.MinCountConstraintComponent, f"MINUS {{ ?this {ctx.path} ?_v }}", "?this")
+    elif n > 1:
+        ctx.add(SH.MinCountConstraintComponent, f"MINUS {{ {ctx.counted(f'>= {n}')} }}", "?this")
+
+
+def _max_count(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:maxCount``: nodes with more values (counted for every subject, kept when a focus node)."""
+    ctx.node_only(pred)
+    ctx.add(
+        SH.MaxCountConstraintComponent, f"{{ {ctx.counted(f'> {int(str(obj))}')} }}", "?this", focus="filter"
+    )
+
+
+def _unique_lang(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:uniqueLang true``: nodes with two values in one language."""
+    ctx.node_only(pred)
+    if obj != Literal(True):
+        return
+    ctx.add(
+        SH.UniqueLangConstraintComponent,
+        f"{{ SELECT ?this WHERE {{ ?this {ctx.path} ?_a . "
+        'FILTER(isLiteral(?_a) && lang(?_a) != "") } '
+        "GROUP BY ?this (LCASE(lang(?_a)) AS ?_l) HAVING (COUNT(DISTINCT ?_a) > 1) }",
+        "?this",
+        focus="filter",
+    )
+
+
+def _less_than(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:lessThan``: pairs of values where the path's value is not below the other property's."""
+    ctx.node_only(pred)
+    ctx.add(
+        SH.LessThanConstraintComponent,
+        f"{{ SELECT ?this ?value WHERE {{ ?this {ctx.path} ?value }} }} "
+        f"{{ SELECT ?this ?_o WHERE {{ ?this {ctx.compiler.path(obj)} ?_o }} }} "
+        "FILTER(!COALESCE(?value < ?_o, false))",
+        focus="filter",
+    )
+
+
+def _qualified(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``."""
+    ctx.node_only(pred)
+    g = ctx.compiler.shapes
+    lo, hi = g.value(ctx.shape, SH.qualifiedMinCount), g.value(ctx.shape, SH.qualifiedMaxCount)
+    qualified = ctx.compiler.qualified(obj)
+    if lo is not None and int(str(lo)) > 0:
+        ctx.add(
+            SH.QualifiedMinCountConstraintComponent,
+            f"MINUS {{ {ctx.counted(f'>= {int(str(lo))}', qualified)} }}",
+            "?this",
+        )
+    if hi is not None:
+        ctx.add(
+            SH.QualifiedMaxCountConstraintComponent,
+            f"{{ {ctx.counted(f'> {int(str(hi))}', qualified)} }}",
+            "?this",
+            focus="filter",
+        )
+
+
+def _sparql(ctx: _Shape, pred: Node, obj: Node) -> None:
+    """``sh:sparql`` with ``sh:select``: the constraint's own query, the focus nodes pre-bound."""
+    c = ctx.compiler
+    g = c.shapes
+    if g.value(obj, SH.deactivated) == Literal(True):
+        return
+    select = g.value(obj, SH.select)
+    if select is None:
+        raise UnsupportedShape(f"{ctx.shape}: SPARQL constraint without sh:select")
+    prologue = "".join(f"PREFIX {pfx}: <{ns}>\n" for pfx, ns in c.prefixes(obj))
+    body = str(select)
+    names = _projected(body)
+    # $this is pre-bound in SHACL: join the targets first inside the constraint's own WHERE.
+    m = re.search(r"\bWHERE\s*\{", body, re.I)
+    if m is None:
+        raise UnsupportedShape(f"{ctx.shape}: SPARQL constraint without a WHERE clause")
+    body = body[: m.end()] + f" {ctx.target} " + body[m.end() :]
+    ctx.add(
+        SH.SPARQLConstraintComponent,
+        f"{{ {body} }}",
+        " ".join(["?this", *(f"?{n}" for n in names if n != "this")]),
+        constraint_shape=obj,
+        message=c.message(obj) or c.message(ctx.shape),
+        prologue=prologue,
+        focus="inside",
+    )
+
+
+_COMPONENTS: dict[Node, Callable[[_Shape, Node, Node], None]] = {
+    **dict.fromkeys(_VALUE_LEVEL, _value),
+    SH.hasValue: _has_value,
+    SH["class"]: _class,
+    SH.minCount: _min_count,
+    SH.maxCount: _max_count,
+    SH.uniqueLang: _unique_lang,
+    SH.lessThan: _less_than,
+    SH.qualifiedValueShape: _qualified,
+    SH.sparql: _sparql,
+}
+"""The compiler of each SHACL constraint parameter a shape may use (one function per component)."""
 
 
 def _projected(select: str) -> list[str]:
@@ -520,11 +613,15 @@ def run_checks(
     checks: Iterable[Check] | None = None,
     shapes: Graph | None = None,
     checked: int = 0,
+    *,
     keep: Callable[[Node], bool] | None = None,
+    workers: int = 1,
 ) -> Report:
     """Run compiled checks through ``select`` (SPARQL text -> rows of rdflib terms by variable name).
 
-    With ``keep``, only results whose focus node it accepts are reported.
+    With ``keep``, only results whose focus node it accepts are reported. With ``workers`` > 1 the
+    checks run on that many threads (Oxigraph releases the GIL while it evaluates a query); the report
+    is the same.
     """
     from probkg.validation.gate import Report, ValidationResult, _constraint, _name, _path, _shape
 
@@ -536,8 +633,15 @@ def run_checks(
         shapes = shapes_graph()
     seen: set[tuple[str, str | None, str | None, str]] = set()
     results: list[ValidationResult] = []
-    for check in checks:
-        for row in select(check.sparql):
+    checks = list(checks)
+    answers: Iterable[Iterable[Row]]
+    if workers > 1 and len(checks) > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            answers = list(pool.map(lambda c: list(select(c.sparql)), checks))
+    else:
+        answers = (select(c.sparql) for c in checks)
+    for check, rows in zip(checks, answers, strict=True):
+        for row in rows:
             focus = row.get("this")
             if focus is None or (keep is not None and not keep(focus)):
                 continue

@@ -213,14 +213,18 @@ class OxigraphStore(Store):
                 self.location,
                 path,
                 catalog=self.catalog(),
-                existing=set(self.graph_sizes()),
+                existing=self.graph_sizes(),
                 consequences=consequences,
                 check=check,
                 progress=progress,
                 force=force,
                 allow_core=allow_core,
             )
-        except ProbkgError as exc:  # the traceback's frames would keep the engine (and its lock) alive
+        except ProbkgError as exc:  # the tracebacks' frames would keep the engine (and its lock) alive
+            chained: BaseException | None = exc.__context__
+            while chained is not None:
+                chained.__traceback__ = None
+                chained = chained.__context__
             raise exc.with_traceback(None) from None
 
     @property

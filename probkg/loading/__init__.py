@@ -181,20 +181,27 @@ def load_units(
     return out
 
 
-def _consequences() -> Callable[[Iterator[ox.Quad]], Iterator[ox.Quad]]:
-    """Each quad followed by its RDFS consequences in the same graph (super-classes, super-properties)."""
-    from probkg.validation.inference import default_rules
+class _Consequences:
+    """RDFS consequences (super-classes, super-properties) of quads, in the same graph as the quad.
 
-    rules = default_rules()
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    supers = {
-        ox.NamedNode(str(c)): [ox.NamedNode(str(d)) for d in ds] for c, ds in rules.superclasses.items()
-    }
-    superprops = {
-        ox.NamedNode(str(p)): [ox.NamedNode(str(q)) for q in qs] for p, qs in rules.superproperties.items()
-    }
+    Called on a stream of quads, it yields each quad followed by its consequences; :meth:`sparql` gives
+    a SPARQL query selecting the same consequences of named graphs already in a store.
+    """
 
-    def add(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+    def __init__(self) -> None:
+        from probkg.validation.inference import default_rules
+
+        rules = default_rules()
+        self.superclasses = {str(c): sorted(map(str, ds)) for c, ds in rules.superclasses.items() if ds}
+        self.superproperties = {str(p): sorted(map(str, qs)) for p, qs in rules.superproperties.items() if qs}
+        self._rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        self._supers = {ox.NamedNode(c): [ox.NamedNode(d) for d in ds] for c, ds in self.superclasses.items()}
+        self._superprops = {
+            ox.NamedNode(p): [ox.NamedNode(q) for q in qs] for p, qs in self.superproperties.items()
+        }
+
+    def __call__(self, quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        rdf_type, supers, superprops = self._rdf_type, self._supers, self._superprops
         for q in quads:
             yield q
             pred = q.predicate
@@ -205,32 +212,50 @@ def _consequences() -> Callable[[Iterator[ox.Quad]], Iterator[ox.Quad]]:
                 for sp in superprops.get(pred, ()):
                     yield ox.Quad(q.subject, sp, q.object, q.graph_name)
 
-    return add
+    def sparql(self, graphs: Sequence[str] | None = None) -> str:
+        """A SPARQL SELECT of the consequences (``?s ?p ?o ?g``) of the quads of ``graphs`` (or of all)."""
+        scope = "" if graphs is None else "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } "
+        classes = " ".join(f"(<{c}> <{d}>)" for c, ds in self.superclasses.items() for d in ds)
+        props = " ".join(f"(<{p}> <{q}>)" for p, qs in self.superproperties.items() for q in qs)
+        parts = []
+        if classes:
+            rdf_type = f"<{self._rdf_type.value}>"
+            parts.append(
+                f"{{ VALUES (?_c ?o) {{ {classes} }} GRAPH ?g {{ ?s a ?_c }} BIND({rdf_type} AS ?p) }}"
+            )
+        if props:
+            parts.append(f"{{ VALUES (?_p ?p) {{ {props} }} GRAPH ?g {{ ?s ?_p ?o }} }}")
+        if not parts:
+            return "SELECT ?s ?p ?o ?g WHERE { FILTER(false) }"
+        return f"SELECT ?s ?p ?o ?g WHERE {{ {scope}{' UNION '.join(parts)} }}"
 
 
-def _check(source: str) -> Callable[[Any, list[str], list[str], int], None]:
+def _check(source: str) -> Callable[[Any, list[str], list[str], int, Any], None]:
     """Validate staged graphs inside Oxigraph, over the store as it will be after the switch."""
-    from probkg.graph._oxterms import to_rdflib
-    from probkg.validation.shacl_sparql import compile_shapes, run_checks
+    from probkg.validation.shacl_sparql import compile_shapes, oxigraph_select, run_checks
 
-    def check(ox_store: Any, staged: list[str], visible: list[str], added: int) -> None:
-        if len(visible) < sum(1 for _ in ox_store.named_graphs()):
-            # Graphs being replaced must not be seen. Oxigraph evaluates an explicit list of default
-            # graphs slowly, so the store as it will be is copied into an in-memory engine instead.
-            view = ox.Store()
+    def check(ox_store: Any, staged: list[str], visible: list[str], added: int, view: Any = None) -> None:
+        if view is not None:
+            # The new data streamed into an in-memory engine as well: add the graphs it will sit beside.
+            fresh = set(staged)
             view.bulk_extend(
-                q for g in visible for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+                q
+                for g in visible
+                if g not in fresh
+                for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(g))
             )
             ox_store = view
-
-        def select(sparql: str) -> Iterator[dict[str, Any]]:
-            solutions = ox_store.query(sparql, use_default_graph_as_union=True)
-            names = [v.value for v in solutions.variables]
-            for sol in solutions:
-                yield {n: to_rdflib(sol[n]) for n in names if sol[n] is not None}
-
+        elif len(visible) < sum(1 for _ in ox_store.named_graphs()):
+            # Graphs being replaced must not be seen. Oxigraph evaluates an explicit list of default
+            # graphs slowly, so the store as it will be is copied into an in-memory engine instead.
+            copy = ox.Store()
+            copy.bulk_extend(
+                q for g in visible for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+            )
+            ox_store = copy
+        select = oxigraph_select(ox_store)
         if added / max(1, len(ox_store)) <= 0.1:
-            report = run_checks(select, compile_shapes(focus_graphs=staged), checked=added)
+            report = run_checks(select, compile_shapes(focus_graphs=staged), checked=added, workers=2)
         else:  # a large addition: the whole store at once is faster; keep results about the new graphs
             names = " ".join(f"<{g}>" for g in staged)
 
@@ -245,7 +270,7 @@ def _check(source: str) -> Callable[[Any, list[str], list[str], int], None]:
                     )
                 )
 
-            report = run_checks(select, keep=mentioned, checked=added)
+            report = run_checks(select, keep=mentioned, checked=added, workers=2)
         if not report.conforms:
             raise ValidationFailed(report.summary(), report=report, path=source)
 
@@ -264,7 +289,7 @@ def bulk_load_file(
     """Stream a large RDF file into a store that has a bulk loader, validated, all or nothing."""
     return store.bulk_load(  # type: ignore[return-value]
         os.fspath(path),
-        consequences=_consequences(),
+        consequences=_Consequences(),
         check=_check(os.path.abspath(path)) if validate else None,
         progress=progress,
         force=force,

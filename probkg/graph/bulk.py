@@ -28,12 +28,12 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -61,11 +61,25 @@ _VIEW_LIMIT = 4_000_000
 """Files of more quads (estimated) than this are not read into memory for their check."""
 _TRIPLE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
 
-Check = Callable[[Any, list[str], list[str], int, Any], None]
-"""``check(ox_store, staged_graphs, visible_graphs, added, view)``: raise to refuse the staged data.
 
-``view`` is ``None`` or an in-memory :class:`pyoxigraph.Store` holding a copy of the staged quads (and
-nothing else), for the check to complete with the visible graphs and query instead of ``ox_store``."""
+class Check(Protocol):
+    """``check(ox_store, staged_graphs, visible_graphs, added, view=, removed=)``: raise to refuse the data.
+
+    ``view`` is ``None`` or an in-memory :class:`pyoxigraph.Store` holding a copy of the staged quads (and
+    nothing else), for the check to complete with the visible graphs and query instead of ``ox_store``.
+    ``removed`` names the graphs of ``ox_store`` whose content the load replaces or drops.
+    """
+
+    def __call__(
+        self,
+        ox_store: Any,
+        staged: list[str],
+        visible: list[str],
+        added: int,
+        *,
+        view: Any = None,
+        removed: Sequence[str] = (),
+    ) -> None: ...
 
 
 @dataclass
@@ -415,15 +429,16 @@ def bulk_load(
             # Check, with the replaced graphs (and the journal) out of sight.
             if check is not None:
                 t1 = time.perf_counter()
-                hidden = set(replaced) | {str(PENDING_GRAPH)}
+                removed = [*replaced, *superseded]
+                hidden = set(removed) | {str(PENDING_GRAPH)}
                 if view is not None:  # the view holds the new graphs under their own names
                     visible = [g for g in existing if g not in hidden and g not in staged]
-                    check(ox_store, list(staged), sorted(visible), done, view)
+                    check(ox_store, list(staged), sorted(visible), done, view=view, removed=removed)
                 else:
                     visible = [g for g in existing if g not in hidden] + [
                         s for s in staged.values() if s not in existing
                     ]
-                    check(ox_store, list(staged.values()), sorted(set(visible)), done, None)
+                    check(ox_store, list(staged.values()), sorted(set(visible)), done, removed=removed)
                 timings["validate"] = time.perf_counter() - t1
             view = None
         finally:

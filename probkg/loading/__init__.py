@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from typing import Any
 
@@ -31,13 +31,15 @@ from probkg.graph.base import (
     CATALOG_GRAPH,
     CORE_GRAPHS,
     FILE_GRAPH_PREFIX,
+    PENDING_GRAPH,
+    STAGING_PREFIX,
     LoadOutcome,
     Store,
     Triple,
     catalog_entry,
     is_reserved,
 )
-from probkg.graph.bulk import BulkOutcome
+from probkg.graph.bulk import BulkOutcome, Check
 from probkg.units import LoadUnit
 
 __all__ = ["bulk_load_file", "load_unit", "load_units"]
@@ -77,6 +79,87 @@ def _check_iris(unit: LoadUnit) -> None:
                     raise InputError(
                         f"invalid IRI <{shown}> (it holds a character IRIs cannot)", path=unit.source
                     )
+
+
+def _removed_terms(rows: Iterable[Any]) -> set[str]:
+    """Instance IRIs (not vocabulary) among the subjects and objects of ``(s, p, o)`` rows."""
+    from probkg.ontology.namespaces import PROB_IRI
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    terms: set[str] = set()
+    for s, p, o in rows:
+        for n in (s, o) if str(p) != rdf_type else (s,):
+            if isinstance(n, URIRef) and not str(n).startswith(PROB_IRI):
+                terms.add(str(n))
+    return terms
+
+
+def _neighbours(
+    query: Callable[[str], Iterable[dict[str, Any]]], terms: set[str], skip: set[str]
+) -> dict[str, set[Any]]:
+    """By graph (outside ``skip``), the nodes that point at one of ``terms``, and those terms."""
+    found: dict[str, set[Any]] = {}
+    ordered = sorted(terms)
+    for start in range(0, len(ordered), 400):
+        values = " ".join(f"<{t}>" for t in ordered[start : start + 400])
+        text = (
+            f"SELECT DISTINCT ?g ?x ?t WHERE {{ VALUES ?t {{ {values} }} "
+            "{ GRAPH ?g { ?x ?_q ?t } } UNION { GRAPH ?g { ?t ?_q ?_o } BIND(?t AS ?x) } }"
+        )
+        for row in query(text):
+            g = str(row["g"])
+            if g not in skip and not g.startswith(STAGING_PREFIX):
+                found.setdefault(g, set()).update((row["x"], row["t"]))
+    return found
+
+
+def _check_neighbours(
+    store: Store, replaced: list[str], changed: list[tuple[LoadUnit, list[Triple]]], source: str
+) -> None:
+    """Refuse a load whose removed triples break a node of another graph.
+
+    The nodes checked are those of other graphs that are, or point at, an IRI the replaced or dropped
+    graphs mention; each is validated with its own graph, the new content of the written graphs and
+    the store's facts about what they cite, the replaced graphs' old content out of sight.
+    """
+    from rdflib import Graph
+
+    from probkg.validation.gate import validate_unit
+
+    terms = _removed_terms((s, p, o) for g in replaced for s, p, o, _ in store.quads(URIRef(g)))
+    if not terms:
+        return
+    written = {str(u.graph) for u, _ in changed}
+
+    def query(text: str) -> Iterator[dict[str, Any]]:
+        for row in store.query(text):
+            yield {str(k): v for k, v in row.asdict().items()}  # type: ignore[union-attr]
+
+    affected = _neighbours(query, terms, set(replaced) | written | {str(CATALOG_GRAPH), str(PENDING_GRAPH)})
+    if not affected:
+        return
+    data = Graph()
+    for g in affected:
+        for s, p, o, _ in store.quads(URIRef(g)):
+            data.add((s, p, o))
+    beside = [t for u, inferred in changed for t in chain(u.triples, inferred)]
+    focus = set().union(*affected.values())
+    neighbours = LoadUnit(URIRef(sorted(affected)[0]), data, "", source, "rdf")
+    report = validate_unit(
+        store,
+        neighbours,
+        inferred=[],
+        exclude=[URIRef(g) for g in [*replaced, *affected]],
+        beside=beside,
+        focus=focus,
+    )
+    if not report.conforms:
+        raise ValidationFailed(
+            f"the load removes triples that other graphs rely on ({', '.join(sorted(affected)[:3])}"
+            f"{' ...' if len(affected) > 3 else ''}): {report.summary()}",
+            report=report,
+            path=source,
+        )
 
 
 def load_unit(
@@ -137,6 +220,10 @@ def load_units(
                 and info.loader == unit.loader
                 and URIRef(g) not in drop
             ]
+    if validate and changed:
+        replaced = [g for g in written_names if g in sizes] + [str(g) for g in drop]
+        if replaced:
+            _check_neighbours(store, replaced, changed, units[0].source)
     writes = [
         (
             URIRef(str(u.graph)),
@@ -230,11 +317,35 @@ class _Consequences:
         return f"SELECT ?s ?p ?o ?g WHERE {{ {scope}{' UNION '.join(parts)} }}"
 
 
-def _check(source: str) -> Callable[[Any, list[str], list[str], int, Any], None]:
-    """Validate staged graphs inside Oxigraph, over the store as it will be after the switch."""
+def _check(source: str) -> Check:
+    """Validate staged graphs inside Oxigraph, over the store as it will be after the switch.
+
+    Results count for the nodes of the staged graphs and for the nodes of other graphs that are, or
+    point at, an IRI of the replaced or dropped graphs (the triples they relied on may be gone).
+    """
+    from probkg.graph._oxterms import to_rdflib
     from probkg.validation.shacl_sparql import compile_shapes, oxigraph_select, run_checks
 
-    def check(ox_store: Any, staged: list[str], visible: list[str], added: int, view: Any = None) -> None:
+    def check(
+        ox_store: Any,
+        staged: list[str],
+        visible: list[str],
+        added: int,
+        *,
+        view: Any = None,
+        removed: Sequence[str] = (),
+    ) -> None:
+        affected: set[Any] = set()
+        if removed:
+            names = " ".join(f"<{g}>" for g in removed)
+            rows = ox_store.query(
+                f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} "
+                "FILTER(!isLiteral(?o) || isIRI(?s)) }"
+            )
+            terms = _removed_terms((to_rdflib(r["s"]), to_rdflib(r["p"]), to_rdflib(r["o"])) for r in rows)
+            skip = {*removed, *staged, str(CATALOG_GRAPH), str(PENDING_GRAPH)}
+            found = _neighbours(oxigraph_select(ox_store, union=False), terms, skip) if terms else {}
+            affected = set().union(*found.values()) if found else set()
         if view is not None:
             # The new data streamed into an in-memory engine as well: add the graphs it will sit beside.
             fresh = set(staged)
@@ -255,12 +366,24 @@ def _check(source: str) -> Callable[[Any, list[str], list[str], int, Any], None]
             ox_store = copy
         select = oxigraph_select(ox_store)
         if added / max(1, len(ox_store)) <= 0.1:
-            report = run_checks(select, compile_shapes(focus_graphs=staged), checked=added, workers=2)
+            focus_graphs = list(staged)
+            if (
+                affected
+            ):  # the engine is an in-memory copy here: mark the affected nodes in a graph of their own
+                marker = ox.NamedNode(_AFFECTED)
+                ox_store.bulk_extend(
+                    ox.Quad(n, marker, n, marker) for n in map(_to_ox, affected) if n is not None
+                )
+                focus_graphs.append(_AFFECTED)
+            checks = compile_shapes(focus_graphs=focus_graphs)
+            report = run_checks(select, checks, checked=added, workers=2)
         else:  # a large addition: the whole store at once is faster; keep results about the new graphs
             names = " ".join(f"<{g}>" for g in staged)
 
             def mentioned(node: Any) -> bool:
                 if isinstance(node, BNode):  # a blank node cannot be named in a query; it came with the data
+                    return True
+                if node in affected:
                     return True
                 term = node.n3()
                 return bool(
@@ -275,6 +398,15 @@ def _check(source: str) -> Callable[[Any, list[str], list[str], int, Any], None]
             raise ValidationFailed(report.summary(), report=report, path=source)
 
     return check
+
+
+_AFFECTED = STAGING_PREFIX + "affected"
+"""The graph marking, in an in-memory copy being checked, the nodes of other graphs a load may break."""
+
+
+def _to_ox(node: Any) -> Any:
+    """An rdflib IRI as a pyoxigraph term (``None`` for anything else)."""
+    return ox.NamedNode(str(node)) if isinstance(node, URIRef) else None
 
 
 def bulk_load_file(

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -283,12 +284,24 @@ def validate_graph(graph: Iterable[Triple]) -> Report:
     return _run(data)
 
 
-def validate_unit(store: Store, unit: LoadUnit, *, inferred: Iterable[Triple] | None = None) -> Report:
+def validate_unit(
+    store: Store,
+    unit: LoadUnit,
+    *,
+    inferred: Iterable[Triple] | None = None,
+    exclude: Iterable[URIRef] = (),
+    beside: Iterable[Triple] = (),
+    focus: Iterable[Node] | None = None,
+) -> Report:
     """Check a load before it is written: the unit, its inferences, and the store's facts about what it cites.
 
     ``inferred`` are the RDFS consequences the store will add (computed here when not given).
     Results whose focus node does not occur in the unit are left out: they are about data already
     in the store, which ``validate_store`` reports.
+
+    For a graph the load does not write but whose nodes it may affect, ``unit`` holds that graph's
+    stored triples, ``exclude`` the graphs the load replaces or drops (their old content is not seen),
+    ``beside`` the new content of the graphs it writes, and ``focus`` the nodes to report on.
     """
     from probkg.ontology.namespaces import PROB
     from probkg.validation.inference import materialise
@@ -297,7 +310,7 @@ def validate_unit(store: Store, unit: LoadUnit, *, inferred: Iterable[Triple] | 
     nodes: set[Node] = set()
     iris: set[URIRef] = set()
     prob = str(PROB)
-    for s, p, o in unit.triples:
+    for s, p, o in chain(unit.triples, beside):
         data.add((s, p, o))
         nodes.add(s)
         if not isinstance(o, Literal):
@@ -307,9 +320,9 @@ def validate_unit(store: Store, unit: LoadUnit, *, inferred: Iterable[Triple] | 
                 iris.add(n)
     for t in inferred if inferred is not None else materialise(unit.triples):
         data.add(t)
-    for t in store.context_triples(iris, exclude=[URIRef(str(unit.graph))]):
+    for t in store.context_triples(iris, exclude=[URIRef(str(unit.graph)), *exclude]):
         data.add(t)
-    return _run(data, keep=nodes)
+    return _run(data, keep=nodes if focus is None else set(focus))
 
 
 def validate_store(store: Store) -> Report:

@@ -720,12 +720,15 @@ def validate_store_sparql(store: Store) -> Report:
     return run_checks(select, checked=store.triple_count())
 
 
-def oxigraph_select(store: Any) -> Callable[[str], Iterator[Row]]:
-    """A ``select`` function for :func:`run_checks` over a bare :class:`pyoxigraph.Store`."""
+def oxigraph_select(store: Any, *, union: bool = True) -> Callable[[str], Iterator[Row]]:
+    """A ``select`` function for :func:`run_checks` over a bare :class:`pyoxigraph.Store`.
+
+    ``union``: the default graph is the union of the named graphs (else the store's default graph).
+    """
     from probkg.graph._oxterms import to_rdflib
 
     def select(sparql: str) -> Iterator[Row]:
-        solutions = store.query(sparql, use_default_graph_as_union=True)
+        solutions = store.query(sparql, use_default_graph_as_union=union)
         names = [v.value for v in solutions.variables]
         for sol in solutions:
             yield {n: to_rdflib(sol[n]) for n in names if sol[n] is not None}

@@ -216,9 +216,13 @@ def _native(target: Any, path: Path, fmt: ox.RdfFormat, default_graph: ox.NamedN
     )
 
 
-def _add_consequences(target: Any, select: str) -> list[ox.Quad]:
-    """Write the quads a ``SELECT ?s ?p ?o ?g`` gives into ``target`` with the bulk writer; return them."""
-    found = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in target.query(select)]
+def _add_consequences(target: Any, select: str, graphs: set[str] | None = None) -> list[ox.Quad]:
+    """Write the quads a ``SELECT ?s ?p ?o ?g`` gives (in ``graphs``, or all) into ``target``; return them."""
+    found = [
+        ox.Quad(r["s"], r["p"], r["o"], r["g"])
+        for r in target.query(select)
+        if graphs is None or r["g"].value in graphs
+    ]
     if found:
         target.bulk_extend(found)
     return found
@@ -450,8 +454,9 @@ def bulk_load(
             t1 = time.perf_counter()
             if any(type(q.subject) is ox.BlankNode or type(q.object) is ox.BlankNode for q in inferred):
                 # the two engines named the file's blank nodes differently: ask the store itself
+                # (the store holds little besides the new graphs here: select everywhere, keep theirs)
                 assert materialise is not None
-                _add_consequences(ox_store, materialise(list(staged)))
+                _add_consequences(ox_store, materialise(None), set(staged))
             elif inferred:
                 ox_store.bulk_extend(inferred)
             timings["infer"] = time.perf_counter() - t1

@@ -196,7 +196,7 @@ def run_worker(
         __file__,
         "--worker",
         backend,
-        "--file",
+        "--worker-file",
         str(nq),
         "--workdir",
         str(workdir),
@@ -320,8 +320,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7, help="runs per query (median reported)")
     ap.add_argument("--cap", type=float, default=60.0, help="seconds before a Memory-store step is stopped")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files")
+    ap.add_argument(
+        "--no-memory", action="store_true", help="leave out rdflib's Memory store (its column reads n/a)"
+    )
+    ap.add_argument("--file", dest="data", metavar="FILE.nq", help="use this N-Quads file instead of synth")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
-    ap.add_argument("--file", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-file", dest="file", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)
     ap.add_argument("--queries", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -339,17 +343,25 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir()
             nq = work / "synth.nq"
-            t0 = time.perf_counter()
-            stats = write_synth(nq, inspections_for(size), seed=args.seed)
-            print(
-                f"generated {stats.quads:,} quads ({stats.inspections} inspections, "
-                f"{stats.findings:,} findings) in {time.perf_counter() - t0:.1f} s",
-                file=sys.stderr,
-            )
+            if args.data:
+                nq = Path(args.data).resolve()
+                print(f"using {nq}", file=sys.stderr)
+            else:
+                t0 = time.perf_counter()
+                stats = write_synth(nq, inspections_for(size), seed=args.seed)
+                print(
+                    f"generated {stats.quads:,} quads ({stats.inspections} inspections, "
+                    f"{stats.findings:,} findings) in {time.perf_counter() - t0:.1f} s",
+                    file=sys.stderr,
+                )
             res = {"probkg": run_worker("probkg", nq, work, None, repeats=args.repeats, cap=args.cap)}
             qfile = work / "queries.json"
             res["oxigraph"] = run_worker("oxigraph", nq, work, qfile, repeats=args.repeats, cap=args.cap)
-            res["memory"] = run_worker("memory", nq, work, qfile, repeats=min(args.repeats, 3), cap=args.cap)
+            res["memory"] = (
+                run_worker("memory", nq, work, qfile, repeats=min(args.repeats, 3), cap=args.cap)
+                if not args.no_memory
+                else {"queries": {}}
+            )
             cold = cold_query(work / "probkg-store", json.loads(qfile.read_text()))
             print(report(size, res, cold, args.cap), flush=True)
             (work / "results.json").write_text(json.dumps({**res, "cold_query_s": cold}, indent=2))

@@ -348,53 +348,59 @@ def bulk_load(
     )
     view: Any = None
     loose = False
-    if (
-        check is not None
-        and materialise is not None
-        and old is not None
-        and old <= 4 * estimate
-        and estimate <= _VIEW_LIMIT
-    ):
-        t0 = time.perf_counter()
-        view = _read(p, fmt, file_graph)
-        if any(isinstance(g, ox.BlankNode) for g in view.named_graphs()):
-            raise InputError(
-                "graphs named by blank nodes are not supported; name the graph with an IRI", path=str(p)
-            )
-        loose = any(True for _ in view.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        if loose:  # triples outside any graph (N-Quads, TriG) go to the file's graph
-            view.update(f"ADD DEFAULT TO <{file_graph.value}> ; DROP DEFAULT")
-        for name in sorted(g.value for g in view.named_graphs()):
-            name_for(ox.NamedNode(name))
-        done = len(view)
-        if not done:
-            raise InputError("the file holds no triples", path=str(p))
-        timings["read"] = time.perf_counter() - t0
-
     writer: threading.Thread | None = None
     failure: list[BaseException] = []
     inferred: list[ox.Quad] = []
     final: dict[str, int] = {}
     superseded: list[str] = []
     ok = False
+    abandoned = False
+
+    def start_writer() -> threading.Thread:
+        """The engine's own bulk loader reading the file straight into the store, on another thread."""
+        journal()
+
+        def write() -> None:
+            try:
+                t = time.perf_counter()
+                _native(ox_store, p, fmt, file_graph)
+                timings["write"] = time.perf_counter() - t
+            except BaseException as exc:  # handed to the main thread
+                failure.append(exc)
+
+        thread = threading.Thread(target=write, name="probkg-bulk-load", daemon=True)
+        thread.start()
+        return thread
+
     try:
         t0 = time.perf_counter()
         if progress is not None:
             progress(0, estimate)
+        if (
+            check is not None
+            and materialise is not None
+            and old is not None
+            and old <= 4 * estimate
+            and estimate <= _VIEW_LIMIT
+        ):
+            view = _read(p, fmt, file_graph)
+            if any(isinstance(g, ox.BlankNode) for g in view.named_graphs()):
+                raise InputError(
+                    "graphs named by blank nodes are not supported; name the graph with an IRI", path=str(p)
+                )
+            loose = any(True for _ in view.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            if loose:  # triples outside any graph (N-Quads, TriG) go to the file's graph
+                view.update(f"ADD DEFAULT TO <{file_graph.value}> ; DROP DEFAULT")
+            for name in sorted(g.value for g in view.named_graphs()):
+                name_for(ox.NamedNode(name))
+            done = len(view)
+            if not done:
+                raise InputError("the file holds no triples", path=str(p))
+            timings["read"] = time.perf_counter() - t0
+
         if view is not None and not replaced and not loose:
-            # Every graph is new: the engine's own bulk loader reads the file straight into the store.
-            journal()
-
-            def write() -> None:
-                try:
-                    t = time.perf_counter()
-                    _native(ox_store, p, fmt, file_graph)
-                    timings["write"] = time.perf_counter() - t
-                except BaseException as exc:  # handed to the main thread
-                    failure.append(exc)
-
-            writer = threading.Thread(target=write, name="probkg-bulk-load", daemon=True)
-            writer.start()
+            # Every graph is new: the engine's own bulk loader writes the file while it is checked.
+            writer = start_writer()
         else:
             # Stream, a chunk at a time: the chunk's new graphs are journalled before its quads are written.
             counted_quads = 0 if view is None else done
@@ -407,48 +413,45 @@ def bulk_load(
                 raise InputError("the file holds no triples", path=str(p))
             done = max(done, counted_quads)
             timings["load"] = time.perf_counter() - t0
-        try:
-            if view is not None:
-                assert materialise is not None
-                inferred = _add_consequences(view, materialise(None))  # the view holds the new data only
-                rows = view.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-                final = {r["g"].value: int(r["n"].value) for r in rows}
-            else:
-                rows = ox_store.query(
-                    f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {_names(staged.values())} }} "
-                    "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-                )
-                counts = {r["g"].value: int(r["n"].value) for r in rows}
-                final = {g: counts.get(s, 0) for g, s in staged.items()}
-            if file_graph.value in staged:
-                superseded = [
-                    g
-                    for g, info in catalog.items()
-                    if g.startswith(FILE_GRAPH_PREFIX)
-                    and g not in staged
-                    and info.source == source
-                    and info.loader == "rdf"
-                ]
+        if view is not None:
+            assert materialise is not None
+            inferred = _add_consequences(view, materialise(None))  # the view holds the new data only
+            rows = view.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            final = {r["g"].value: int(r["n"].value) for r in rows}
+        else:
+            rows = ox_store.query(
+                f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {_names(staged.values())} }} "
+                "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
+            counts = {r["g"].value: int(r["n"].value) for r in rows}
+            final = {g: counts.get(s, 0) for g, s in staged.items()}
+        if file_graph.value in staged:
+            superseded = [
+                g
+                for g, info in catalog.items()
+                if g.startswith(FILE_GRAPH_PREFIX)
+                and g not in staged
+                and info.source == source
+                and info.loader == "rdf"
+            ]
 
-            # Check, with the replaced graphs (and the journal) out of sight.
-            if check is not None:
-                t1 = time.perf_counter()
-                removed = [*replaced, *superseded]
-                hidden = set(removed) | {str(PENDING_GRAPH)}
-                if view is not None:  # the view holds the new graphs under their own names
-                    visible = [g for g in existing if g not in hidden and g not in staged]
-                    check(ox_store, list(staged), sorted(visible), done, view=view, removed=removed)
-                else:
-                    visible = [g for g in existing if g not in hidden] + [
-                        s for s in staged.values() if s not in existing
-                    ]
-                    check(ox_store, list(staged.values()), sorted(set(visible)), done, removed=removed)
-                timings["validate"] = time.perf_counter() - t1
-            view = None
-        finally:
-            if writer is not None:
-                writer.join()
+        # Check, with the replaced graphs (and the journal) out of sight.
+        if check is not None:
+            t1 = time.perf_counter()
+            removed = [*replaced, *superseded]
+            hidden = set(removed) | {str(PENDING_GRAPH)}
+            if view is not None:  # the view holds the new graphs under their own names
+                visible = [g for g in existing if g not in hidden and g not in staged]
+                check(ox_store, list(staged), sorted(visible), done, view=view, removed=removed)
+            else:
+                visible = [g for g in existing if g not in hidden] + [
+                    s for s in staged.values() if s not in existing
+                ]
+                check(ox_store, list(staged.values()), sorted(set(visible)), done, removed=removed)
+            timings["validate"] = time.perf_counter() - t1
+        view = None
         if writer is not None:
+            writer.join()
             if failure:
                 raise failure[0]
             t1 = time.perf_counter()
@@ -485,11 +488,17 @@ def bulk_load(
         raise _oserror(location, exc) from None
     except ProbkgError:
         raise
+    except (KeyboardInterrupt, SystemExit):
+        # Stopped (Ctrl-C, SIGTERM) while the engine writes: do not wait for it. The journal stays, and
+        # the next command that opens the store drops what this load wrote.
+        abandoned = writer is not None and writer.is_alive()
+        raise
     finally:
-        if writer is not None:
-            writer.join()
-        if not ok:
-            discard()
+        if not abandoned:
+            if writer is not None:
+                writer.join()
+            if not ok:
+                discard()
     return BulkOutcome(
         source,
         "replaced" if replaced else "added",

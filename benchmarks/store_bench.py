@@ -52,8 +52,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _time_queries(run: Any, queries: dict[str, str], repeats: int) -> None:
+def _time_queries(run: Any, queries: dict[str, str], repeats: int, skipped: set[str]) -> None:
     for name, text in queries.items():
+        if name in skipped:
+            _emit(kind="query", name=name, median_ms=None, rows=0, runs=0)
+            continue
         times = []
         rows = 0
         for i in range(repeats):
@@ -65,8 +68,11 @@ def _time_queries(run: Any, queries: dict[str, str], repeats: int) -> None:
         _emit(kind="query", name=name, median_ms=statistics.median(times) * 1000, rows=rows, runs=len(times))
 
 
-def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeats: int) -> None:
+def worker(
+    backend: str, nq: str, workdir: str, queries_file: str | None, repeats: int, *, skip: str = ""
+) -> None:
     queries: dict[str, str] = json.loads(Path(queries_file).read_text()) if queries_file else {}
+    skipped = {n for n in skip.split(",") if n}
     if backend == "probkg":
         from probkg.api import ontology_unit
         from probkg.graph.store import OxigraphStore
@@ -81,7 +87,7 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
         if not queries:
             queries = _bind_queries(store)
             Path(workdir, "queries.json").write_text(json.dumps(queries))
-        _time_queries(lambda q: len(list(store.query(q))), queries, repeats)
+        _time_queries(lambda q: len(list(store.query(q))), queries, repeats, skipped)
         _emit(kind="rss", mb=_peak_mb())
         t0 = time.perf_counter()
         report = validate_store_sparql(store)
@@ -102,7 +108,9 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
         store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
         _emit(kind="load", seconds=time.perf_counter() - t0, quads=len(store))
         _load_ontology_ox(store)
-        _time_queries(lambda q: len(list(store.query(q, use_default_graph_as_union=True))), queries, repeats)
+        _time_queries(
+            lambda q: len(list(store.query(q, use_default_graph_as_union=True))), queries, repeats, skipped
+        )
         _emit(kind="rss", mb=_peak_mb())
         t0 = time.perf_counter()
         report = run_checks(oxigraph_select(store))
@@ -125,7 +133,7 @@ def worker(backend: str, nq: str, workdir: str, queries_file: str | None, repeat
         ont = ds.graph(ONTOLOGY_IRI)
         for t in ontology_graph():
             ont.add(t)
-        _time_queries(lambda q: len(list(ds.query(q))), queries, repeats)
+        _time_queries(lambda q: len(list(ds.query(q))), queries, repeats, skipped)
         _emit(kind="rss", mb=_peak_mb())
         t0 = time.perf_counter()
         data = Graph()
@@ -189,7 +197,14 @@ def _bind_queries(store: Any) -> dict[str, str]:
 
 # ---- parent side ------------------------------------------------------------------------------------
 def run_worker(
-    backend: str, nq: Path, workdir: Path, queries: Path | None, *, repeats: int, cap: float
+    backend: str,
+    nq: Path,
+    workdir: Path,
+    queries: Path | None,
+    *,
+    repeats: int,
+    cap: float,
+    skip: list[str] | None = None,
 ) -> dict[str, Any]:
     cmd = [
         sys.executable,
@@ -205,6 +220,8 @@ def run_worker(
     ]
     if queries is not None:
         cmd += ["--queries", str(queries)]
+    if skip:
+        cmd += ["--skip", ",".join(skip)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1)
     out: dict[str, Any] = {"queries": {}}
     assert proc.stdout is not None
@@ -304,6 +321,9 @@ def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -
             "probkg load steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in p["load_detail"].items())
         )
     for name in sorted(p["queries"]):
+        if p["queries"][name] is None:
+            lines.append(f"{f'q {name} (ms)':32} {'skipped':>10}")
+            continue
         row(f"q {name} (ms)", p["queries"].get(name), m["queries"].get(name), o["queries"].get(name))
     row("full validation (s)", p.get("validate_s"), m.get("validate_s"), o.get("validate_s"))
     row("peak RSS load+queries (MB)", p.get("rss"), m.get("rss"), o.get("rss"))
@@ -324,13 +344,14 @@ def main() -> None:
         "--no-memory", action="store_true", help="leave out rdflib's Memory store (its column reads n/a)"
     )
     ap.add_argument("--file", dest="data", metavar="FILE.nq", help="use this N-Quads file instead of synth")
+    ap.add_argument("--skip", default="", metavar="NAMES", help="named queries not to time (comma separated)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--worker-file", dest="file", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)
     ap.add_argument("--queries", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.file, args.workdir, args.queries, args.repeats)
+        worker(args.worker, args.file, args.workdir, args.queries, args.repeats, skip=args.skip)
         return
 
     from probkg.synth import inspections_for, write_synth
@@ -354,11 +375,16 @@ def main() -> None:
                     f"{stats.findings:,} findings) in {time.perf_counter() - t0:.1f} s",
                     file=sys.stderr,
                 )
-            res = {"probkg": run_worker("probkg", nq, work, None, repeats=args.repeats, cap=args.cap)}
+            skip = [n for n in args.skip.split(",") if n]
+            res = {
+                "probkg": run_worker("probkg", nq, work, None, repeats=args.repeats, cap=args.cap, skip=skip)
+            }
             qfile = work / "queries.json"
-            res["oxigraph"] = run_worker("oxigraph", nq, work, qfile, repeats=args.repeats, cap=args.cap)
+            res["oxigraph"] = run_worker(
+                "oxigraph", nq, work, qfile, repeats=args.repeats, cap=args.cap, skip=skip
+            )
             res["memory"] = (
-                run_worker("memory", nq, work, qfile, repeats=min(args.repeats, 3), cap=args.cap)
+                run_worker("memory", nq, work, qfile, repeats=min(args.repeats, 3), cap=args.cap, skip=skip)
                 if not args.no_memory
                 else {"queries": {}}
             )

@@ -255,13 +255,13 @@ class OxigraphStore(Store):
     def dump(self, out, fmt: str = "nq", *, include_catalog: bool = False) -> None:
         """Stream the store to ``out`` (see :meth:`Store.dump`).
 
-        N-Quads, TriG and N-Triples stream from Oxigraph without an in-memory copy; N-Triples are
-        deduplicated by the store but come in index order rather than sorted. Turtle and JSON-LD
-        are built in memory.
+        N-Quads, TriG, JSON-LD and N-Triples stream from Oxigraph without an in-memory copy; N-Triples
+        are deduplicated by the store but come in index order rather than sorted. Turtle is built in
+        memory.
         """
         from probkg.graph._io import EXPORT_FORMATS, dump_quads
 
-        if fmt in ("nq", "trig"):
+        if fmt in ("nq", "trig", "jsonld"):
             cat = ox.NamedNode(str(CATALOG_GRAPH))
             quads = (
                 q

@@ -617,7 +617,7 @@ def _rdflib_quads(source: Graph) -> list[Any]:
         graphs = [g for g in every if g.identifier != CATALOG_GRAPH]
     else:
         graphs = [source]
-    quads = []
+    quads: list[Any] = []
     for g in graphs:
         named = (
             g is not source and isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID
@@ -644,7 +644,7 @@ def write_jsonld(source: Store | Graph, out: TextIO) -> None:
 
         from probkg.graph._io import EXPORT_FORMATS
 
-        ox.serialize(_rdflib_quads(source), sink, EXPORT_FORMATS["jsonld"])
+        ox.serialize(_rdflib_quads(source), sink, EXPORT_FORMATS["jsonld"])  # type: ignore[arg-type]
     sink.flush()
     out.write("\n")
 

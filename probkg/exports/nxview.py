@@ -410,8 +410,9 @@ def _text_rows(store: Store, sparql: str) -> Iterator[tuple[str | None, ...]]:
     from probkg.graph.store import OxigraphStore
 
     if isinstance(store, OxigraphStore):
-        for solution in store._store.query(sparql, use_default_graph_as_union=True):
-            yield tuple(None if t is None else t.value for t in solution)  # type: ignore[union-attr]
+        answer: Any = store._store.query(sparql, use_default_graph_as_union=True)
+        for solution in answer:
+            yield tuple(None if t is None else t.value for t in solution)
         return
     for row in _rows(store, sparql):
         yield tuple(None if t is None else str(t) for t in row)
@@ -425,7 +426,9 @@ def _evidence_items(store: Store, wanted: set[str]) -> dict[str, dict[str, Any]]
     the smallest is kept, so the same data always gives the same summary."""
     if not wanted:
         return {}
-    items = {ev: {"source": "", "start": -1, "end": -1, "quote": ""} for ev in wanted}
+    items: dict[str, dict[str, Any]] = {
+        ev: {"source": "", "start": -1, "end": -1, "quote": ""} for ev in wanted
+    }
     for ev, src in _text_rows(store, f"SELECT ?ev ?src WHERE {{ ?ev <{OA.hasSource}> ?src }}"):
         item = items.get(ev)  # type: ignore[arg-type]
         if item is not None and src is not None:

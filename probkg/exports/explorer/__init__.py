@@ -81,6 +81,44 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 MAX_LIMIT = 2000
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_RDFS_LABEL = _RDFS + "label"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_SKOS_CONCEPT = _SKOS + "Concept"
+_DCT_TITLE = "http://purl.org/dc/terms/title"
+_OA_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
+_OA_EXACT = "http://www.w3.org/ns/oa#exact"
+#: what is read of each described node
+_FIRST = (
+    _RDF_TYPE,
+    _SKOS + "prefLabel",
+    _RDFS_LABEL,
+    _DCT_TITLE,
+    _RDFS + "comment",
+    *(
+        PROB_IRI + name
+        for name in (
+            "polarity",
+            "theme",
+            "secondaryTheme",
+            "ratingValue",
+            "publicationDate",
+            "inInspection",
+            "aboutProvider",
+            "ratingOf",
+            "hasEvidence",
+            "kind",
+        )
+    ),
+)
+#: what is read of the nodes those links reach
+_SECOND = (_OA_SELECTOR, _SKOS + "prefLabel", _SKOS + "notation", PROB_IRI + "publicationDate")
+#: links followed one more hop when describing a node (evidence, rating value, inspection, provider)
+_LINKS = tuple(
+    PROB_IRI + name for name in ("hasEvidence", "ratingValue", "inInspection", "aboutProvider", "ratingOf")
+)
+
 
 def _iri(value: str, name: str = "iri") -> URIRef:
     if not value or not _IRI.match(value):
@@ -312,56 +350,90 @@ class Explorer:
         }
 
     # ---- nodes -----------------------------------------------------------------------------
+    def _hop(self, iris: Iterable[str], preds: Sequence[str] = ()) -> dict[str, dict[str, list[str]]]:
+        """Predicate -> values (IRIs and lexical forms) of each of ``iris``, one hop out (only ``preds``
+        when given): one SPARQL pattern over a VALUES block, its rows read as plain strings."""
+        from probkg.exports.nxview import _text_rows
+
+        out: dict[str, dict[str, list[str]]] = {}
+        iris = [i for i in iris if _IRI.match(i)]
+        if not iris:
+            return out
+        # FILTER IN, not VALUES ?p: Oxigraph joins a second VALUES block with the whole store
+        only = "FILTER(?p IN (" + ", ".join(f"<{p}>" for p in preds) + ")) " if preds else ""
+        text = "SELECT ?s ?p ?o WHERE { VALUES ?s { " + " ".join(f"<{i}>" for i in iris) + " } ?s ?p ?o "
+        for s, p, o in _text_rows(self.store, text + only + "}"):
+            out.setdefault(s, {}).setdefault(p, []).append(o)  # type: ignore[arg-type]
+        return out
+
+    def _facts(self, chunk: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """What :meth:`describe` needs of each node: its label, classes, themes and the values it shows."""
+        first = self._hop(chunk, _FIRST)
+        linked: set[str] = set()
+        for iri in chunk:
+            props = first.get(iri, {})
+            for pred in _LINKS:
+                linked.update(props.get(pred, ()))
+        second = self._hop(sorted(linked), _SECOND) if linked else {}
+        selectors = {sel for ev in linked for sel in second.get(ev, {}).get(_OA_SELECTOR, ())}
+        third = self._hop(sorted(selectors), (_OA_EXACT,)) if selectors else {}
+
+        def one(props: dict[str, list[str]], *preds: str) -> str | None:
+            for pred in preds:
+                values = props.get(pred)
+                if values:
+                    return min(values)
+            return None
+
+        acc: dict[str, dict[str, Any]] = {}
+        for iri in chunk:
+            props = first.get(iri, {})
+            types = {
+                t.rsplit("#", 1)[-1]
+                for t in props.get(_RDF_TYPE, ())
+                if t.startswith(PROB) or t == _SKOS_CONCEPT
+            }
+            themes = set(props.get(PROB + "theme", ())) | set(props.get(PROB + "secondaryTheme", ()))
+            d: dict[str, Any] = {"types": types, "themes": themes}
+            d["label"] = one(props, _SKOS + "prefLabel", _RDFS_LABEL, _DCT_TITLE)
+            d["polarity"] = one(props, PROB + "polarity")
+            d["theme"] = one(props, PROB + "theme", PROB + "secondaryTheme")
+            d["rating"] = one(props, PROB + "ratingValue")
+            if d["rating"]:
+                d["order"] = one(second.get(d["rating"], {}), _SKOS + "notation")
+            d["date"] = one(props, PROB + "publicationDate")
+            inspection = one(props, PROB + "inInspection")
+            if inspection:
+                d["idate"] = one(second.get(inspection, {}), PROB + "publicationDate")
+            provider = one(props, PROB + "aboutProvider", PROB + "ratingOf")
+            if provider:
+                d["provLabel"] = one(second.get(provider, {}), _SKOS + "prefLabel")
+            quotes = [
+                q
+                for ev in props.get(PROB + "hasEvidence", ())
+                for sel in second.get(ev, {}).get(_OA_SELECTOR, ())
+                for q in third.get(sel, {}).get(_OA_EXACT, ())
+            ]
+            d["quote"] = min(quotes) if quotes else None
+            if not props.get(_SKOS + "prefLabel"):
+                d["comment"] = one(props, _RDFS + "comment")
+            d["pkind"] = one(props, PROB + "kind")
+            acc[iri] = {k: v for k, v in d.items() if v is not None}
+        return acc
+
     def describe(self, iris: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Node dicts (id, label, kind, polarity, theme, rating, date, provider) for ``iris``."""
+        """Node dicts (id, label, kind, polarity, theme, rating, date, provider) for ``iris``.
+
+        Read with three single-pattern queries (one hop out from each node, then from its evidence,
+        provider, inspection and rating) rather than one query of a dozen OPTIONALs, which costs a few
+        times more on a large store. Where a node has several values, the smallest is kept.
+        """
         out: dict[str, dict[str, Any]] = {}
         for start in range(0, len(iris), 400):
-            chunk = [i for i in iris[start : start + 400] if _IRI.match(i)]
+            chunk = list(dict.fromkeys(i for i in iris[start : start + 400] if _IRI.match(i)))
             if not chunk:
                 continue
-            values = " ".join(f"<{i}>" for i in chunk)
-            rows = self._select(
-                "SELECT ?x ?label ?type ?pol ?theme ?rating ?order ?date ?idate ?provLabel ?quote "
-                "?comment ?pkind "
-                "WHERE { VALUES ?x { " + values + " } "
-                "OPTIONAL { ?x skos:prefLabel|rdfs:label|dct:title ?label } "
-                "OPTIONAL { ?x a ?type FILTER(STRSTARTS(STR(?type), STR(prob:)) || ?type = skos:Concept) } "
-                "OPTIONAL { ?x prob:polarity ?pol } OPTIONAL { ?x prob:theme|prob:secondaryTheme ?theme } "
-                "OPTIONAL { ?x prob:ratingValue ?rating OPTIONAL { ?rating skos:notation ?order } } "
-                "OPTIONAL { ?x prob:publicationDate ?date } "
-                "OPTIONAL { ?x prob:inInspection/prob:publicationDate ?idate } "
-                "OPTIONAL { ?x prob:aboutProvider|prob:ratingOf ?prov . ?prov skos:prefLabel ?provLabel } "
-                "OPTIONAL { ?x prob:hasEvidence/oa:hasSelector/oa:exact ?quote } "
-                "OPTIONAL { ?x rdfs:comment ?comment FILTER NOT EXISTS { ?x skos:prefLabel ?any } } "
-                "OPTIONAL { ?x prob:kind ?pkind } }"
-            )
-            acc: dict[str, dict[str, Any]] = {}
-            for r in rows:
-                iri = str(r[0])
-                d = acc.setdefault(iri, {"types": set(), "themes": set()})
-                if r[2] is not None:
-                    d["types"].add(str(r[2]).rsplit("#", 1)[-1])
-                if r[4] is not None:
-                    d["themes"].add(str(r[4]))
-                for key, v in zip(
-                    (
-                        "label",
-                        "polarity",
-                        "theme",
-                        "rating",
-                        "order",
-                        "date",
-                        "idate",
-                        "provLabel",
-                        "quote",
-                        "comment",
-                        "pkind",
-                    ),
-                    (r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12]),
-                    strict=True,
-                ):
-                    if v is not None and d.get(key) is None:
-                        d[key] = str(v)
+            acc = self._facts(chunk)
             for iri, d in acc.items():
                 kind = main_kind(" ".join(d.pop("types")))
                 themes = sorted(d.pop("themes"))
@@ -460,8 +532,9 @@ class Explorer:
     def _ownerships(self, iri: str) -> list[dict[str, Any]]:
         rows = self._select(
             "SELECT ?m ?owner ?ol ?prov ?pl ?b ?e WHERE { "
-            f"{{ ?m org:member <{iri}> }} UNION {{ ?m org:organization <{iri}> }} "
-            "?m a prob:Ownership ; org:member ?owner ; org:organization ?prov . "
+            f"{{ ?m org:member <{iri}> ; org:organization ?prov BIND(<{iri}> AS ?owner) }} UNION "
+            f"{{ ?m org:organization <{iri}> ; org:member ?owner BIND(<{iri}> AS ?prov) }} "
+            "?m a prob:Ownership . "
             "OPTIONAL { ?owner skos:prefLabel ?ol } OPTIONAL { ?prov skos:prefLabel ?pl } "
             "OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?b } "
             "OPTIONAL { ?m org:memberDuring/time:hasEnd/time:inXSDDate ?e } }"

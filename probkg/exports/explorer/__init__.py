@@ -25,6 +25,7 @@ nodes) with the details of every node, for the single-file HTML export, which ru
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -196,54 +197,13 @@ def _date_bounds(f: Filters) -> tuple[str, str]:
     return lo, hi
 
 
-def _filter_sparql(f: Filters, var: str = "?y") -> str:
-    """FILTER clauses restricting neighbour ``var`` by the filters (each applies to the kinds it concerns)."""
-    parts: list[str] = []
-    assessed = f"EXISTS {{ {var} a ?_ak . VALUES ?_ak {{ prob:Finding prob:Rating }} }}"
-    if f.polarity:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:Finding }} || EXISTS {{ {var} prob:polarity <{f.polarity}> }})"
-        )
-        parts.append(f"FILTER(!EXISTS {{ {var} a prob:Rating }})")
-    if f.theme:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:Finding }} || "
-            f"EXISTS {{ {var} prob:theme|prob:secondaryTheme <{f.theme}> }})"
-        )
-    if f.rating:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:Rating }} || EXISTS {{ {var} prob:ratingValue <{f.rating}> }})"
-        )
-        if not f.polarity:
-            parts.append(f"FILTER(!EXISTS {{ {var} a prob:Finding }})")
-    lo, hi = _date_bounds(f)
-    if lo or hi:
-        cond = []
-        if lo:
-            cond.append(f'STR(?_d) >= "{lo}"')
-        if hi:
-            cond.append(f'STR(?_d) <= "{hi}"')
-        test = " && ".join(cond)
-        parts.append(
-            f"FILTER(!({assessed} || EXISTS {{ {var} a prob:Inspection }}) || "
-            f"EXISTS {{ {{ {var} prob:inInspection/prob:publicationDate ?_d }} UNION "
-            f"{{ {var} prob:publicationDate ?_d }} FILTER({test}) }})"
-        )
-    if f.provider_kind:
-        cls = PROVIDER_KINDS[f.provider_kind]
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:ProbationProvider }} || EXISTS {{ {var} a prob:{cls} }})"
-        )
-    if f.owner:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:ProbationProvider }} || "
-            f"EXISTS {{ ?_m org:member <{f.owner}> ; org:organization {var} }})"
-        )
-    return " ".join(parts)
-
-
 SMALL_NEIGHBOURHOOD = 3000
-"""Neighbourhoods up to this size are read whole and filtered in Python (faster than SPARQL EXISTS)."""
+"""Most neighbours of a node read in one request."""
+HUB = 600
+"""Neighbourhoods larger than this are read a page at a time (see :meth:`Explorer.expand`)."""
+HUB_PAGE = 150
+HUB_BUDGET_S = 0.08
+"""Time a hub's expansion spends describing pages before it answers with what it has."""
 
 _PROVIDER_KINDS = {"CRC", "NPS division", "NPS", "ProbationProvider"}
 
@@ -253,7 +213,7 @@ def _local(iri: str) -> str:
 
 
 def _keep(n: dict[str, Any], f: Filters, owned: set[str]) -> bool:
-    """Whether node ``n`` (from :meth:`Explorer.describe`) passes the filters (as :func:`_filter_sparql`)."""
+    """Whether node ``n`` (from :meth:`Explorer.describe`) passes the filters."""
     kind = n.get("kind", "")
     if kind == "Finding":
         if f.polarity and n.get("polarity") != _local(f.polarity):
@@ -553,26 +513,35 @@ class Explorer:
         return sorted(seen.values(), key=lambda o: (o["from"] or "", o["ownerLabel"] or ""))
 
     # ---- neighbourhood -------------------------------------------------------------------------
-    def expand(self, iri: str, filters: Filters | None = None, limit: int = 200) -> dict[str, Any]:
-        """The filtered neighbours of ``iri`` (at most ``limit``), their edges, and how many were left out."""
+    def expand(
+        self, iri: str, filters: Filters | None = None, limit: int = 200, offset: int = 0
+    ) -> dict[str, Any]:
+        """The filtered neighbours of ``iri`` (at most ``limit``), their edges, and how many were left out.
+
+        A neighbourhood of ordinary size is read whole, filtered and ranked. A hub (more than
+        :data:`HUB` neighbours: a theme with thousands of findings) is read a page at a time from
+        neighbour ``offset`` on, until ``limit`` nodes pass the filters or :data:`HUB_BUDGET_S` is spent;
+        the answer's ``next`` is then the offset at which to ask for more (``None`` when all were seen).
+        """
         x = _iri(iri)
         f = filters or Filters()
         if not 1 <= limit <= MAX_LIMIT:
             raise InputError(
                 f"parameter 'limit' must be between 1 and {MAX_LIMIT}, not {limit}", path="limit"
             )
+        if offset < 0:
+            raise InputError(f"parameter 'offset' must be 0 or more, not {offset}", path="offset")
         preds = " ".join(f"prob:{p}" for p in RELATIONS) + " " + " ".join(f"<{p}>" for p in _ORG_RELATIONS)
         query = (
             "SELECT DISTINCT ?y ?p ?dir WHERE { "
             f'{{ <{x}> ?p ?y . VALUES ?p {{ {preds} }} BIND("out" AS ?dir) }} UNION '
             f'{{ ?y ?p <{x}> . VALUES ?p {{ {preds} }} BIND("in" AS ?dir) }} '
-            "FILTER(isIRI(?y)) %s } LIMIT " + str(SMALL_NEIGHBOURHOOD + 1)
+            "FILTER(isIRI(?y)) } LIMIT " + str(offset + SMALL_NEIGHBOURHOOD + 1)
         )
-        # a neighbourhood of ordinary size is read whole and filtered here, from the described nodes;
-        # a hub (a theme with every finding) is filtered inside the store first
-        rows = self._select(query % "")
-        if len(rows) > SMALL_NEIGHBOURHOOD and any(f.as_dict().values()):
-            rows = self._select(query % _filter_sparql(f))
+        from probkg.exports.nxview import _text_rows
+
+        rows = list(_text_rows(self.store, PREFIXES + query))
+        cut = len(rows) > offset + SMALL_NEIGHBOURHOOD  # more neighbours than were read
         edges: dict[str, dict[str, Any]] = {}
         neighbours: list[str] = []
         for y, p, direction in rows:
@@ -603,10 +572,29 @@ class Explorer:
             neighbours.append(other)
         # rank: organisations and inspections first, then the newest assessments
         uniq = list(dict.fromkeys(neighbours))
-        described = self.describe(uniq[:SMALL_NEIGHBOURHOOD])
-        owned = self._owned_by(f.owner, uniq) if f.owner else set()
-        described = {i: n for i, n in described.items() if _keep(n, f, owned)}
-        total = len(described) + max(0, len(uniq) - SMALL_NEIGHBOURHOOD)
+        nxt: int | None = None
+        if len(uniq) <= HUB and not cut and offset == 0:
+            described = self.describe(uniq)
+            owned = self._owned_by(f.owner, uniq) if f.owner else set()
+            described = {i: n for i, n in described.items() if _keep(n, f, owned)}
+            total = len(described)
+        else:  # a hub: pages of neighbours from ``offset`` on, within the time budget
+            deadline = time.monotonic() + HUB_BUDGET_S
+            described = {}
+            seen = offset
+            while seen < len(uniq):
+                page = uniq[seen : seen + HUB_PAGE]
+                seen += len(page)
+                owned = self._owned_by(f.owner, page) if f.owner else set()
+                described.update((i, n) for i, n in self.describe(page).items() if _keep(n, f, owned))
+                if len(described) >= limit or time.monotonic() > deadline:
+                    break
+            if len(described) > limit:  # the rest of the last page is read again with the next page
+                kept = [i for i in uniq[offset:seen] if i in described]
+                seen = uniq.index(kept[limit - 1], offset) + 1
+                described = {i: described[i] for i in kept[:limit]}
+            nxt = seen if seen < len(uniq) or cut else None
+            total = len(described) + (len(uniq) - seen)  # at most this many: the rest is not read yet
         rank = {"Owner": 0, "CRC": 0, "NPS division": 0, "NPS": 0, "Inspection": 1, "Theme": 3, "Source": 4}
 
         def order(i: str) -> tuple[int, str]:
@@ -621,6 +609,7 @@ class Explorer:
             "edges": [e for e in edges.values() if e["source"] in keep and e["target"] in keep],
             "total": total,
             "shown": len(chosen),
+            "next": nxt,
             "filters": f.as_dict(),
         }
 

@@ -197,12 +197,10 @@ def _date_bounds(f: Filters) -> tuple[str, str]:
     return lo, hi
 
 
-SMALL_NEIGHBOURHOOD = 3000
-"""Most neighbours of a node read in one request."""
 HUB = 600
 """Neighbourhoods larger than this are read a page at a time (see :meth:`Explorer.expand`)."""
-HUB_PAGE = 150
-HUB_BUDGET_S = 0.08
+HUB_PAGE = 100
+HUB_BUDGET_S = 0.06
 """Time a hub's expansion spends describing pages before it answers with what it has."""
 
 _PROVIDER_KINDS = {"CRC", "NPS division", "NPS", "ProbationProvider"}
@@ -532,18 +530,23 @@ class Explorer:
         if offset < 0:
             raise InputError(f"parameter 'offset' must be 0 or more, not {offset}", path="offset")
         preds = " ".join(f"prob:{p}" for p in RELATIONS) + " " + " ".join(f"<{p}>" for p in _ORG_RELATIONS)
-        query = (
-            "SELECT DISTINCT ?y ?p ?dir WHERE { "
+        pattern = (
             f'{{ <{x}> ?p ?y . VALUES ?p {{ {preds} }} BIND("out" AS ?dir) }} UNION '
-            f'{{ ?y ?p <{x}> . VALUES ?p {{ {preds} }} BIND("in" AS ?dir) }} '
-            "FILTER(isIRI(?y)) } LIMIT " + str(offset + SMALL_NEIGHBOURHOOD + 1)
+            f'{{ ?y ?p <{x}> . VALUES ?p {{ {preds} }} BIND("in" AS ?dir) }} FILTER(isIRI(?y)) '
         )
         from probkg.exports.nxview import _text_rows
 
-        rows = list(_text_rows(self.store, PREFIXES + query))
-        cut = len(rows) > offset + SMALL_NEIGHBOURHOOD  # more neighbours than were read
+        # enough rows to tell a hub, and for a hub the part from ``offset`` on that one answer can use
+        read = offset + HUB + 1
+        rows = list(
+            _text_rows(
+                self.store, f"{PREFIXES} SELECT DISTINCT ?y ?p ?dir WHERE {{ {pattern} }} LIMIT {read}"
+            )
+        )
+        cut = len(rows) >= read  # more neighbours than were read
         edges: dict[str, dict[str, Any]] = {}
         neighbours: list[str] = []
+        owners: list[str] = []  # through ownerships: never paged, they come with the first answer
         for y, p, direction in rows:
             ys, ps = str(y), str(p)
             key = ps.rsplit("#", 1)[-1]
@@ -569,11 +572,12 @@ class Explorer:
                 "from": o["from"],
                 "to": o["to"],
             }
-            neighbours.append(other)
+            owners.append(other)
         # rank: organisations and inspections first, then the newest assessments
         uniq = list(dict.fromkeys(neighbours))
         nxt: int | None = None
         if len(uniq) <= HUB and not cut and offset == 0:
+            uniq = list(dict.fromkeys(uniq + owners))
             described = self.describe(uniq)
             owned = self._owned_by(f.owner, uniq) if f.owner else set()
             described = {i: n for i, n in described.items() if _keep(n, f, owned)}
@@ -581,20 +585,32 @@ class Explorer:
         else:  # a hub: pages of neighbours from ``offset`` on, within the time budget
             deadline = time.monotonic() + HUB_BUDGET_S
             described = {}
+            extra: dict[str, dict[str, Any]] = {}
+            if offset == 0 and owners:
+                owned = self._owned_by(f.owner, owners) if f.owner else set()
+                extra = {i: n for i, n in self.describe(owners).items() if _keep(n, f, owned)}
+            extra = dict(list(extra.items())[: limit - 1])
+            room = limit - len(extra)  # the owners count within the limit
             seen = offset
             while seen < len(uniq):
                 page = uniq[seen : seen + HUB_PAGE]
                 seen += len(page)
                 owned = self._owned_by(f.owner, page) if f.owner else set()
                 described.update((i, n) for i, n in self.describe(page).items() if _keep(n, f, owned))
-                if len(described) >= limit or time.monotonic() > deadline:
+                if len(described) >= room or time.monotonic() > deadline:
                     break
-            if len(described) > limit:  # the rest of the last page is read again with the next page
+            if len(described) > room:  # the rest of the last page is read again with the next page
                 kept = [i for i in uniq[offset:seen] if i in described]
-                seen = uniq.index(kept[limit - 1], offset) + 1
-                described = {i: described[i] for i in kept[:limit]}
+                seen = uniq.index(kept[room - 1], offset) + 1
+                described = {i: described[i] for i in kept[:room]}
             nxt = seen if seen < len(uniq) or cut else None
-            total = len(described) + (len(uniq) - seen)  # at most this many: the rest is not read yet
+            count = f"{PREFIXES} SELECT (COUNT(DISTINCT ?y) AS ?n) WHERE {{ {pattern} }}"
+            everyone = int(next(iter(_text_rows(self.store, count)))[0] or 0)
+            # at most this many: what passed, and the neighbours not read yet
+            total = len(described) + max(0, everyone - seen)
+            described.update((i, n) for i, n in extra.items() if i not in described)
+            total += len(extra)
+            uniq = list(dict.fromkeys(owners + uniq))
         rank = {"Owner": 0, "CRC": 0, "NPS division": 0, "NPS": 0, "Inspection": 1, "Theme": 3, "Source": 4}
 
         def order(i: str) -> tuple[int, str]:

@@ -460,3 +460,11 @@ def test_selections_narrow_the_view(view):
     ):
         with pytest.raises(InputError, match=message):
             select(view, **kwargs)
+
+
+def test_forceatlas2_spends_fewer_iterations_on_bigger_graphs():
+    from probkg.exports.formats import fa2_iterations
+
+    assert fa2_iterations(500) == 100  # small graphs get the full layout
+    assert fa2_iterations(40_000) < fa2_iterations(20_000) < 100
+    assert fa2_iterations(10_000_000) == 20  # never fewer than 20

@@ -397,6 +397,14 @@ def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, en
     is_flag=True,
     help="Allow writing the core graphs (ontology, registry, curated), which otherwise only `build` writes.",
 )
+@click.option(
+    "--replaces",
+    "replaces",
+    metavar="OLD_PATH",
+    multiple=True,
+    help="The path this file was loaded from before it was renamed and edited: what came from there "
+    "is replaced.",
+)
 @_store_options
 def load(
     paths: tuple[str, ...],
@@ -404,6 +412,7 @@ def load(
     fmt: str,
     force: bool,
     allow_core: bool,
+    replaces: tuple[str, ...],
     store_dir: str | None,
     memory: bool,
     endpoint: str | None,
@@ -413,7 +422,9 @@ def load(
     Each source becomes one named graph, validated before it is written; loading the same bytes
     again changes nothing, and a changed file replaces its graph. A file that fails (malformed, or
     breaking the shapes) is reported on its own line and skipped; the others are still loaded, and
-    the exit status is that of the worst failure.
+    the exit status is that of the worst failure. A file renamed without changes keeps its graph (the
+    catalogue records the new path); a file renamed and edited is a new document unless --replaces
+    names its old path.
     """
     from probkg.api import load as load_into
     from probkg.errors import StoreError
@@ -423,6 +434,8 @@ def load(
     files = list(expand_paths(paths))
     if not files:
         raise InputError("no loadable files found in " + ", ".join(paths))
+    if replaces and len(files) != 1:
+        raise InputError("--replaces applies to one file; load the renamed file on its own")
     failures: list[ProbkgError] = []
     show = not _quiet() and sys.stderr.isatty()
     with _opened(store_dir, memory, endpoint, create=True) as store:
@@ -439,6 +452,7 @@ def load(
                         bulk_progress=bars.update,
                         force=force,
                         allow_core=allow_core,
+                        replaces=replaces,
                     )
                 )
             except StoreError:
@@ -470,7 +484,28 @@ def load(
 
         _stoppable(run_all, what="load")
         _print_outcomes(outcomes, fmt, store, {str(e.path): _one_line(str(e)) for e in failures})
+        if any(o.status in ("added", "replaced") for o in outcomes) and not replaces:
+            _note_vanished(store)
     return max((e.exit_code for e in failures), default=0)
+
+
+def _note_vanished(store: Store) -> None:
+    """Name the files whose graphs are loaded but which are gone from disk (renamed, perhaps edited)."""
+    if store.kind == "remote":
+        return
+    gone = sorted(
+        {
+            info.source
+            for info in store.catalog().values()
+            if info.loader in ("rdf", "text") and info.source and os.path.isabs(info.source)
+            if not os.path.exists(info.source)
+        }
+    )
+    for path in gone[:5]:
+        _note(
+            f"note: {path} was loaded but no longer exists; if a file just loaded is it renamed and "
+            f"edited, load that file again with --replaces {path}"
+        )
 
 
 @cli.command()

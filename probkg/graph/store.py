@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +212,7 @@ class OxigraphStore(Store):
         progress: Callable[[int, int], None] | None = None,
         force: bool = False,
         allow_core: bool = False,
+        replaces: Collection[str] = (),
     ) -> BulkOutcome:
         """Stream an RDF file in with Oxigraph's bulk writer, atomically (see :mod:`probkg.graph.bulk`)."""
         from probkg.graph.bulk import bulk_load
@@ -228,6 +229,7 @@ class OxigraphStore(Store):
                 progress=progress,
                 force=force,
                 allow_core=allow_core,
+                replaces=replaces,
             )
         except ProbkgError as exc:  # the traceback's frames would keep the engine (and its lock) alive
             raise exc.with_traceback(None) from None

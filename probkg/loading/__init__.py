@@ -316,10 +316,16 @@ def bulk_load_file(
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
     allow_core: bool = False,
+    replaces: Sequence[str | os.PathLike[str]] = (),
 ) -> BulkOutcome:
-    """Stream a large RDF file into a store that has a bulk loader, validated, all or nothing."""
+    """Stream a large RDF file into a store that has a bulk loader, validated, all or nothing.
+
+    ``replaces`` names the paths of an earlier version of the file (see :func:`load_units`).
+    """
+    old_sources = _replaced_sources(replaces, store.catalog()) if replaces else set()
     return store.bulk_load(  # type: ignore[return-value]
         os.fspath(path),
+        replaces=old_sources,
         consequences=_consequences(),
         check=_check(os.path.abspath(path)) if validate else None,
         progress=progress,

@@ -87,7 +87,8 @@ def test_a_renamed_file_keeps_its_graph_and_a_later_edit_replaces_it(
     code, doc, _ = _load(runner, store, str(new))
     assert code == 0
     docs = _documents(store)
-    assert len(docs) == 1 and list(docs) != list(before)
+    assert len(docs) == 1
+    assert list(docs) != list(before)
     assert set(docs.values()) == {os.path.realpath(new)}
 
 
@@ -117,11 +118,12 @@ def test_replaces_in_the_same_load_as_the_rename(runner: CliRunner, tmp_path: Pa
     assert _load(runner, store, str(old))[0] == 0
     new = _write(tmp_path / f"b.{kind}", kind, 2020)
     old.unlink()
-    code, doc, err = _load(runner, store, str(new), "--replaces", str(old))
+    code, _doc, err = _load(runner, store, str(new), "--replaces", str(old))
     assert code == 0, err
     assert "no longer exists" not in err
     docs = _documents(store)
-    assert len(docs) == 1 and set(docs.values()) == {os.path.realpath(new)}
+    assert len(docs) == 1
+    assert set(docs.values()) == {os.path.realpath(new)}
 
 
 def test_a_file_moved_over_another_replaces_what_that_path_gave(runner: CliRunner, tmp_path: Path) -> None:
@@ -146,7 +148,9 @@ def test_replaces_refuses_a_path_nothing_was_loaded_from(runner: CliRunner, tmp_
     )
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "never.txt" in lines[0] and "--replaces" in lines[0]
+    assert len(lines) == 1
+    assert "never.txt" in lines[0]
+    assert "--replaces" in lines[0]
     other = _write(tmp_path / "b.txt", "txt", 2020)
     result = runner.invoke(cli, ["load", str(f), str(other), "--replaces", str(f), "--store", str(store)])
     assert result.exit_code == 2

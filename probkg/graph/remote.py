@@ -7,8 +7,9 @@ How the three semantics probkg relies on are kept on every server:
 
 - **The default graph is the union of the named graphs.** Oxigraph server gets the
   ``union-default-graph`` option with each query; Virtuoso already answers a query without ``FROM``
-  over all its graphs; any other server gets the named graphs listed as ``default-graph-uri`` and
-  ``named-graph-uri`` protocol parameters.
+  over all its graphs; any other server, and Virtuoso for a query naming ``GRAPH`` (which would
+  otherwise also see Virtuoso's system graphs), gets the named graphs listed as ``default-graph-uri``
+  and ``named-graph-uri`` protocol parameters.
 - **Replacing a graph is all or nothing.** Oxigraph applies a GSP ``PUT`` in one transaction. Virtuoso
   does not (a payload that breaks half-way leaves the first half behind), so on other servers the new
   content is written to a temporary graph ``id:graph/tmp/<uuid>``, which is then ``MOVE``d over the
@@ -297,8 +298,9 @@ class RemoteStore(Store):
         server = self.server
         if server == "oxigraph":
             return {"union-default-graph": ""}
-        if server == "virtuoso":
-            return {}
+        if server == "virtuoso" and not _NAMES_GRAPHS.search(_skeleton(sparql)):
+            return {}  # Virtuoso answers over all its graphs already
+        # Without a list, GRAPH ?g would also range over Virtuoso's own system graphs.
         graphs = sorted(self._graph_names())
         return {"default-graph-uri": graphs, "named-graph-uri": graphs}
 
@@ -645,6 +647,9 @@ _COMMENT_RE = re.compile(r"#[^\n]*")
 def _skeleton(sparql: str) -> str:
     """The query text with IRIs, strings and comments blanked out, for keyword detection."""
     return _COMMENT_RE.sub(" ", _STRING_RE.sub('""', _IRI_RE.sub("<>", sparql)))
+
+
+_NAMES_GRAPHS = re.compile(r"(?<![?$\w])GRAPH\b", re.I)
 
 
 def _query_form(sparql: str) -> str:

@@ -357,3 +357,30 @@ def test_query_answers_are_the_same_on_every_backend(
         assert answer == expected
     else:
         assert answer == reference[name]
+
+
+def test_a_memory_write_failing_half_done_puts_the_old_graphs_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-memory store's change breaks off after its first graph was replaced (say, Ctrl-C)."""
+    store = MemoryStore()
+    _loaded(store, tmp_path)
+    before = _state(store)
+    real = store._ds.remove_graph
+    calls: list[object] = []
+
+    def interrupted(graph: object) -> object:
+        calls.append(graph)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(graph)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store._ds, "remove_graph", interrupted)
+    path = _file(
+        tmp_path, "contract.trig", GRAPH_A.replace("Contract CRC", "X"), GRAPH_B.replace("LABEL", "Y")
+    )
+    with pytest.raises(KeyboardInterrupt):
+        api.load(store, path)
+    monkeypatch.setattr(store._ds, "remove_graph", real)
+    assert len(calls) >= 2
+    assert _state(store) == before

@@ -182,6 +182,20 @@ def test_load_then_load_again_changes_nothing(store: Store, tmp_path: Path, suff
     assert _state(store) == state
 
 
+@pytest.mark.parametrize("suffix", ["trig", "nq"])
+def test_the_graphs_of_one_file_may_cite_each_other(store: Store, tmp_path: Path, suffix: str) -> None:
+    """The provider in one graph serves an area typed only in the other: valid as a whole, on every path."""
+    citing = f"""<{G_B}> {{
+      <{ID}org/citing-crc> a prob:CommunityRehabilitationCompany ;
+        skos:prefLabel "Citing CRC"@en ; prob:kind "CRC" ; dct:spatial <{ID}area/contract-area> .
+    }}
+    """
+    trig = _file(tmp_path, "citing.trig", GRAPH_A, citing)
+    path = trig if suffix == "trig" else _nquads(tmp_path, trig, "citing.nq")
+    assert {o.status for o in api.load(store, path)} == {"added"}
+    assert set(store.catalog()) == {G_A, G_B}
+
+
 # ---- dumps ---------------------------------------------------------------------------------------------
 QUAD_FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
 TRIPLE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE}

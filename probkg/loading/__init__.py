@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF
 
 from probkg.errors import InputError, ValidationFailed
 from probkg.graph.base import (
@@ -119,6 +120,45 @@ def load_unit(
     return load_units(store, [unit], validate=validate, force=force, allow_core=allow_core)[0]
 
 
+class _AfterLoad:
+    """The store as a load of several graphs will leave it, for the validation gate's look-ups.
+
+    The graphs of one file may cite each other (an organisation in one, the area it serves typed in
+    another): each unit is checked with the other units counted as written and the older versions of
+    their graphs as gone, as the bulk path checks a file. Everything else goes to the store.
+    """
+
+    def __init__(self, store: Store, units: Sequence[LoadUnit]) -> None:
+        self._store = store
+        self._units = units
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def context_triples(self, iris: Iterable[URIRef], exclude: Iterable[URIRef] = ()) -> Iterator[Triple]:
+        subjects = {i for i in iris if isinstance(i, URIRef)}
+        skip = {str(g) for g in exclude}
+        hidden = [*(URIRef(str(g)) for g in skip), *(URIRef(str(u.graph)) for u in self._units)]
+        seen: dict[Triple, None] = dict.fromkeys(self._store.context_triples(subjects, exclude=hidden))
+        others = [u.triples for u in self._units if str(u.graph) not in skip]
+        objects = set()
+        for g in others:
+            for s in subjects:
+                for t in g.triples((s, None, None)):
+                    seen.setdefault(t)
+                    if not isinstance(t[2], Literal):
+                        objects.add(t[2])
+        for o in objects:
+            for g in others:
+                for t in g.triples((o, RDF.type, None)):
+                    seen.setdefault(t)
+        stored = {o for o in objects if isinstance(o, URIRef)}
+        for t in self._store.context_triples(stored, exclude=hidden):
+            if t[1] == RDF.type and t[0] in stored:
+                seen.setdefault(t)
+        yield from seen
+
+
 def _replaced_sources(replaces: Sequence[str | os.PathLike[str]], catalog: dict[str, Any]) -> set[str]:
     """The catalogued paths named by ``replaces``; a path the catalogue does not know is an input error."""
     known = {info.source for info in catalog.values() if info.loader in _PATH_LOADERS}
@@ -175,7 +215,8 @@ def load_units(
         _check_iris(unit)
         inferred = list(materialise(unit.triples))
         if validate:
-            report = validate_unit(store, unit, inferred=inferred)
+            seen_by = store if len(units) == 1 else cast(Store, _AfterLoad(store, units))
+            report = validate_unit(seen_by, unit, inferred=inferred)
             if not report.conforms:
                 raise ValidationFailed(report.summary(), report=report, path=unit.source)
         changed.append((unit, inferred))

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from probkg.cli import cli
 from probkg.graph.store import OxigraphStore
 
+DEF = "https://w3id.org/probation-kg/def#"
 TEXT = "HM Inspectorate of Probation inspected a service in {year}.\n"
 TTL = '<https://example.org/doc> <https://example.org/says> "{year}" .\n'
 NQ = (
@@ -155,3 +156,27 @@ def test_replaces_refuses_a_path_nothing_was_loaded_from(runner: CliRunner, tmp_
     result = runner.invoke(cli, ["load", str(f), str(other), "--replaces", str(f), "--store", str(store)])
     assert result.exit_code == 2
     assert "one file" in result.stderr
+
+
+def test_texts_naming_one_source_url_are_renditions_of_one_document_each_identified_by_path(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    store = tmp_path / "kg"
+    header = "SOURCE: https://example.org/press/2019/03/service-inspected\nTITLE: A service inspected\n\n"
+    old = tmp_path / "release.txt"
+    old.write_text(header + TEXT.format(year=2019), encoding="utf-8")
+    assert _load(runner, store, str(old))[0] == 0
+    new = tmp_path / "renamed-release.txt"
+    new.write_text(header + TEXT.format(year=2020), encoding="utf-8")
+    old.unlink()
+    code, doc, err = _load(runner, store, str(new))
+    assert code == 0
+    assert [d["status"] for d in doc] == ["added"]  # another rendition of the same document ...
+    with OxigraphStore(store, create=False) as s:
+        docs = {str(r[0]) for r in s.query("SELECT DISTINCT ?d WHERE { ?d a <" + DEF + "PressRelease> }")}
+    assert len(docs) == 1  # ... which stays one document node
+    assert len(_documents(store)) == 2
+    assert "--replaces" in err
+    code, doc, _ = _load(runner, store, str(new), "--replaces", str(old))
+    assert code == 0
+    assert set(_documents(store).values()) == {os.path.realpath(new)}

@@ -485,19 +485,26 @@ def load(
         _stoppable(run_all, what="load")
         _print_outcomes(outcomes, fmt, store, {str(e.path): _one_line(str(e)) for e in failures})
         if any(o.status in ("added", "replaced") for o in outcomes) and not replaces:
-            _note_vanished(store)
+            _note_vanished(store, files)
     return max((e.exit_code for e in failures), default=0)
 
 
-def _note_vanished(store: Store) -> None:
-    """Name the files whose graphs are loaded but which are gone from disk (renamed, perhaps edited)."""
+def _note_vanished(store: Store, loaded: Sequence[Path]) -> None:
+    """Name files whose graphs are loaded but which are gone from disk, beside or named like ``loaded``.
+
+    Such a file was perhaps renamed and edited into one just loaded, which is then a new document;
+    ``--replaces`` says otherwise. Only a hint: nothing is changed.
+    """
     if store.kind == "remote":
         return
+    dirs = {os.path.dirname(os.path.realpath(f)) for f in loaded}
+    names = {os.path.basename(f) for f in loaded}
     gone = sorted(
         {
             info.source
             for info in store.catalog().values()
             if info.loader in ("rdf", "text") and info.source and os.path.isabs(info.source)
+            if os.path.dirname(info.source) in dirs or os.path.basename(info.source) in names
             if not os.path.exists(info.source)
         }
     )

@@ -59,8 +59,9 @@ def source_path(path: str | os.PathLike[str]) -> str:
     return os.path.realpath(path)
 
 
-def _superseded_by(unit: LoadUnit, catalog: dict[str, Any], keep: set[str]) -> list[str]:
-    """Graphs an earlier version of ``unit``'s file gave under the same path (not in ``keep``).
+def _superseded_by(unit: LoadUnit, paths: set[str], catalog: dict[str, Any], keep: set[str]) -> list[str]:
+    """Graphs an earlier version of ``unit``'s file gave under the same path (one of ``paths``; not in
+    ``keep``).
 
     For an RDF file only its file graph counts (the graphs it names are replaced by name); for a text
     every graph that path gave.
@@ -74,7 +75,7 @@ def _superseded_by(unit: LoadUnit, catalog: dict[str, Any], keep: set[str]) -> l
         for g, info in catalog.items()
         if g not in keep
         and (unit.loader == "text" or g.startswith(FILE_GRAPH_PREFIX))
-        and info.source == unit.source
+        and info.source in paths
         and info.loader == unit.loader
     ]
 
@@ -199,9 +200,11 @@ def load_units(
     catalog = store.catalog()
     sizes = store.graph_sizes()
     before = sum(n for g, n in sizes.items() if g != str(CATALOG_GRAPH))
+    aliases: dict[int, set[str]] = {}  # a path as recorded now, and as stores written before recorded it
     for unit in units:
         _check_target(unit, catalog, allow_core)
         if unit.loader in _PATH_LOADERS and os.path.exists(unit.source):  # a file's identity is its path
+            aliases[id(unit)] = {os.path.abspath(unit.source), source_path(unit.source)}
             unit.source = source_path(unit.source)
     old_sources = _replaced_sources(replaces, catalog)
     changed: list[tuple[LoadUnit, list[Triple]]] = []
@@ -209,7 +212,8 @@ def load_units(
     for unit in units:
         known = catalog.get(str(unit.graph))
         if known is not None and known.sha256 == unit.checksum and not force:
-            if unit.loader in _PATH_LOADERS and known.loader == unit.loader and known.source != unit.source:
+            same_path = known.source in aliases.get(id(unit), {unit.source})
+            if unit.loader in _PATH_LOADERS and known.loader == unit.loader and not same_path:
                 moved.append(unit)
             continue
         _check_iris(unit)
@@ -223,7 +227,10 @@ def load_units(
     written_names = {str(u.graph) for u, _ in changed} | {str(u.graph) for u in moved}
     drop: list[URIRef] = []
     for unit in [u for u, _ in changed] + moved:
-        drop += [URIRef(g) for g in _superseded_by(unit, catalog, written_names) if URIRef(g) not in drop]
+        paths = aliases.get(id(unit), {unit.source})
+        drop += [
+            URIRef(g) for g in _superseded_by(unit, paths, catalog, written_names) if URIRef(g) not in drop
+        ]
     drop += [
         URIRef(g)
         for g, info in sorted(catalog.items())

@@ -398,3 +398,29 @@ def test_a_memory_write_failing_half_done_puts_the_old_graphs_back(
     monkeypatch.setattr(store._ds, "remove_graph", real)
     assert len(calls) >= 2
     assert _state(store) == before
+
+
+def test_a_remote_quads_file_whose_second_upload_fails_changes_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:meth:`RemoteStore.insert_quads_file` replaces the graphs of a file all or nothing too."""
+    if not isinstance(store, RemoteStore):
+        pytest.skip("a remote store's streaming upload")
+    _loaded(store, tmp_path)
+    before = _state(store)
+    real = store._upload
+    calls: list[URIRef] = []
+
+    def fails_second(graph: URIRef, payload: Any) -> None:
+        calls.append(graph)
+        if len(calls) == 2:
+            raise EndpointError("upload refused (simulated)")
+        real(graph, payload)
+
+    monkeypatch.setattr(store, "_upload", fails_second)
+    trig = _file(tmp_path, "new.trig", GRAPH_A.replace("Contract CRC", "X"), GRAPH_B.replace("LABEL", "Y"))
+    with pytest.raises(EndpointError, match="simulated"):
+        store.insert_quads_file(str(_nquads(tmp_path, trig, "new.nq")))
+    assert _state(store) == before
+    rows = store.select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert not [r for r in rows if str(r["g"]).startswith(TMP_GRAPH_PREFIX)]

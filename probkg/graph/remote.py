@@ -535,10 +535,11 @@ class RemoteStore(Store):
     def insert_quads_file(
         self, path: str, fmt: ox.RdfFormat | None = None, progress: Any = None
     ) -> dict[str, int]:
-        """Stream an RDF file into the server, one atomic replacement per named graph it contains.
+        """Stream an RDF file into the server, replacing the named graphs it contains all or nothing.
 
         The file is parsed once with Oxigraph's streaming parser; each graph's triples are spooled to
-        a temporary N-Triples file, then uploaded. Returns the triple count per graph written.
+        a temporary N-Triples file and uploaded under a temporary name, then one update moves them
+        all over their targets (see :meth:`commit_many`). Returns the triple count per graph written.
         Triples in the file's default graph are not accepted here (name the graph in the file).
         """
         spools: dict[str, tuple[IO[bytes], int]] = {}
@@ -556,9 +557,22 @@ class RemoteStore(Store):
                 spools[key] = (spool, n + 1)
                 if progress is not None:
                     progress(1)
-            return {
-                g: self.replace_graph_from_ntriples(URIRef(g), spool, n) for g, (spool, n) in spools.items()
-            }
+            token = uuid.uuid4().hex
+            temporary: list[URIRef] = []
+            ops = []
+            try:
+                for i, (g, (spool, _n)) in enumerate(spools.items()):
+                    tmp = URIRef(f"{TMP_GRAPH_PREFIX}{token}-{i}")
+                    temporary.append(tmp)
+                    self._upload(tmp, spool)
+                    ops.append(f"MOVE SILENT GRAPH {nt_term(tmp)} TO GRAPH {nt_term(URIRef(g))}")
+                if ops:
+                    self._switch(" ;\n".join(ops), [URIRef(g) for g in spools], token)
+            finally:
+                for tmp in temporary:
+                    self._discard(tmp)
+            now = self.graph_sizes()
+            return {g: now.get(g, 0) for g in spools}
 
     # ---- reads --------------------------------------------------------------------------
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:

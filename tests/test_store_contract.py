@@ -424,3 +424,25 @@ def test_a_remote_quads_file_whose_second_upload_fails_changes_nothing(
     assert _state(store) == before
     rows = store.select_rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert not [r for r in rows if str(r["g"]).startswith(TMP_GRAPH_PREFIX)]
+
+
+def test_the_cli_refuses_a_partly_bad_trig_on_a_remote_store_and_changes_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    """``probkg load FILE --endpoint URL``: exit 1, one error line, the server's graphs as they were."""
+    if not isinstance(store, RemoteStore):
+        pytest.skip("--endpoint")
+    from click.testing import CliRunner
+
+    from probkg.cli import cli
+
+    _loaded(store, tmp_path)
+    before = _state(store)
+    path = _file(tmp_path, "partial.trig", GRAPH_A.replace("Contract CRC", "Changed CRC"), BAD_B)
+    result = CliRunner().invoke(cli, ["load", str(path), "--endpoint", store.endpoint])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("probkg: error: ")
+    assert "partial.trig" in lines[0]
+    assert _state(store) == before

@@ -19,6 +19,8 @@ from click.testing import CliRunner
 from probkg.cli import cli
 from probkg.graph.store import OxigraphStore
 
+pytestmark = pytest.mark.slow  # each case runs the CLI two or three times (about 20 s in all)
+
 DEF = "https://w3id.org/probation-kg/def#"
 TEXT = "HM Inspectorate of Probation inspected a service in {year}.\n"
 TTL = '<https://example.org/doc> <https://example.org/says> "{year}" .\n'

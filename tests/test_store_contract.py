@@ -29,7 +29,7 @@ from probkg.graph.base import CATALOG_GRAPH, Store
 from probkg.graph.remote import TMP_GRAPH_PREFIX, RemoteStore
 from probkg.graph.store import MemoryStore, OxigraphStore
 
-pytestmark = pytest.mark.slow  # about 45 s over the four backends (servers started once per module)
+pytestmark = pytest.mark.slow  # about 50 s over the four backends (servers started once per module)
 
 ID = "https://w3id.org/probation-kg/id/"
 DEF = "https://w3id.org/probation-kg/def#"

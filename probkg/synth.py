@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from probkg.ontology.mint import evidence_iri, item_iri
+from probkg.ontology.mint import evidence_iri, item_iri, slugify
 from probkg.ontology.namespaces import ID_IRI, PROB_IRI
 
 __all__ = ["SynthStats", "inspections_for", "synth_quads", "write_synth"]
@@ -184,10 +184,6 @@ def _p(ns: str, name: str) -> str:
     return f"<{ns}{name}>"
 
 
-def _slug(text: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-
-
 def synth_quads(inspections: int, seed: int = 0) -> Iterator[str]:
     """N-Quads lines (with newline) of a synthetic data set with ``inspections`` inspections."""
     stats = SynthStats()
@@ -228,7 +224,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
     chiefs: list[tuple[str, int, int]] = []
     for i, (start, end) in enumerate([(2014, 2016), (2016, 2019), (2019, 2022)]):
         name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-        person = _iri(f"{_ID}person/{tag}-{_slug(name)}-{i}")
+        person = _iri(f"{_ID}person/{tag}-{slugify(name)}-{i}")
         chiefs.append((person, start, end))
         yield q(person, a, _p(_FOAF, "Person"), g)
         yield q(person, _p(_FOAF, "name"), _lit(name), g)
@@ -244,7 +240,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
     areas: list[str] = []
     for i in range(n_crc):
         place = f"{_PLACES[i % len(_PLACES)]} {i // len(_PLACES) + 1}"
-        area = _iri(f"{_ID}area/{tag}-{_slug(place)}")
+        area = _iri(f"{_ID}area/{tag}-{slugify(place)}")
         areas.append(area)
         yield q(area, a, _p(_PROB, "Area"), g)
         yield q(area, _p(_SKOS, "prefLabel"), _lit(place, "en"), g)
@@ -252,7 +248,7 @@ def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
     owners: list[str] = []
     for i in range(n_owners):
         name = f"{_OWNER_WORDS[i % len(_OWNER_WORDS)]} {_OWNER_SUFFIX[(i // len(_OWNER_WORDS)) % 4]} {i}"
-        owner = _iri(f"{_ID}org/{tag}-{_slug(name)}")
+        owner = _iri(f"{_ID}org/{tag}-{slugify(name)}")
         owners.append(owner)
         yield q(owner, a, _p(_PROB, "OwnerOrganisation"), g)
         yield q(owner, _p(_SKOS, "prefLabel"), _lit(name, "en"), g)

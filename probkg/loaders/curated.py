@@ -50,6 +50,7 @@ from probkg.registry.model import (
     _build,
     _Reader,
     load_registry,
+    name_slug,
     normalise_name,
     shipped_registry_path,
 )
@@ -416,10 +417,6 @@ def _org(slug_or_iri: str) -> URIRef:
     return URIRef(slug_or_iri if slug_or_iri.startswith(ID_BASE) else ID_BASE + "org/" + slug_or_iri)
 
 
-def _slugify(name: str) -> str:
-    return "-".join(normalise_name(name).split())
-
-
 def _en(text: str) -> Literal:
     return Literal(" ".join(text.split()), lang="en")
 
@@ -476,7 +473,7 @@ def _registry_unit(doc: LocatedYaml) -> LoadUnit:
         for place in area.covers:
             if normalise_name(place) == normalise_name(area.label):
                 continue
-            node = ID["area/" + _slugify(place)]
+            node = ID["area/" + name_slug(place)]
             existing = next((a for a in reg.areas if a.iri == str(node)), None)
             if existing is None:
                 g.add((node, RDF.type, PROB.Area))
@@ -827,7 +824,7 @@ class _SourceBuilder:
         area = r.str(spec, "area", at, required=False)
         if area is not None:
             found = self.reg.area(area)
-            if found is None and not any(_slugify(p) == area for a in self.reg.areas for p in a.covers):
+            if found is None and not any(name_slug(p) == area for a in self.reg.areas for p in a.covers):
                 raise self.doc.error((*at, "area"), f"unknown area slug {area!r}")
             g.add((node, DCTERMS.spatial, ID["area/" + area]))
         description = r.str(spec, "area_description", at, required=False)

@@ -35,6 +35,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
 from probkg.loaders.curated import _DATE, _date_literal, _en, _hex12, _read, source_documents
 from probkg.ontology import concept_labels
+from probkg.ontology.mint import slugify
 from probkg.ontology.namespaces import ID, PROB, bind_prefixes
 from probkg.registry.model import Registry, _Reader, load_registry
 
@@ -102,11 +103,7 @@ def shipped_record_path() -> Path:
 
 
 def _programme_iri(code: str) -> URIRef:
-    return ID["programme/" + ("-".join(re.findall(r"[a-z0-9]+", code.lower())) or "other")]
-
-
-def _rating_slug(label: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", label.lower()))
+    return ID["programme/" + slugify(code, empty="other")]
 
 
 def _url(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str:
@@ -240,7 +237,7 @@ class _RecordBuilder:
         self.person(m, at)
 
         def total(kind: str | None, rating: str | None, n: int) -> None:
-            tail = f"{(kind or 'all').lower()}/{_rating_slug(rating) if rating else 'inspected'}"
+            tail = f"{(kind or 'all').lower()}/{slugify(rating) if rating else 'inspected'}"
             node = ID[f"total/{_programme_iri(code).rsplit('/', 1)[1]}/{tail}"]
             g.add((node, RDF.type, PROB.RatingTotal))
             g.add((node, PROB.totalFor, programme))

@@ -94,10 +94,20 @@ def fingerprint(quote: str) -> frozenset[str]:
     return frozenset(digest("shingle", *words[i : i + SHINGLE])[:8] for i in range(len(words) - SHINGLE + 1))
 
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by ``-`` (accents dropped)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+def slugify(text: str, *, empty: str = "", max_length: int | None = None) -> str:
+    """The one slug rule of every minted IRI: lower-case ASCII words joined by ``-``.
+
+    Accents are dropped (``Môn`` -> ``mon``); every other run of characters that are not ASCII
+    letters or digits is one ``-``, and none leads or trails. ``empty`` is returned when nothing is
+    left; ``max_length`` cuts a long slug (and the ``-`` the cut may leave at its end).
+    Organisation and place names go through :func:`probkg.registry.model.normalise_name` first
+    (``name_slug`` there), so "the London CRC" and "London Community Rehabilitation Company" share one.
+    """
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    slug = "-".join(re.findall(r"[a-z0-9]+", folded.lower()))
+    if max_length is not None:
+        slug = slug[:max_length].rstrip("-")
+    return slug or empty
 
 
 def canonical_url(url: str | None) -> str | None:

@@ -46,6 +46,7 @@ from typing import Any
 import yaml
 
 from probkg.errors import InputError
+from probkg.ontology.mint import slugify
 from probkg.ontology.namespaces import ID_IRI
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Post",
     "Registry",
     "load_registry",
+    "name_slug",
     "normalise_name",
     "shipped_registry_path",
 ]
@@ -286,6 +288,12 @@ def normalise_name(name: str) -> str:
             continue
         words.append(word)
     return " ".join(words)
+
+
+def name_slug(name: str, *, empty: str = "", max_length: int | None = None) -> str:
+    """The slug of a name as names are compared (:func:`normalise_name`), by the one slug rule
+    (:func:`probkg.ontology.mint.slugify`): "the London CRC" -> ``london-crc``."""
+    return slugify(normalise_name(name), empty=empty, max_length=max_length)
 
 
 def _person_key(name: str) -> str:

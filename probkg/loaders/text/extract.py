@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 from probkg.errors import InputError
 from probkg.ontology.namespaces import ID_IRI
-from probkg.registry.model import Organisation, Person, Registry, load_registry
+from probkg.registry.model import Organisation, Person, Registry, load_registry, name_slug
 
 from .attribution import Attribution, attribute_sentences
 from .lexicon import (
@@ -52,7 +52,7 @@ from .lexicon import (
     scale_value,
     theme,
 )
-from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
+from .linking import Mention, OrgRef, find_mentions, org_ref
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
 from .segment import _FINITE, WS, Block, blocks, clauses, sentences, strip_span
 
@@ -134,9 +134,9 @@ def doc_slug(doc: Document) -> str:
         if segs:
             date = [s for s in segs if re.fullmatch(r"(19|20)\d\d|0[1-9]|1[0-2]", s)]
             keep = [segs[0], *date, segs[-1]] if len(segs) > 1 else segs
-            slug = slugify(" ".join(dict.fromkeys(keep)))
+            slug = name_slug(" ".join(dict.fromkeys(keep)), max_length=90)
             if slug and slug != "unnamed":
-                return slug[:90].strip("-")
+                return slug
     import hashlib
 
     return "sha-" + hashlib.sha256(doc.text.encode("utf-8")).hexdigest()[:16]
@@ -1275,7 +1275,7 @@ class _Doc:
             self.inspected[0].iri.rsplit("/", 1)[-1]
             if len(self.inspected) == 1
             else (
-                slugify(self.places[0])
+                name_slug(self.places[0], empty="unnamed")
                 if self.places
                 else (self.inspected[0].iri.rsplit("/", 1)[-1] if self.inspected else "unknown")
             )

@@ -42,6 +42,7 @@ from probkg.ontology.mint import (
     fingerprint,
     item_iri,
     overlap,
+    slugify,
 )
 from probkg.ontology.namespaces import ID, ORG, PROB, bind_prefixes
 from probkg.registry.model import Registry, load_registry
@@ -235,13 +236,9 @@ def to_graph(
         tail = (
             provs[0].rsplit("/", 1)[-1]
             if len(provs) == 1
-            else (
-                re.sub(
-                    r"[^a-z0-9]+", "-", (res["inspections"][0]["areas"] or ["probation"])[0].lower()
-                ).strip("-")
-                if res["inspections"]
-                else "probation"
-            )
+            else slugify((res["inspections"][0]["areas"] or ["probation"])[0])
+            if res["inspections"]
+            else "probation"
         )
         curated_e = _curated_inspection(known, provs, mentioned_year=str(earlier["date"])[:4])
         e_iri = curated_e or ID[f"inspection/{earlier['date']}-{tail}"]

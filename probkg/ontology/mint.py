@@ -12,8 +12,9 @@ Every loader (``probkg.loaders.curated``, ``probkg.loaders.text.rdf``) and the s
   folded, case folded), so two renditions of one document that quote the same words mint one finding;
 * :func:`canonical_url` is the identity of a document that has a URL (scheme, ``www.``, trailing
   slash and fragment do not matter);
-* :func:`date_literal`, :func:`month_instant`, :func:`interval` and :func:`add_evidence` build the
-  shared shapes of ``docs/data-model.md``.
+* :func:`date_literal`, :func:`month_instant`, :func:`interval`, :func:`add_evidence`,
+  :func:`add_inspection_dates` and :func:`add_chief_inspector` build the shared shapes of
+  ``docs/data-model.md``.
 
 The module sits beside the namespaces, below the registry, the loaders and ``synth``.
 """
@@ -23,16 +24,19 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, TIME, XSD
+from rdflib.namespace import PROV, RDF, TIME, XSD
 
 from probkg.ontology.namespaces import ID, OA, ORG, PROB
 
 __all__ = [
     "CONTEXT",
+    "INSPECTION_DATES",
+    "add_chief_inspector",
     "add_evidence",
+    "add_inspection_dates",
     "canonical_url",
     "date_literal",
     "digest",
@@ -151,6 +155,32 @@ def interval(g: Graph, subject: URIRef | BNode, begin: str | None, end: str | No
     if end:
         g.add((node, TIME.hasEnd, month_instant(g, end)))
     return node
+
+
+INSPECTION_DATES: tuple[tuple[str, URIRef], ...] = (
+    ("published", PROB.publicationDate),
+    ("fieldwork_start", PROB.fieldworkStart),
+    ("fieldwork_end", PROB.fieldworkEnd),
+)
+"""The dates of an inspection: the key curated and record files give it under -> property."""
+
+
+def add_inspection_dates(g: Graph, inspection: URIRef, dates: Mapping[str, str | None]) -> None:
+    """Write the :data:`INSPECTION_DATES` that ``dates`` gives (by key) as :func:`date_literal` s."""
+    for key, prop in INSPECTION_DATES:
+        value = dates.get(key)
+        if value:
+            g.add((inspection, prop, date_literal(value)))
+
+
+def add_chief_inspector(g: Graph, inspection: URIRef, person: URIRef) -> None:
+    """``prob:chiefInspector``, and the same as a qualified ``prov:Association`` in the chief's role."""
+    g.add((inspection, PROB.chiefInspector, person))
+    assoc = BNode()
+    g.add((inspection, PROV.qualifiedAssociation, assoc))
+    g.add((assoc, RDF.type, PROV.Association))
+    g.add((assoc, PROV.agent, person))
+    g.add((assoc, PROV.hadRole, PROB.chiefInspectorRole))
 
 
 def add_evidence(

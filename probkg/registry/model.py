@@ -50,6 +50,7 @@ from probkg.ontology.mint import slugify
 from probkg.ontology.namespaces import ID_IRI
 
 __all__ = [
+    "DATE",
     "ID_BASE",
     "KINDS",
     "Area",
@@ -77,6 +78,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SLUG_WHAT = "a slug (lower-case ASCII words joined by '-')"
 _MONTH = re.compile(r"^\d{4}-(?:0[1-9]|1[0-2])$")
 _DAY = re.compile(r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$")
+DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+"""A date as curated files write it: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
 
 
 # ----------------------------------------------------------------------------- data classes
@@ -706,6 +709,28 @@ class _Reader:
             return False
         if not isinstance(value, bool):
             raise self.doc.error((*at, key), f"expected true or false, found {_type_name(value)}")
+        return value
+
+    def date(
+        self, m: Mapping[builtins.str, Any], key: builtins.str, at: tuple[Any, ...]
+    ) -> builtins.str | None:
+        """A :data:`DATE` (YAML's own dates and bare years accepted) that is a real day, or ``None``."""
+        value = m.get(key)
+        if value is None:
+            return None
+        if isinstance(value, _dt.date):
+            value = value.isoformat()
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = builtins.str(value)
+        if not isinstance(value, builtins.str) or not DATE.match(value):
+            raise self.doc.error(
+                (*at, key), f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}"
+            )
+        try:
+            if len(value) == 10:
+                _dt.date.fromisoformat(value)
+        except ValueError:
+            raise self.doc.error((*at, key), f"{value!r} is not a real date") from None
         return value
 
     def month(

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
@@ -32,9 +32,10 @@ from probkg.loaders.curated import (
     curated_inspection_names,
     source_documents,
 )
-from probkg.loaders.record import record_label, resolve_inspection
+from probkg.loaders.record import resolve_inspection
 from probkg.ontology import concept_for
 from probkg.ontology.mint import (
+    add_chief_inspector,
     add_evidence,
     date_literal,
     digest,
@@ -99,10 +100,6 @@ def software_version() -> str:
     return __version__
 
 
-_hex = digest
-_date_literal = date_literal
-
-
 OPENING_WORDS = 8
 """Words of a quote that name its finding: a rendition cut short, or spaced and punctuated otherwise,
 still opens a judgement with the same words, so its finding is the same node."""
@@ -145,7 +142,7 @@ def to_graph(
     version = software_version()
     g = bind_prefixes(Graph())
     doc_iri = ID[f"doc/{slug}"]
-    run = ID[f"run/{slug}/{_hex(text_sha, version)}"]
+    run = ID[f"run/{slug}/{digest(text_sha, version)}"]
     started = started or _dt.datetime.now(_dt.UTC)
 
     if known is not None:
@@ -161,7 +158,7 @@ def to_graph(
         if doc.url:
             g.add((doc_iri, FOAF.page, URIRef(doc.url)))
         if res["source"].get("published"):
-            g.add((doc_iri, DCTERMS.issued, _date_literal(res["source"]["published"])))
+            g.add((doc_iri, DCTERMS.issued, date_literal(res["source"]["published"])))
 
     g.add((run, RDF.type, PROB.ExtractionRun))
     g.add((run, PROV.used, doc_iri))
@@ -194,16 +191,17 @@ def to_graph(
     for insp in res["inspections"]:
         curated_iri = _curated_inspection(known, insp["inspected"])
         # the rated record's inspection of the same providers and month (or page) keeps its description
-        record_iri = (
+        record = (
             None if curated_iri else resolve_inspection(insp["inspected"], insp.get("published"), doc.url)
         )
+        record_iri = record.iri if record is not None else None
         curated_iri = curated_iri or record_iri
         inspection_iri = curated_iri or URIRef(insp["iri"])
         g.add((doc_iri, PROB.reportsOn, inspection_iri))
         g.add((inspection_iri, RDF.type, PROB.Inspection))
         for name in curated_names.get(inspection_iri, ()):  # named as the curated file names it
             g.add((inspection_iri, SKOS.prefLabel, name))
-        record_name = record_label(record_iri) if record_iri is not None else None
+        record_name = record.label if record is not None else None
         if record_name and inspection_iri not in curated_names:  # named as the rated record names it
             g.add((inspection_iri, SKOS.prefLabel, Literal(" ".join(record_name.split()), lang="en")))
         if curated_iri is None:  # a curated inspection keeps its curated name
@@ -218,19 +216,13 @@ def to_graph(
         if kind is not None and curated_iri is None:
             g.add((inspection_iri, DCTERMS.type, kind))
         if insp.get("published") and record_iri is None:
-            g.add((inspection_iri, PROB.publicationDate, _date_literal(insp["published"])))
+            g.add((inspection_iri, PROB.publicationDate, date_literal(insp["published"])))
         if insp.get("areas"):
             g.add((inspection_iri, PROB.areaDescription, Literal(", ".join(insp["areas"]), lang="en")))
         if insp.get("chief_inspector") and record_iri is None:
             person = reg.person(insp["chief_inspector"])
             if person is not None:
-                p_iri = URIRef(person.iri)
-                g.add((inspection_iri, PROB.chiefInspector, p_iri))
-                assoc = BNode()
-                g.add((inspection_iri, PROV.qualifiedAssociation, assoc))
-                g.add((assoc, RDF.type, PROV.Association))
-                g.add((assoc, PROV.agent, p_iri))
-                g.add((assoc, PROV.hadRole, PROB.chiefInspectorRole))
+                add_chief_inspector(g, inspection_iri, URIRef(person.iri))
     for earlier in ex.mentioned_inspections:
         provs = earlier["inspected"]
         tail = (
@@ -250,7 +242,7 @@ def to_graph(
             g.add((e_iri, SKOS.prefLabel, name))
         if curated_e is None:  # a curated inspection keeps its curated description
             g.add((e_iri, SKOS.prefLabel, Literal(f"Earlier inspection, {earlier['date']}", lang="en")))
-            g.add((e_iri, PROB.fieldworkStart, _date_literal(earlier["date"])))
+            g.add((e_iri, PROB.fieldworkStart, date_literal(earlier["date"])))
             for iri in provs:
                 g.add((e_iri, PROB.inspected, URIRef(iri)))
         if inspection_iri is not None and earlier.get("follow_up") and earlier["date"] == ex.follows_up:
@@ -377,7 +369,7 @@ def to_graph(
         if fig.get("about"):
             g.add((iri, PROB.figureAbout, URIRef(fig["about"])))
         if fig.get("as_of"):
-            g.add((iri, PROB.asOf, _date_literal(fig["as_of"])))
+            g.add((iri, PROB.asOf, date_literal(fig["as_of"])))
         if inspection_iri is not None:
             g.add((iri, PROB.inInspection, inspection_iri))
         g.add((iri, PROB.hasEvidence, evidence(fig["start"], fig["end"])))

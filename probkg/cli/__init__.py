@@ -32,6 +32,7 @@ import click
 
 from probkg._version import __version__
 from probkg.errors import InputError, ProbkgError, QueryError
+from probkg.formats import EXPORT_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -689,7 +690,7 @@ def stats(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -
     return 0
 
 
-_RDF_EXPORTS = ("nq", "trig", "nt", "ttl")
+_RDF_EXPORTS = tuple(name for name in EXPORT_NAMES if name != "jsonld")  # JSON-LD: probkg.exports
 
 
 def _selection_options(f: F) -> F:

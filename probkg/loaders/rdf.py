@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from probkg.errors import InputError
+from probkg.formats import BY_SUFFIX
 from probkg.graph._io import rdf_syntax_error
 from probkg.graph._oxterms import to_rdflib
 from probkg.graph.base import CATALOG_GRAPH, FILE_GRAPH_PREFIX
@@ -22,17 +23,7 @@ from probkg.units import LoadReport, LoadUnit, sha256_bytes
 
 __all__ = ["RDF_SUFFIXES", "file_graph", "load_rdf"]
 
-RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json-ld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
+RDF_SUFFIXES: dict[str, ox.RdfFormat] = {suffix: f.ox for suffix, f in BY_SUFFIX.items()}
 """File suffixes this loader reads, with the format each stands for."""
 
 
@@ -40,8 +31,6 @@ def file_graph(checksum: str) -> URIRef:
     """The graph holding the default-graph triples of the file with this SHA-256."""
     return URIRef(FILE_GRAPH_PREFIX + checksum[:16])
 
-
-_syntax_error = rdf_syntax_error
 
 MAX_RDF_BYTES = 100 * 1024 * 1024
 """Largest RDF file parsed in memory (N-Quads, N-Triples, and large Turtle/TriG stream instead)."""
@@ -93,7 +82,7 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
                 target = graphs[name] = Graph()
             target.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     except SyntaxError as exc:
-        raise _syntax_error(p, exc) from exc
+        raise rdf_syntax_error(p, exc) from exc
     except (TypeError, ValueError) as exc:  # e.g. an RDF-star quoted triple
         raise InputError(f"unsupported RDF content: {exc}", path=str(p)) from exc
     if str(CATALOG_GRAPH) in graphs:

@@ -1,8 +1,9 @@
 """What every loader returns: triples for one named graph plus a short report.
 
-Loaders turn a source into RDF and never touch a store; the store writes a :class:`LoadUnit` into
-its named graph in one transaction after validation. The classes live in :mod:`probkg.units` (below
-both stores and loaders) and are re-exported here.
+Loaders turn a source into RDF and never touch a store; :func:`probkg.loading.load_units` (the load
+transaction) validates the :class:`LoadUnit` s of one load and writes each into its named graph, all
+or nothing. The classes live in :mod:`probkg.units` (below both stores and loaders) and are
+re-exported here.
 """
 
 from __future__ import annotations

@@ -151,16 +151,14 @@ _PUB_DATE = re.compile(
 _FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\s+(?:19|20)\d\d\b")
 
 
-def _publication(doc: Document, view_body: str) -> tuple[str | None, str]:
+def _publication(doc: Document, view_body: str) -> str | None:
+    """The publication date the text states ("published today (14 December 2016)"), else the URL's month."""
     # the full pattern is tried only just before each full date (it scans slowly from every word)
     for d in _FULL_DATE.finditer(view_body):
         m = _PUB_DATE.search(view_body, max(0, d.start() - 90), d.end())
         if m:
-            return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}", "text"
-    url_date = _date_from_url(doc.url)
-    if url_date:
-        return url_date, "url"
-    return None, "none"
+            return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
+    return _date_from_url(doc.url)
 
 
 _CHIEF_ROLE = r"(?:(?:HM|Her Majesty’s|Her Majesty's)\s+)?[Cc]hief [Ii]nspector(?:\s+of\s+[Pp]robation)?"
@@ -310,7 +308,7 @@ class _Doc:
         self.body = [s for s in self.sents if s.block.zone == "body"]
         self.body_text = "\n".join(doc.view[s.start : s.end] for s in self.body)
         self.all_text = "\n".join(doc.view[s.start : s.end] for s in self.sents)
-        self.published, self.pub_basis = _publication(doc, self.all_text)
+        self.published = _publication(doc, self.all_text)
         self.places = self._doc_places()
         self._resolve()
 

@@ -19,7 +19,7 @@ from probkg.formats import BY_SUFFIX
 from probkg.graph._io import rdf_syntax_error
 from probkg.graph._oxterms import to_rdflib
 from probkg.graph.base import CATALOG_GRAPH, FILE_GRAPH_PREFIX
-from probkg.units import LoadReport, LoadUnit, sha256_bytes
+from probkg.loaders.base import LoadReport, LoadUnit, read_bounded, sha256_bytes
 
 __all__ = ["RDF_SUFFIXES", "file_graph", "load_rdf"]
 
@@ -50,17 +50,12 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
         raise InputError(
             f"unknown RDF file suffix {p.suffix!r}; expected one of {', '.join(RDF_SUFFIXES)}", path=str(p)
         )
-    try:
-        size = p.stat().st_size
-        if size > MAX_RDF_BYTES:
-            raise InputError(
-                f"file too large to parse in memory ({size:,} bytes; the limit is {MAX_RDF_BYTES:,}); "
-                "convert it to N-Quads, which streams",
-                path=str(p),
-            )
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(p)) from exc
+    data = read_bounded(
+        p,
+        MAX_RDF_BYTES,
+        "file too large to parse in memory ({size:,} bytes; the limit is {limit:,}); "
+        "convert it to N-Quads, which streams",
+    )
     if not data.strip():
         raise InputError("empty file", path=str(p))
     if fmt == ox.RdfFormat.RDF_XML and _ENTITY.search(data):

@@ -371,13 +371,7 @@ class _Doc:
         self.division = named_div
         # resolve generic mentions
         for s in self.sents:
-            for m in s.mentions:
-                if m.kind == "crc":
-                    m.org = self.crc
-                elif m.kind == "nps":
-                    m.org = self.nps
-                elif m.kind == "division":
-                    m.org = self.division
+            self._resolve_generic(s.mentions)
         self.inspected = self._inspected()
         self.main = self.inspected[0] if self.inspected else None
 
@@ -398,6 +392,12 @@ class _Doc:
     def _merely_mentioned(self, m: Mention) -> bool:
         """A provider named as another organisation's holding ("the company which operates X CRC")."""
         return bool(OTHER_HOLDING.search(self.view[max(0, m.start - 40) : m.start]))
+
+    def _resolve_generic(self, mentions: list[Mention]) -> None:
+        """Point "the CRC", "the NPS" and "the division" at this document's referents."""
+        for m in mentions:
+            if m.kind in ("crc", "nps", "division"):
+                m.org = self._generic(m.kind)
 
     def _inspected(self) -> list[OrgRef]:
         """The providers whose inspection the text reports.
@@ -1195,13 +1195,7 @@ class _Doc:
         if self._RATING_CLAUSE.search(title):
             return None
         mentions = find_mentions(self.text, ts, te, self.reg)
-        for m in mentions:
-            if m.kind == "crc":
-                m.org = self.crc
-            elif m.kind == "nps":
-                m.org = self.nps
-            elif m.kind == "division":
-                m.org = self.division
+        self._resolve_generic(mentions)
         about, rule = self._about(mentions, ts, te), "named in the headline"
         if not about and self.main is not None:
             about, rule = [self.main], "the main inspected provider"

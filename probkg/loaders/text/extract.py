@@ -54,6 +54,7 @@ from .lexicon import (
 )
 from .linking import Mention, OrgRef, find_mentions, org_ref
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
+from .results import EarlierInspection, ExtractionResult
 from .segment import _FINITE, WS, Block, blocks, clauses, sentences, strip_span
 
 __all__ = [
@@ -101,11 +102,12 @@ class Sent:
 
 @dataclass
 class Extraction:
-    """The JSON result plus what the RDF conversion needs beyond it."""
+    """The typed result (``probkg extract`` JSON via :meth:`ExtractionResult.to_json`) plus what the RDF
+    conversion needs beyond it."""
 
     doc: Document
-    result: dict[str, Any]
-    mentioned_inspections: list[dict[str, Any]] = field(default_factory=list)
+    result: ExtractionResult
+    mentioned_inspections: list[EarlierInspection] = field(default_factory=list)
     unresolved: list[OrgRef] = field(default_factory=list)
     follows_up: str | None = None
     explanations: list[dict[str, Any]] = field(default_factory=list)
@@ -1315,11 +1317,11 @@ def extract_document(doc: Document, registry: Registry | None = None) -> Extract
         "findings": d.findings(),
         "figures": d.figures(),
     }
-    earlier = d.earlier_inspections()
-    follows = next((e["date"] for e in earlier if e["follow_up"]), None)
+    earlier = [EarlierInspection(**e) for e in d.earlier_inspections()]
+    follows = next((e.date for e in earlier if e.follow_up), None)
     return Extraction(
         doc=doc,
-        result=result,
+        result=ExtractionResult.from_json(result),
         mentioned_inspections=earlier,
         unresolved=d.unresolved(),
         follows_up=follows,
@@ -1335,19 +1337,19 @@ def explain_text(extraction: Extraction) -> str:
     with the rule that chose them.
     """
     result = extraction.result
-    labels = {o["iri"]: o["label"] for o in result["organisations"]}
-    lines = [f"{result['source']['path'] or '<text>'}: {len(result['findings'])} findings"]
-    for n, (finding, why) in enumerate(zip(result["findings"], extraction.explanations, strict=True), 1):
+    labels = {o.iri: o.label for o in result.organisations}
+    lines = [f"{result.source.path or '<text>'}: {len(result.findings)} findings"]
+    for n, (finding, why) in enumerate(zip(result.findings, extraction.explanations, strict=True), 1):
         cues = (
             "; ".join(f"{kind}: {', '.join(words)}" for kind, words in polarity_cues(why["clause"]).items())
             or "none"
         )
         also = f" (also {', '.join(why['also_themes'])})" if why.get("also_themes") else ""
-        about = ", ".join(labels.get(a, a) for a in finding["about"])
+        about = ", ".join(labels.get(a, a) for a in finding.about)
         lines += [
-            f"  [{n}] {finding['start']}-{finding['end']} “{_flat(finding['quote'])}”",
-            f"      polarity    {finding['polarity']}  (cues {cues})",
-            f"      theme       {finding['theme']}{also}",
+            f"  [{n}] {finding.start}-{finding.end} “{_flat(finding.quote)}”",
+            f"      polarity    {finding.polarity}  (cues {cues})",
+            f"      theme       {finding.theme}{also}",
             f"      attribution {why['attribution']}",
             f"      about       {about}  ({why['about_rule']})",
         ]
@@ -1367,7 +1369,8 @@ def extract_text(
     title: str | None = None,
     registry: Registry | None = None,
 ) -> dict[str, Any]:
-    """Extract from a text already read (offsets refer to ``text`` exactly as given).
+    """Extract from a text already read (offsets refer to ``text`` exactly as given); the JSON object of
+    ``probkg extract`` (:meth:`ExtractionResult.to_json`).
 
     ``path`` only labels the result (and selects Markdown handling for ``.md``); an HTML page
     should go through :func:`extract_file`, whose offsets refer to the extracted plain text.
@@ -1376,13 +1379,13 @@ def extract_text(
     if fmt == "html":
         fmt = "txt"
     doc = read_document(text, fmt=fmt, path=path, url=url, title=title)
-    return extract_document(doc, registry).result
+    return extract_document(doc, registry).result.to_json()
 
 
 def extract_file(path: str | Path, registry: Registry | None = None) -> dict[str, Any]:
-    """Extract from one ``.txt``, ``.md``, ``.html`` or ``.htm`` file."""
+    """Extract from one ``.txt``, ``.md``, ``.html`` or ``.htm`` file (the JSON of ``probkg extract``)."""
     doc, _ = read_path(path)
-    return extract_document(doc, registry).result
+    return extract_document(doc, registry).result.to_json()
 
 
 def text_files(paths: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:

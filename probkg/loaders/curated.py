@@ -55,10 +55,10 @@ from probkg.ontology.namespaces import CV, GEO, GSS, ID, ORG, PROB, bind_prefixe
 from probkg.registry.model import (
     DATE,
     ID_BASE,
+    FieldReader,
     LocatedYaml,
     Registry,
-    _build,
-    _Reader,
+    build_registry,
     load_registry,
     name_slug,
     normalise_name,
@@ -446,7 +446,7 @@ def _flag(g: Graph, subject: URIRef | BNode, unverified: bool, note: str | None)
 
 
 def _registry_unit(doc: LocatedYaml) -> LoadUnit:
-    reg = _build(doc)
+    reg = build_registry(doc)
     g = bind_prefixes(Graph())
 
     for slug, label in reg.places.items():
@@ -646,7 +646,7 @@ class _SourceBuilder:
 
     def __init__(self, doc: LocatedYaml, registry: Registry, text: str | None) -> None:
         self.doc = doc
-        self.r = _Reader(doc)
+        self.r = FieldReader(doc)
         self.reg = registry
         self.text = text
         self.g = bind_prefixes(Graph())

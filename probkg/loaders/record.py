@@ -44,7 +44,7 @@ from probkg.ontology.mint import (
     slugify,
 )
 from probkg.ontology.namespaces import ID, PROB, bind_prefixes
-from probkg.registry.model import Registry, _Reader, load_registry
+from probkg.registry.model import FieldReader, Registry, load_registry
 
 __all__ = [
     "RECORD_GRAPH",
@@ -113,14 +113,14 @@ def _programme_iri(code: str) -> URIRef:
     return ID["programme/" + slugify(code, empty="other")]
 
 
-def _url(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str:
+def _url(r: FieldReader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str:
     url = f"{r.str(m, key, at) or ''}"
     if not url.startswith(("http://", "https://")):
         raise r.doc.error((*at, key), f"expected an http(s) URL, found {url!r}")
     return url
 
 
-def _urls(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
+def _urls(r: FieldReader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
     urls: tuple[str, ...] = tuple(f"{u}" for u in r.strs(m, key, at))
     for i, url in enumerate(urls):
         if not url.startswith(("http://", "https://")):
@@ -128,7 +128,7 @@ def _urls(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tu
     return urls
 
 
-def _count(r: _Reader, value: Any, at: tuple[Any, ...]) -> int:
+def _count(r: FieldReader, value: Any, at: tuple[Any, ...]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise r.doc.error(at, f"expected a whole number of zero or more, found {value!r}")
     return value
@@ -137,7 +137,7 @@ def _count(r: _Reader, value: Any, at: tuple[Any, ...]) -> int:
 class _RecordBuilder:
     def __init__(self, path: str | os.PathLike[str], registry: Registry) -> None:
         self.doc = _read(path)
-        self.r = _Reader(self.doc)
+        self.r = FieldReader(self.doc)
         self.reg = registry
         self.g = bind_prefixes(Graph())
         self.people: dict[str, URIRef] = {}

@@ -54,6 +54,7 @@ __all__ = [
     "ID_BASE",
     "KINDS",
     "Area",
+    "FieldReader",
     "Organisation",
     "OwnerChange",
     "OwnershipPeriod",
@@ -61,6 +62,7 @@ __all__ = [
     "Person",
     "Post",
     "Registry",
+    "build_registry",
     "load_registry",
     "name_slug",
     "normalise_name",
@@ -634,7 +636,7 @@ def field_path(at: Sequence[Any]) -> str:
     return out
 
 
-class _Reader:
+class FieldReader:
     """Typed access to fields of a :class:`LocatedYaml`, raising located errors."""
 
     def __init__(self, doc: LocatedYaml) -> None:
@@ -787,7 +789,7 @@ _PERSON = ("name", "label", "aliases", "posts")
 _POST = ("org", "role", "from", "to", "sources", "unverified", "note")
 
 
-def _build(doc: LocatedYaml) -> Registry:
+def build_registry(doc: LocatedYaml) -> Registry:
     """The registry of a located ``kind: registry`` YAML document (every error names file, line, field)."""
     return _Builder(doc).build()
 
@@ -799,7 +801,7 @@ class _Builder:
 
     def __init__(self, doc: LocatedYaml) -> None:
         self.doc = doc
-        self.r = _Reader(doc)
+        self.r = FieldReader(doc)
         self.urls: dict[str, str] = {}
         self.periods: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {}
         self.places: dict[str, str] = {}
@@ -1200,7 +1202,7 @@ def _load_cached(path: str, stamp: int) -> Registry:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read registry: {exc.strerror}", path=path) from None
-    return _build(LocatedYaml(raw, path))
+    return build_registry(LocatedYaml(raw, path))
 
 
 # ----------------------------------------------------------------------------- helpers

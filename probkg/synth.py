@@ -156,7 +156,6 @@ _VERBS_MIX = [
     "had improved though gaps remained",
     "were thorough for high-risk cases only",
 ]
-_KIND = {"Inspectorate": "Inspectorate", "NationalProbationService": "NPS"}
 _FIRST = ["Alex", "Morgan", "Jordan", "Casey", "Riley", "Taylor", "Robin", "Sam"]
 _LAST = ["Hartley", "Pemberton", "Okafor", "Lindqvist", "Ramsay", "Doyle", "Carrick", "Moreau"]
 
@@ -267,29 +266,21 @@ class _Generator:
         n_owners = max(2, n_crc // 3)
         self.stats.providers, self.stats.owners = n_crc + n_div, n_owners
         nps = _iri(f"{_ID}org/{self.tag}-nps")
-        yield from self.organisation(
-            self.inspectorate, "Inspectorate", f"Synthetic Inspectorate of Probation {self.seed}", g
-        )
-        yield from self.organisation(
-            nps, "NationalProbationService", f"Synthetic National Probation Service {self.seed}", g
-        )
+        inspectorate_name = f"Synthetic Inspectorate of Probation {self.seed}"
+        yield from self.labelled(self.inspectorate, "Inspectorate", inspectorate_name, g, kind="Inspectorate")
+        national = f"Synthetic National Probation Service {self.seed}"
+        yield from self.labelled(nps, "NationalProbationService", national, g, kind="NPS")
         yield from self.chief_inspectors(g)
         areas: list[str] = []
         for i in range(n_crc):
             place = f"{_PLACES[i % len(_PLACES)]} {i // len(_PLACES) + 1}"
-            area = _iri(f"{_ID}area/{self.tag}-{slugify(place)}")
-            areas.append(area)
-            yield self.q(area, _RDF_TYPE, _p(_PROB, "Area"), g)
-            yield self.q(area, _p(_SKOS, "prefLabel"), _lit(place, "en"), g)
+            areas.append(_iri(f"{_ID}area/{self.tag}-{slugify(place)}"))
+            yield from self.labelled(areas[-1], "Area", place, g)
         owners: list[str] = []
         for i in range(n_owners):
             name = f"{_OWNER_WORDS[i % len(_OWNER_WORDS)]} {_OWNER_SUFFIX[(i // len(_OWNER_WORDS)) % 4]} {i}"
-            owner = _iri(f"{_ID}org/{self.tag}-{slugify(name)}")
-            owners.append(owner)
-            yield self.q(owner, _RDF_TYPE, _p(_PROB, "OwnerOrganisation"), g)
-            yield self.q(owner, _p(_SKOS, "prefLabel"), _lit(name, "en"), g)
-            yield self.q(owner, _p(_PROB, "kind"), _lit("Owner"), g)
-            yield self.q(owner, _p(_DCT, "source"), self.src, g)
+            owners.append(_iri(f"{_ID}org/{self.tag}-{slugify(name)}"))
+            yield from self.labelled(owners[-1], "OwnerOrganisation", name, g, kind="Owner", cited=True)
         for i in range(n_crc):
             yield from self.crc(i, areas[i], owners, g)
         for i in range(n_div):
@@ -302,10 +293,16 @@ class _Generator:
             yield self.q(div, _p(_ORG, "unitOf"), nps, g)
             yield self.q(div, _p(_DCT, "spatial"), area, g)
 
-    def organisation(self, iri: str, cls: str, label: str, g: str) -> Iterator[str]:
+    def labelled(
+        self, iri: str, cls: str, label: str, g: str, *, kind: str | None = None, cited: bool = False
+    ) -> Iterator[str]:
+        """A ``prob:`` class instance with its English label, registry kind and the registry as source."""
         yield self.q(iri, _RDF_TYPE, _p(_PROB, cls), g)
         yield self.q(iri, _p(_SKOS, "prefLabel"), _lit(label, "en"), g)
-        yield self.q(iri, _p(_PROB, "kind"), _lit(_KIND[cls]), g)
+        if kind:
+            yield self.q(iri, _p(_PROB, "kind"), _lit(kind), g)
+        if cited:
+            yield self.q(iri, _p(_DCT, "source"), self.src, g)
 
     def chief_inspectors(self, g: str) -> Iterator[str]:
         for i, (start, end) in enumerate([(2014, 2016), (2016, 2019), (2019, 2022)]):

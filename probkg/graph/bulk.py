@@ -33,6 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from probkg.errors import InputError, ProbkgError, StoreError
+from probkg.formats import BULK_SUFFIXES, BY_SUFFIX
 from probkg.graph._io import rdf_syntax_error
 from probkg.graph.base import CATALOG_GRAPH, CORE_GRAPHS, FILE_GRAPH_PREFIX, PENDING_GRAPH, STAGING_PREFIX
 from probkg.ontology.namespaces import PROB_IRI
@@ -40,12 +41,7 @@ from probkg.units import sha256_file
 
 __all__ = ["BULK_FORMATS", "BulkOutcome", "Check", "bulk_load", "recover"]
 
-BULK_FORMATS: dict[str, ox.RdfFormat] = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".ttl": ox.RdfFormat.TURTLE,
-}
+BULK_FORMATS: dict[str, ox.RdfFormat] = {suffix: BY_SUFFIX[suffix].ox for suffix in BULK_SUFFIXES}
 """File suffixes the bulk path reads."""
 
 _PROB = PROB_IRI

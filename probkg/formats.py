@@ -21,8 +21,10 @@ jsonld    application/ld+json     .jsonld .json-ld      json-ld, json
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
+if TYPE_CHECKING:  # pyoxigraph is imported when a format is used, so `import probkg.cli` stays light
+    import pyoxigraph
 
 __all__ = [
     "BULK_SUFFIXES",
@@ -45,14 +47,21 @@ class RdfFormat:
     """The registered media type, what a writer of this format answers with."""
     suffixes: tuple[str, ...]
     """File suffixes read as this format (lower case, with the dot)."""
-    ox: ox.RdfFormat
-    """Oxigraph's format."""
+    ox_name: str
+    """The name of Oxigraph's format (an attribute of ``pyoxigraph.RdfFormat``)."""
     rdflib: str
     """rdflib's parser/serializer name."""
     aliases: tuple[str, ...] = ()
     """Other names accepted for it (endpoint ``format=`` values, command options)."""
     media_aliases: tuple[str, ...] = ()
     """Other media types a client may ask for it by (content negotiation), in order of preference."""
+
+    @property
+    def ox(self) -> pyoxigraph.RdfFormat:
+        """Oxigraph's format."""
+        import pyoxigraph
+
+        return getattr(pyoxigraph.RdfFormat, self.ox_name)
 
     @property
     def datasets(self) -> bool:
@@ -65,7 +74,7 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
         "ttl",
         "text/turtle",
         (".ttl", ".turtle"),
-        ox.RdfFormat.TURTLE,
+        "TURTLE",
         "turtle",
         ("turtle", "n3"),
         ("application/x-turtle", "text/n3"),
@@ -74,18 +83,18 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
         "nt",
         "application/n-triples",
         (".nt",),
-        ox.RdfFormat.N_TRIPLES,
+        "N_TRIPLES",
         "nt",
         ("ntriples", "n-triples"),
         ("text/plain",),
     ),
-    RdfFormat("nq", "application/n-quads", (".nq",), ox.RdfFormat.N_QUADS, "nquads", ("nquads", "n-quads")),
-    RdfFormat("trig", "application/trig", (".trig",), ox.RdfFormat.TRIG, "trig"),
+    RdfFormat("nq", "application/n-quads", (".nq",), "N_QUADS", "nquads", ("nquads", "n-quads")),
+    RdfFormat("trig", "application/trig", (".trig",), "TRIG", "trig"),
     RdfFormat(
         "rdfxml",
         "application/rdf+xml",
         (".rdf", ".owl"),
-        ox.RdfFormat.RDF_XML,
+        "RDF_XML",
         "xml",
         ("rdf", "rdf+xml", "xml"),
         ("application/xml", "text/xml"),
@@ -94,7 +103,7 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
         "jsonld",
         "application/ld+json",
         (".jsonld", ".json-ld"),
-        ox.RdfFormat.JSON_LD,
+        "JSON_LD",
         "json-ld",
         ("json-ld", "json"),
         ("application/json",),

@@ -41,6 +41,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from probkg.errors import InputError
 from probkg.exports.nxview import to_networkx
+from probkg.formats import BY_NAME
 from probkg.graph.base import CATALOG_GRAPH, Store
 from probkg.ontology.namespaces import PREFIXES
 
@@ -661,13 +662,15 @@ def write_jsonld(source: Store | Graph, out: TextIO) -> None:
 
 # ---- registry and entry points -------------------------------------------------------------
 
+_JSONLD = BY_NAME["jsonld"]
+
 FORMATS: dict[str, Exporter] = {
     "graphml": Exporter("graphml", ".graphml", "application/graphml+xml", write_graphml),
     "gexf": Exporter("gexf", ".gexf", "application/gexf+xml", write_gexf),
     "cytoscape": Exporter("cytoscape", ".cyjs", "application/json", write_cytoscape),
     "dot": Exporter("dot", ".dot", "text/vnd.graphviz", write_dot),
     "html": Exporter("html", ".html", "text/html", write_html, graph=False),
-    "jsonld": Exporter("jsonld", ".jsonld", "application/ld+json", write_jsonld, graph=False),
+    "jsonld": Exporter("jsonld", _JSONLD.suffixes[0], _JSONLD.media_type, write_jsonld, graph=False),
 }
 """Export formats by name."""
 

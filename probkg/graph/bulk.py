@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from probkg.errors import InputError, ProbkgError, StoreError
+from probkg.formats import BULK_SUFFIXES, BY_SUFFIX
 from probkg.graph._io import rdf_syntax_error
 from probkg.graph.base import CATALOG_GRAPH, CORE_GRAPHS, FILE_GRAPH_PREFIX, PENDING_GRAPH, STAGING_PREFIX
 from probkg.ontology.namespaces import PROB_IRI
@@ -40,16 +41,12 @@ from probkg.units import sha256_file
 
 __all__ = ["BULK_FORMATS", "BulkOutcome", "Check", "bulk_load", "recover"]
 
-BULK_FORMATS: dict[str, ox.RdfFormat] = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".ttl": ox.RdfFormat.TURTLE,
-}
+BULK_FORMATS: dict[str, ox.RdfFormat] = {suffix: BY_SUFFIX[suffix].ox for suffix in BULK_SUFFIXES}
 """File suffixes the bulk path reads."""
 
 _PROB = PROB_IRI
 _STAGED = ox.NamedNode(_PROB + "stagedFor")
+_SOURCE = "http://purl.org/dc/terms/source"
 _BATCH = 50_000
 
 Check = Callable[[Any, list[str], list[str], int], None]
@@ -144,6 +141,26 @@ def _oserror(location: str, exc: OSError) -> StoreError:
     return StoreError(f"store {location}: writing failed ({text}); the store keeps its old state")
 
 
+def _move(ox_store: Any, location: str, graphs: list[str], source: str, drop: list[str]) -> None:
+    """Record ``source`` as the path of ``graphs`` and drop ``drop``, in one transaction."""
+    cat = f"<{CATALOG_GRAPH}>"
+    ops = [f"DROP SILENT GRAPH <{g}> ;\n" for g in drop]
+    ops.append(
+        f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} "
+        f"WHERE {{ VALUES ?g {{ {_names(drop)} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
+    )
+    ops.append(
+        f"DELETE {{ GRAPH {cat} {{ ?g <{_SOURCE}> ?old }} }} "
+        f"INSERT {{ GRAPH {cat} {{ ?g <{_SOURCE}> ?new }} }} "
+        f"WHERE {{ VALUES ?g {{ {_names(graphs)} }} GRAPH {cat} {{ ?g <{_SOURCE}> ?old }} "
+        f"BIND({ox.Literal(source)} AS ?new) }}"
+    )
+    try:
+        ox_store.update("".join(ops))
+    except OSError as exc:
+        raise _oserror(location, exc) from None
+
+
 def bulk_load(
     ox_store: Any,
     location: str,
@@ -156,11 +173,15 @@ def bulk_load(
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
     allow_core: bool = False,
+    replaces: Collection[str] = (),
 ) -> BulkOutcome:
     """Stream an RDF file into ``ox_store`` atomically; see the module documentation.
 
     ``catalog`` maps graph IRIs to catalogue entries (objects with ``sha256``, ``source``, ``loader``);
     ``existing`` is the set of graphs the store holds. ``progress(done, total)`` follows the writing.
+    Graphs catalogued from the paths in ``replaces`` (the old name of a renamed file) are dropped in
+    the switch. A file already loaded under another path is not loaded again: the catalogue records
+    its new path.
     """
     p = Path(path)
     if not p.is_file():
@@ -204,21 +225,22 @@ def bulk_load(
                 path=str(p),
             )
 
+    own = file_graph.value in sizes
+    superseded = [
+        g
+        for g, info in catalog.items()
+        if g not in sizes
+        and (
+            (own and g.startswith(FILE_GRAPH_PREFIX) and info.source == source and info.loader == "rdf")
+            or (info.source in replaces and info.loader in ("rdf", "text"))
+        )
+    ]
     if not force and all((info := catalog.get(g)) is not None and info.sha256 == checksum for g in sizes):
-        return BulkOutcome(source, "unchanged", 0, 0, dict(sizes), timings)
+        moved = [g for g in sizes if catalog[g].source != source]
+        if moved or superseded:  # a renamed file: the catalogue records its new path
+            _move(ox_store, location, moved, source, superseded)
+        return BulkOutcome(source, "unchanged", 0, 0, dict(sizes), timings, tuple(superseded))
     replaced = [g for g in sizes if g in existing or g in catalog]
-    superseded = (
-        [
-            g
-            for g, info in catalog.items()
-            if g.startswith(FILE_GRAPH_PREFIX)
-            and g not in sizes
-            and info.source == source
-            and info.loader == "rdf"
-        ]
-        if file_graph.value in sizes
-        else []
-    )
     token = f"{os.getpid()}-{time.time_ns()}"
     rename = {g: ox.NamedNode(f"{STAGING_PREFIX}{token}/{i}") for i, g in enumerate(replaced)}
     staged = {g: (rename[g].value if g in rename else g) for g in sizes}

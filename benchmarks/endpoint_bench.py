@@ -10,6 +10,9 @@ time against each server in turn, several rounds, and the medians are printed:
 - ``LIMIT 10``            ``SELECT * WHERE { ?s ?p ?o } LIMIT 10``
 - ``criticised-by-owner`` the named query bound to the owner with most providers, as plain SPARQL
 
+A third server, ``floor`` (``benchmarks/asgi_floor.py``), is a bare ASGI app on uvicorn that runs each
+query in-process with none of the endpoint's safeguards: the most any Python HTTP layer can do here.
+
 Columns: requests/s, p50 and p99 latency (ms), errors (non-200 or broken connection), and the ratios
 probkg/oxigraph (targets: req/s >= 0.8x, p99 <= 2x, zero errors).
 
@@ -150,6 +153,8 @@ def _start(kind: str, location: Path, port: int, timeout: float) -> subprocess.P
         exe = shutil.which("probkg") or str(Path(sys.executable).with_name("probkg"))
         cmd = [exe, "serve", "--store", str(location), "--port", str(port), "-q"]
         cmd += ["--timeout", str(timeout)]
+    elif kind == "floor":
+        cmd = [sys.executable, str(Path(__file__).with_name("asgi_floor.py")), str(location), str(port)]
     else:
         exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
         cmd = [exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
@@ -171,15 +176,15 @@ def main(argv: list[str] | None = None) -> int:
             a, b, crit = _prepare(size, Path(tmp))
             procs: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
             try:
-                for kind, loc in (("probkg", a), ("oxigraph", b)):
+                for kind, loc in (("probkg", a), ("oxigraph", b), ("floor", b)):
                     port = _free_port()
                     procs[kind] = (_start(kind, loc, port, 30.0), port)
                 for proc, port in procs.values():
                     _wait_http(port, proc)
                 for qname, query in (("LIMIT 10", LIMIT10), ("criticised-by-owner", crit)):
-                    runs: dict[str, list[dict[str, float]]] = {"probkg": [], "oxigraph": []}
+                    runs: dict[str, list[dict[str, float]]] = {k: [] for k in procs}
                     for _ in range(args.rounds):
-                        for kind in ("probkg", "oxigraph"):
+                        for kind in procs:
                             asyncio.run(_load(procs[kind][1], query, min(1.0, args.seconds)))  # warm
                             runs[kind].append(asyncio.run(_load(procs[kind][1], query, args.seconds)))
                     row: dict[str, Any] = {"size": size, "query": qname}
@@ -198,9 +203,11 @@ def main(argv: list[str] | None = None) -> int:
                         proc.kill()
     header = (
         f"{'quads':>9} {'query':<20} {'probkg r/s':>10} {'oxigraph r/s':>12} {'ratio':>6} "
-        f"{'p99 probkg':>10} {'p99 ox':>8} {'p99 ratio':>9} {'errors p/o':>10}"
+        f"{'p99 probkg':>10} {'p99 ox':>8} {'p99 ratio':>9} {'errors p/o':>10} "
+        f"{'floor r/s':>9} {'floor ratio':>11}"
     )
     print(f"{CONCURRENCY} concurrent clients, loopback, medians of {args.rounds} x {args.seconds:g} s")
+    print("floor: a bare in-process ASGI app on uvicorn (benchmarks/asgi_floor.py), no safeguards")
     print(header)
     print("-" * len(header))
     for r in results:
@@ -208,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['size']:>9,} {r['query']:<20} {r['probkg_rps']:>10.0f} {r['oxigraph_rps']:>12.0f} "
             f"{r['probkg_rps'] / r['oxigraph_rps']:>5.2f}x "
             f"{r['probkg_p99']:>8.1f}ms {r['oxigraph_p99']:>6.1f}ms "
-            f"{r['probkg_p99'] / r['oxigraph_p99']:>8.2f}x {r['probkg_errors']:>5}/{r['oxigraph_errors']}"
+            f"{r['probkg_p99'] / r['oxigraph_p99']:>8.2f}x {r['probkg_errors']:>5}/{r['oxigraph_errors']:<4} "
+            f"{r['floor_rps']:>9.0f} {r['floor_rps'] / r['oxigraph_rps']:>10.2f}x"
         )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

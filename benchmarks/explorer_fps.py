@@ -4,7 +4,9 @@ Each candidate draws the same random graph (N nodes, 1.5 N edges, labels) in a 1
 then pans and zooms on every animation frame for a few seconds and records the intervals between
 ``requestAnimationFrame`` callbacks. Printed: median fps, 5th-percentile fps and the ratio to 60 fps.
 The explorer's own vendored cytoscape.js is measured, with its canvas renderer as the explorer configures
-it (textures while the viewport moves) and with its WebGL renderer; sigma.js + graphology are measured
+it (textures while the viewport moves) and with its WebGL renderer, and then the explorer page itself (the
+offline export's page: its cytoscape instance, styles and options) with N nodes of its kinds added;
+sigma.js + graphology are measured
 when given with ``--sigma DIR --graphology DIR`` (their npm packages unpacked), for the comparison.
 
     nice -n 10 python benchmarks/explorer_fps.py [--nodes 5000] [--seconds 4]
@@ -67,6 +69,24 @@ async function run(n, seconds, webgl, hideEdges, hideLabels) {
 }
 """
 
+EXPLORER = """
+async function run(n, seconds, webgl) {
+  // the explorer page's own cytoscape instance, styles and options; nodes of its kinds, findings coloured
+  const cy = window.probkgCy; const g = makeGraph(n);
+  const kinds = ['Finding', 'Finding', 'Finding', 'Finding', 'Inspection', 'CRC', 'Rating'];
+  const pols = ['critical', 'positive', 'mixed'];
+  const nodes = g.nodes.map((v, i) => ({group: 'nodes', position: {x: v.x, y: v.y},
+    data: {id: v.id, label: 'Caseloads were too high in ' + v.label, kind: kinds[i % kinds.length],
+      polarity: pols[i % 3], ratingOrder: 1 + i % 4}}));
+  const edges = g.edges.map(e => ({group: 'edges', data: {id: e.id, source: e.s, target: e.t, rel: 'x'}}));
+  cy.add(nodes.concat(edges));
+  cy.fit(); const z0 = cy.zoom(), p0 = cy.pan();
+  await new Promise(r => setTimeout(r, 500));
+  return await measure(s => { cy.viewport({zoom: z0 * (1 + 0.5 * Math.sin(s * 2)),
+    pan: {x: p0.x + 200 * Math.sin(s * 3), y: p0.y + 150 * Math.cos(s * 3)}}); }, seconds);
+}
+"""
+
 SIGMA = """
 async function run(n, seconds) {
   const g = makeGraph(n); const G = new graphology.Graph();
@@ -78,6 +98,22 @@ async function run(n, seconds) {
     x: 0.5 + 0.05 * Math.sin(s * 3), y: 0.5 + 0.05 * Math.cos(s * 3)}); }, seconds);
 }
 """
+
+
+def explorer_page() -> str:
+    """The explorer page as the offline export writes it (page code and cytoscape.js inlined), empty."""
+    from probkg.exports.explorer import page_html
+
+    empty = {
+        "nodes": [],
+        "edges": [],
+        "details": {},
+        "facets": {"owners": [], "providerKinds": [], "themes": [], "polarities": [], "ratings": []},
+        "timeline": {"ownerships": [], "inspections": []},
+        "start": [],
+    }
+    html = page_html(data=empty, inline=True)
+    return html.replace("</body>", f"<script>{GRAPH_JS}{EXPLORER}</script></body>")
 
 
 def page(scripts: list[Path], code: str) -> str:
@@ -117,6 +153,7 @@ def main() -> None:
         ("cytoscape.js canvas, no labels moving", cyto, "false, false, true"),
         ("cytoscape.js canvas, no edges/labels moving", cyto, "false, true, true"),
         ("cytoscape.js webgl", cyto, "true, false, false"),
+        ("explorer page (its own options)", explorer_page(), "false"),
     ]
     if args.sigma and args.graphology:
         scripts = [args.graphology / "dist" / "graphology.umd.min.js", args.sigma / "dist" / "sigma.min.js"]

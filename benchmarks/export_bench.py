@@ -6,9 +6,12 @@ loaded into an Oxigraph store; then ``probkg export --format F`` runs once per f
 under ``nice`` in a process of its own so its wall time and peak RSS (``wait4``) are its own. The table
 shows both against the budgets of issue 9: 60 s and 2 GB with ``--layout none``, 180 s with the layout.
 
-    nice -n 10 python benchmarks/export_bench.py                  # 2,500 inspections
+    nice -n 10 python benchmarks/export_bench.py                  # 2,500 inspections, then the explorer
     python benchmarks/export_bench.py --inspections 200           # quick
     python benchmarks/export_bench.py --store DIR                 # reuse a loaded store
+
+Then ``probkg serve`` is started on the same store and the explorer's search and neighbourhood requests
+are timed against it (``explorer_latency.py``: median, p95 and worst per request kind, target 200 ms).
 
 This is a benchmark, not a test: the machine's load changes the wall times (the load average is printed
 with them; CPU seconds, user + system, are shown too as they depend less on the load).
@@ -83,6 +86,12 @@ def main() -> None:
     parser.add_argument("--layouts", default="none,fa2", help="Layouts to run, comma separated.")
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="Print the rows as JSON as well.")
+    parser.add_argument(
+        "--explorer-rounds",
+        type=int,
+        default=9,
+        help="Rounds per explorer request (against probkg serve on the same store); 0 skips them.",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="probkg-export-bench-"))
     try:
@@ -120,9 +129,18 @@ def main() -> None:
                     f"  exit {code}  {'ok' if ok else 'OVER'}",
                     flush=True,
                 )
-        print(f"load: {os.getloadavg()[0]:.1f} (1 min), cpus: {os.cpu_count()}")
+        print(f"load: {os.getloadavg()[0]:.1f} (1 min), cpus: {os.cpu_count()}", flush=True)
+        latencies: list[dict[str, object]] = []
+        if args.explorer_rounds > 0:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            import explorer_latency
+
+            print("\nexplorer requests against probkg serve (target 200 ms each):", flush=True)
+            with explorer_latency.serving(store, args.nice) as base:
+                latencies = explorer_latency.measure(base, args.explorer_rounds)
+            print(f"load: {os.getloadavg()[0]:.1f} (1 min)")
         if args.json:
-            print(json.dumps(rows, indent=1))
+            print(json.dumps({"exports": rows, "explorer": latencies}, indent=1))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

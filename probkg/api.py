@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from probkg.graph.store import open_store
@@ -74,15 +74,20 @@ def load_units(
     force: bool = False,
     allow_core: bool = False,
     progress: Progress | None = None,
+    replaces: Sequence[PathLike] = (),
 ) -> list[LoadOutcome]:
-    """Write loader output into the store: validated, all units in one transaction (all or nothing)."""
+    """Write loader output into the store: validated, all units in one transaction (all or nothing).
+
+    ``replaces`` names the earlier path of a file renamed and edited since: what was loaded from
+    there is dropped in the same transaction.
+    """
     from probkg.loading import load_units as write_units
 
     units = list(units)
     if progress is not None:
         for unit in units:
             progress(unit.source)
-    return write_units(store, units, validate=validate, force=force, allow_core=allow_core)
+    return write_units(store, units, validate=validate, force=force, allow_core=allow_core, replaces=replaces)
 
 
 def build(
@@ -145,6 +150,7 @@ def _bulk_outcomes(
     before: int,
     force: bool = False,
     allow_core: bool = False,
+    replaces: Sequence[PathLike] = (),
 ) -> list[LoadOutcome]:
     from probkg.graph.base import LoadOutcome
     from probkg.loading import bulk_load_file
@@ -152,13 +158,22 @@ def _bulk_outcomes(
     name = os.fspath(path)
     callback = (lambda done, total: bulk_progress(name, done, total)) if bulk_progress is not None else None
     done = bulk_load_file(
-        store, path, validate=validate, progress=callback, force=force, allow_core=allow_core
+        store,
+        path,
+        validate=validate,
+        progress=callback,
+        force=force,
+        allow_core=allow_core,
+        replaces=replaces,
     )
     if done.status == "unchanged":
         sizes = store.graph_sizes()
+        after = store.triple_count() if done.superseded else before
         return [
-            LoadOutcome(g, "unchanged", sizes.get(g, 0), before, before, done.source)
-            for g in sorted(done.graphs)
+            LoadOutcome(
+                g, "unchanged", sizes.get(g, 0), before, after, done.source, done.superseded if i == 0 else ()
+            )
+            for i, g in enumerate(sorted(done.graphs))
         ]
     after = store.triple_count()
     outcomes = [
@@ -189,20 +204,26 @@ def load(
     bulk_progress: BulkProgress | None = None,
     force: bool = False,
     allow_core: bool = False,
+    replaces: Sequence[PathLike] = (),
 ) -> list[LoadOutcome]:
     """Load files or directories (RDF, curated YAML, press-release text), one named graph per source.
 
     Files are read and written one at a time in sorted order within each directory; the first
     failure stops the run, leaving the graphs loaded before it in place. Large RDF files (see
     :func:`uses_bulk`) stream into the store; ``bulk_progress(path, quads_done, quads_total)``
-    follows them.
+    follows them. ``replaces`` (one file only) names the path the file had before it was renamed
+    and edited: the graphs loaded from there are replaced by this load.
     """
+    from probkg.errors import InputError
     from probkg.loaders import expand_paths, load_file
 
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     outcomes: list[LoadOutcome] = []
-    for path in expand_paths(paths):
+    files = list(expand_paths(paths))
+    if replaces and len(files) != 1:
+        raise InputError("--replaces applies to one file; load the renamed file on its own")
+    for path in files:
         if uses_bulk(store, path):
             if progress is not None:
                 progress(str(path))
@@ -214,6 +235,7 @@ def load(
                 before=store.triple_count(),
                 force=force,
                 allow_core=allow_core,
+                replaces=replaces,
             )
         else:
             outcomes += load_units(
@@ -223,6 +245,7 @@ def load(
                 progress=progress,
                 force=force,
                 allow_core=allow_core,
+                replaces=replaces,
             )
     return outcomes
 

@@ -20,12 +20,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from probkg.ontology.mint import evidence_iri, item_iri
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from probkg.ontology.mint import (
+    chief_inspector_triples,
+    evidence_iri,
+    evidence_triples,
+    interval_triples,
+    item_iri,
+    slugify,
+)
 from probkg.ontology.namespaces import ID_IRI, PROB_IRI
 
 __all__ = ["SynthStats", "inspections_for", "synth_quads", "write_synth"]
@@ -184,10 +194,6 @@ def _p(ns: str, name: str) -> str:
     return f"<{ns}{name}>"
 
 
-def _slug(text: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-
-
 def synth_quads(inspections: int, seed: int = 0) -> Iterator[str]:
     """N-Quads lines (with newline) of a synthetic data set with ``inspections`` inspections."""
     stats = SynthStats()
@@ -195,281 +201,357 @@ def synth_quads(inspections: int, seed: int = 0) -> Iterator[str]:
 
 
 def _generate(inspections: int, seed: int, stats: SynthStats) -> Iterator[str]:
-    rng = random.Random(seed)
-    tag = f"synth-s{seed}"
-    reg_graph = _iri(f"{_ID}graph/curated/{tag}-registry")
-    src = _iri(f"https://synthetic.invalid/{tag}/registry")
-    a = _RDF_TYPE
+    """The registry graph, then one press release graph per inspection."""
+    gen = _Generator(seed, stats)
+    yield from gen.registry(inspections)
+    for k in range(inspections):
+        yield from gen.release(k)
 
-    def q(s: str, p: str, o: str, g: str) -> str:
-        stats.quads += 1
+
+def _term(term: Node) -> str:
+    """An rdflib term (from :mod:`probkg.ontology.mint`'s shapes) as N-Quads."""
+    if isinstance(term, URIRef):
+        return _iri(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return _lit(str(term), term.language, str(term.datatype) if term.datatype else None)
+    raise TypeError(f"not an RDF term: {term!r}")  # pragma: no cover - mint yields terms only
+
+
+def _ref(iri: str) -> URIRef:
+    """The IRI of an N-Quads ``<...>`` term."""
+    return URIRef(iri[1:-1])
+
+
+def _ym(month: tuple[int, int] | None) -> str | None:
+    return f"{month[0]}-{month[1]:02d}" if month else None
+
+
+class _Generator:
+    """One synthetic data set: the random stream and what later parts refer to (chiefs, providers).
+
+    Each method yields N-Quads lines; the order of the random draws is the order of the methods' calls.
+    """
+
+    def __init__(self, seed: int, stats: SynthStats) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.stats = stats
+        self.tag = f"synth-s{seed}"
+        self.src = _iri(f"https://synthetic.invalid/{self.tag}/registry")
+        self.inspectorate = _iri(f"{_ID}org/{self.tag}-inspectorate")
+        self.chiefs: list[tuple[str, int, int]] = []
+        self.crcs: list[tuple[str, str]] = []  # (iri, area)
+        self.divisions: list[tuple[str, str]] = []
+
+    def q(self, s: str, p: str, o: str, g: str) -> str:
+        self.stats.quads += 1
         return f"{s} {p} {o} {g} .\n"
 
+    def shape(self, triples: Iterable[tuple[Node, Node, Node]], g: str) -> Iterator[str]:
+        """A shape of :mod:`probkg.ontology.mint` written into graph ``g``."""
+        for s, p, o in triples:
+            yield self.q(_term(s), _term(p), _term(o), g)
+
     # ---- registry ------------------------------------------------------------------------------
-    g = reg_graph
-    stats.graphs += 1
-    n_providers = max(3, inspections // 8)
-    n_crc = max(2, (n_providers * 2) // 3)
-    n_div = max(1, n_providers - n_crc)
-    n_owners = max(2, n_crc // 3)
-    stats.providers, stats.owners = n_crc + n_div, n_owners
 
-    inspectorate = _iri(f"{_ID}org/{tag}-inspectorate")
-    yield q(inspectorate, a, _p(_PROB, "Inspectorate"), g)
-    yield q(
-        inspectorate, _p(_SKOS, "prefLabel"), _lit(f"Synthetic Inspectorate of Probation {seed}", "en"), g
-    )
-    yield q(inspectorate, _p(_PROB, "kind"), _lit("Inspectorate"), g)
-    nps = _iri(f"{_ID}org/{tag}-nps")
-    yield q(nps, a, _p(_PROB, "NationalProbationService"), g)
-    yield q(nps, _p(_SKOS, "prefLabel"), _lit(f"Synthetic National Probation Service {seed}", "en"), g)
-    yield q(nps, _p(_PROB, "kind"), _lit("NPS"), g)
+    def registry(self, inspections: int) -> Iterator[str]:
+        """The inspectorate, the national service, chief inspectors, areas, owners and providers."""
+        g = _iri(f"{_ID}graph/curated/{self.tag}-registry")
+        self.stats.graphs += 1
+        n_providers = max(3, inspections // 8)
+        n_crc = max(2, (n_providers * 2) // 3)
+        n_div = max(1, n_providers - n_crc)
+        n_owners = max(2, n_crc // 3)
+        self.stats.providers, self.stats.owners = n_crc + n_div, n_owners
+        nps = _iri(f"{_ID}org/{self.tag}-nps")
+        inspectorate_name = f"Synthetic Inspectorate of Probation {self.seed}"
+        yield from self.labelled(self.inspectorate, "Inspectorate", inspectorate_name, g, kind="Inspectorate")
+        national = f"Synthetic National Probation Service {self.seed}"
+        yield from self.labelled(nps, "NationalProbationService", national, g, kind="NPS")
+        yield from self.chief_inspectors(g)
+        areas: list[str] = []
+        for i in range(n_crc):
+            place = f"{_PLACES[i % len(_PLACES)]} {i // len(_PLACES) + 1}"
+            areas.append(_iri(f"{_ID}area/{self.tag}-{slugify(place)}"))
+            yield from self.labelled(areas[-1], "Area", place, g)
+        owners: list[str] = []
+        for i in range(n_owners):
+            name = f"{_OWNER_WORDS[i % len(_OWNER_WORDS)]} {_OWNER_SUFFIX[(i // len(_OWNER_WORDS)) % 4]} {i}"
+            owners.append(_iri(f"{_ID}org/{self.tag}-{slugify(name)}"))
+            yield from self.labelled(owners[-1], "OwnerOrganisation", name, g, kind="Owner", cited=True)
+        for i in range(n_crc):
+            yield from self.crc(i, areas[i], owners, g)
+        for i in range(n_div):
+            div = _iri(f"{_ID}org/{self.tag}-nps-division-{i:03d}")
+            area = areas[i % len(areas)]
+            self.divisions.append((div, area))
+            yield self.q(div, _RDF_TYPE, _p(_PROB, "NpsDivision"), g)
+            yield self.q(div, _p(_SKOS, "prefLabel"), _lit(f"Synthetic NPS division {i}", "en"), g)
+            yield self.q(div, _p(_PROB, "kind"), _lit("NPSDivision"), g)
+            yield self.q(div, _p(_ORG, "unitOf"), nps, g)
+            yield self.q(div, _p(_DCT, "spatial"), area, g)
 
-    chiefs: list[tuple[str, int, int]] = []
-    for i, (start, end) in enumerate([(2014, 2016), (2016, 2019), (2019, 2022)]):
-        name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-        person = _iri(f"{_ID}person/{tag}-{_slug(name)}-{i}")
-        chiefs.append((person, start, end))
-        yield q(person, a, _p(_FOAF, "Person"), g)
-        yield q(person, _p(_FOAF, "name"), _lit(name), g)
-        yield q(person, _p(_SKOS, "prefLabel"), _lit(name, "en"), g)
-        appt = _iri(f"{_ID}appointment/{tag}/{i}")
-        yield q(appt, a, _p(_PROB, "Appointment"), g)
-        yield q(appt, _p(_ORG, "member"), person, g)
-        yield q(appt, _p(_ORG, "organization"), inspectorate, g)
-        yield q(appt, _p(_ORG, "role"), _p(_PROB, "chiefInspectorRole"), g)
-        yield q(appt, _p(_DCT, "source"), src, g)
-        yield from _interval(q, appt, f"{tag}-appt-{i}", begin=(start, 3), end=(end, 3), g=g)
+    def labelled(
+        self, iri: str, cls: str, label: str, g: str, *, kind: str | None = None, cited: bool = False
+    ) -> Iterator[str]:
+        """A ``prob:`` class instance with its English label, registry kind and the registry as source."""
+        yield self.q(iri, _RDF_TYPE, _p(_PROB, cls), g)
+        yield self.q(iri, _p(_SKOS, "prefLabel"), _lit(label, "en"), g)
+        if kind:
+            yield self.q(iri, _p(_PROB, "kind"), _lit(kind), g)
+        if cited:
+            yield self.q(iri, _p(_DCT, "source"), self.src, g)
 
-    areas: list[str] = []
-    for i in range(n_crc):
-        place = f"{_PLACES[i % len(_PLACES)]} {i // len(_PLACES) + 1}"
-        area = _iri(f"{_ID}area/{tag}-{_slug(place)}")
-        areas.append(area)
-        yield q(area, a, _p(_PROB, "Area"), g)
-        yield q(area, _p(_SKOS, "prefLabel"), _lit(place, "en"), g)
+    def chief_inspectors(self, g: str) -> Iterator[str]:
+        for i, (start, end) in enumerate([(2014, 2016), (2016, 2019), (2019, 2022)]):
+            name = f"{self.rng.choice(_FIRST)} {self.rng.choice(_LAST)}"
+            person = _iri(f"{_ID}person/{self.tag}-{slugify(name)}-{i}")
+            self.chiefs.append((person, start, end))
+            yield self.q(person, _RDF_TYPE, _p(_FOAF, "Person"), g)
+            yield self.q(person, _p(_FOAF, "name"), _lit(name), g)
+            yield self.q(person, _p(_SKOS, "prefLabel"), _lit(name, "en"), g)
+            appt = _iri(f"{_ID}appointment/{self.tag}/{i}")
+            yield self.q(appt, _RDF_TYPE, _p(_PROB, "Appointment"), g)
+            yield self.q(appt, _p(_ORG, "member"), person, g)
+            yield self.q(appt, _p(_ORG, "organization"), self.inspectorate, g)
+            yield self.q(appt, _p(_ORG, "role"), _p(_PROB, "chiefInspectorRole"), g)
+            yield self.q(appt, _p(_DCT, "source"), self.src, g)
+            yield from self.interval(appt, f"{self.tag}-appt-{i}", (start, 3), (end, 3), g)
 
-    owners: list[str] = []
-    for i in range(n_owners):
-        name = f"{_OWNER_WORDS[i % len(_OWNER_WORDS)]} {_OWNER_SUFFIX[(i // len(_OWNER_WORDS)) % 4]} {i}"
-        owner = _iri(f"{_ID}org/{tag}-{_slug(name)}")
-        owners.append(owner)
-        yield q(owner, a, _p(_PROB, "OwnerOrganisation"), g)
-        yield q(owner, _p(_SKOS, "prefLabel"), _lit(name, "en"), g)
-        yield q(owner, _p(_PROB, "kind"), _lit("Owner"), g)
-        yield q(owner, _p(_DCT, "source"), src, g)
-
-    providers: list[tuple[str, str]] = []  # (iri, area)
-    for i in range(n_crc):
-        area = areas[i]
+    def crc(self, i: int, area: str, owners: list[str], g: str) -> Iterator[str]:
+        """A CRC with its owners over time: one owner from 2015-02; a third of them change owner once."""
         place = _PLACES[i % len(_PLACES)]
-        crc = _iri(f"{_ID}org/{tag}-crc-{i:04d}")
-        providers.append((crc, area))
-        yield q(crc, a, _p(_PROB, "CommunityRehabilitationCompany"), g)
-        yield q(crc, _p(_SKOS, "prefLabel"), _lit(f"{place} {i} Community Rehabilitation Company", "en"), g)
-        yield q(crc, _p(_SKOS, "altLabel"), _lit(f"{place} {i} CRC", "en"), g)
-        yield q(crc, _p(_PROB, "kind"), _lit("CRC"), g)
-        yield q(crc, _p(_DCT, "spatial"), area, g)
-        yield q(crc, _p(_DCT, "source"), src, g)
-        # Ownership over time: one owner from 2015-02, a third of the CRCs change owner once.
-        first = owners[i % n_owners]
-        change = i % 3 == 1
-        second = owners[(i + 1) % n_owners] if change else None
-        changed = (2017 + rng.randrange(3), 1 + rng.randrange(12))
+        crc = _iri(f"{_ID}org/{self.tag}-crc-{i:04d}")
+        self.crcs.append((crc, area))
+        yield self.q(crc, _RDF_TYPE, _p(_PROB, "CommunityRehabilitationCompany"), g)
+        yield self.q(
+            crc, _p(_SKOS, "prefLabel"), _lit(f"{place} {i} Community Rehabilitation Company", "en"), g
+        )
+        yield self.q(crc, _p(_SKOS, "altLabel"), _lit(f"{place} {i} CRC", "en"), g)
+        yield self.q(crc, _p(_PROB, "kind"), _lit("CRC"), g)
+        yield self.q(crc, _p(_DCT, "spatial"), area, g)
+        yield self.q(crc, _p(_DCT, "source"), self.src, g)
+        first = owners[i % len(owners)]
+        second = owners[(i + 1) % len(owners)] if i % 3 == 1 else None
+        changed = (2017 + self.rng.randrange(3), 1 + self.rng.randrange(12))
         first_end = changed if second else (2021, 6)
+        tag = self.tag
         own1 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(first)}/2015-02")
-        yield from _ownership(
-            q, own1, first, crc, begin=(2015, 2), end=first_end, src=src, g=g, key=f"{tag}-own-{i}-a"
+        yield from self.ownership(
+            own1, first, crc, begin=(2015, 2), end=first_end, g=g, key=f"{tag}-own-{i}-a"
         )
         if second:
             ym = f"{changed[0]}-{changed[1]:02d}"
             own2 = _iri(f"{_ID}ownership/{tag}-crc-{i:04d}/{_slug_of(second)}/{ym}")
-            yield from _ownership(
-                q, own2, second, crc, begin=changed, end=(2021, 6), src=src, g=g, key=f"{tag}-own-{i}-b"
+            yield from self.ownership(
+                own2, second, crc, begin=changed, end=(2021, 6), g=g, key=f"{tag}-own-{i}-b"
             )
             ev = _iri(f"{_ID}event/{tag}-crc-{i:04d}/owner-change/{ym}")
-            yield q(ev, a, _p(_PROB, "OwnershipTransfer"), g)
-            yield q(ev, _p(_ORG, "originalOrganization"), crc, g)
-            yield q(ev, _p(_PROV, "startedAtTime"), _lit(f"{ym}-01T00:00:00Z", datatype=_XSD + "dateTime"), g)
-            yield q(ev, _p(_DCT, "date"), _lit(ym, datatype=_XSD + "gYearMonth"), g)
-            yield q(ev, _p(_DCT, "source"), src, g)
-            yield q(own1, _p(_PROV, "wasInvalidatedBy"), ev, g)
-            yield q(own2, _p(_PROV, "wasGeneratedBy"), ev, g)
-    for i in range(n_div):
-        div = _iri(f"{_ID}org/{tag}-nps-division-{i:03d}")
-        area = areas[i % len(areas)]
-        providers.append((div, area))
-        yield q(div, a, _p(_PROB, "NpsDivision"), g)
-        yield q(div, _p(_SKOS, "prefLabel"), _lit(f"Synthetic NPS division {i}", "en"), g)
-        yield q(div, _p(_PROB, "kind"), _lit("NPSDivision"), g)
-        yield q(div, _p(_ORG, "unitOf"), nps, g)
-        yield q(div, _p(_DCT, "spatial"), area, g)
-    crcs = providers[:n_crc]
-    divisions = providers[n_crc:]
+            yield self.q(ev, _RDF_TYPE, _p(_PROB, "OwnershipTransfer"), g)
+            yield self.q(ev, _p(_ORG, "originalOrganization"), crc, g)
+            yield self.q(
+                ev, _p(_PROV, "startedAtTime"), _lit(f"{ym}-01T00:00:00Z", datatype=_XSD + "dateTime"), g
+            )
+            yield self.q(ev, _p(_DCT, "date"), _lit(ym, datatype=_XSD + "gYearMonth"), g)
+            yield self.q(ev, _p(_DCT, "source"), self.src, g)
+            yield self.q(own1, _p(_PROV, "wasInvalidatedBy"), ev, g)
+            yield self.q(own2, _p(_PROV, "wasGeneratedBy"), ev, g)
+
+    def ownership(
+        self,
+        node: str,
+        owner: str,
+        owned: str,
+        *,
+        begin: tuple[int, int],
+        end: tuple[int, int] | None,
+        g: str,
+        key: str,
+    ) -> Iterator[str]:
+        yield self.q(node, _RDF_TYPE, _p(_PROB, "Ownership"), g)
+        yield self.q(node, _p(_ORG, "member"), owner, g)
+        yield self.q(node, _p(_ORG, "organization"), owned, g)
+        yield self.q(node, _p(_ORG, "role"), _p(_PROB, "ownerRole"), g)
+        yield self.q(node, _p(_DCT, "source"), self.src, g)
+        yield from self.interval(node, key, begin, end, g)
+
+    def interval(
+        self, node: str, key: str, begin: tuple[int, int], end: tuple[int, int] | None, g: str
+    ) -> Iterator[str]:
+        blank = BNode(f"i{key.replace('-', '')}")
+        yield from self.shape(interval_triples(_ref(node), blank, _ym(begin), _ym(end)), g)
 
     # ---- one press release per inspection, each in its own graph ------------------------------
-    for k in range(inspections):
-        stats.inspections += 1
-        stats.graphs += 1
+
+    def release(self, k: int) -> Iterator[str]:
+        """Inspection ``k``: its press release graph with findings, ratings or verdicts, and figures."""
+        rng, tag = self.rng, self.tag
+        self.stats.inspections += 1
+        self.stats.graphs += 1
         year = 2014 + k % 7
         month = 1 + rng.randrange(12)
         day = 1 + rng.randrange(28)
         pub = dt.date(year, month, day)
-        crc, area = crcs[k % len(crcs)]
+        crc, area = self.crcs[k % len(self.crcs)]
         inspected = [crc]
-        joint = divisions and rng.random() < 0.4
+        joint = bool(self.divisions) and rng.random() < 0.4
         if joint:
-            inspected.append(divisions[k % len(divisions)][0])
-        doc_slug = f"{tag}-{k:06d}"
-        g = _iri(f"{_ID}graph/doc/{doc_slug}")
-        doc = _iri(f"{_ID}doc/{doc_slug}")
+            inspected.append(self.divisions[k % len(self.divisions)][0])
+        r = _Release(doc_slug=f"{tag}-{k:06d}")
+        g, doc = r.graph, r.doc
         insp = _iri(f"{_ID}inspection/{pub:%Y-%m}-{tag}-{k:06d}")
-        chief = next(p for p, s, e in chiefs if s <= year < e) if year < 2022 else chiefs[-1][0]
-        text_parts: list[str] = []
-        offset = 0
+        yield from self.inspection(r, k, insp=insp, crc=crc, inspected=inspected, area=area, pub=pub)
+        yield from self.findings(r, insp, inspected, joint)
+        if year >= 2018:
+            yield from self.ratings(r, insp, crc)
+        else:
+            yield from self.verdicts(r, insp, crc)
+        yield from self.figures(r, insp, crc, year, month)
+        text = "".join(r.parts)
+        yield self.q(doc, _RDF_TYPE, _p(_PROB, "PressRelease"), g)
+        yield self.q(
+            doc, _p(_DCT, "title"), _lit(f"Synthetic press release {k} on {_label_of(crc)}", "en"), g
+        )
+        yield self.q(doc, _p(_DCT, "issued"), _lit(pub.isoformat(), datatype=_XSD + "date"), g)
+        yield self.q(doc, _p(_DCT, "publisher"), self.inspectorate, g)
+        yield self.q(doc, _p(_FOAF, "page"), _iri(f"https://synthetic.invalid/{tag}/{k:06d}"), g)
+        yield self.q(doc, _p(_PROB, "sha256"), _lit(hashlib.sha256(text.encode("utf-8")).hexdigest()), g)
+        yield self.q(doc, _p(_PROB, "reportsOn"), insp, g)
 
-        def sentence(words: str, parts: list[str] = text_parts) -> tuple[int, int, str]:
-            nonlocal offset
-            start = offset
-            parts.append(words + " ")
-            offset += len(words) + 1
-            return start, start + len(words), words
-
-        yield q(insp, a, _p(_PROB, "Inspection"), g)
-        yield q(
+    def inspection(
+        self, r: _Release, k: int, *, insp: str, crc: str, inspected: list[str], area: str, pub: dt.date
+    ) -> Iterator[str]:
+        g, year, month = r.graph, pub.year, pub.month
+        chief = next(p for p, s, e in self.chiefs if s <= year < e) if year < 2022 else self.chiefs[-1][0]
+        yield self.q(insp, _RDF_TYPE, _p(_PROB, "Inspection"), g)
+        yield self.q(
             insp,
             _p(_SKOS, "prefLabel"),
             _lit(f"Synthetic inspection {k} of {_label_of(crc)}, {year}", "en"),
             g,
         )
         for org in inspected:
-            yield q(insp, _p(_PROB, "inspected"), org, g)
+            yield self.q(insp, _p(_PROB, "inspected"), org, g)
         kind = "CoreInspection" if year >= 2018 else "AreaInspection"
-        yield q(insp, _p(_DCT, "type"), _p(_PROB, kind), g)
-        yield q(insp, _p(_DCT, "spatial"), area, g)
-        yield q(insp, _p(_PROB, "publicationDate"), _lit(pub.isoformat(), datatype=_XSD + "date"), g)
-        yield q(
-            insp,
-            _p(_PROB, "fieldworkStart"),
-            _lit(str(year if month > 3 else year - 1), datatype=_XSD + "gYear"),
-            g,
-        )
-        yield q(insp, _p(_PROV, "wasAssociatedWith"), inspectorate, g)
-        yield q(insp, _p(_PROB, "chiefInspector"), chief, g)
-        assoc = f"_:a{doc_slug.replace('-', '')}"
-        yield q(insp, _p(_PROV, "qualifiedAssociation"), assoc, g)
-        yield q(assoc, a, _p(_PROV, "Association"), g)
-        yield q(assoc, _p(_PROV, "agent"), chief, g)
-        yield q(assoc, _p(_PROV, "hadRole"), _p(_PROB, "chiefInspectorRole"), g)
+        yield self.q(insp, _p(_DCT, "type"), _p(_PROB, kind), g)
+        yield self.q(insp, _p(_DCT, "spatial"), area, g)
+        yield self.q(insp, _p(_PROB, "publicationDate"), _lit(pub.isoformat(), datatype=_XSD + "date"), g)
+        fieldwork = str(year if month > 3 else year - 1)
+        yield self.q(insp, _p(_PROB, "fieldworkStart"), _lit(fieldwork, datatype=_XSD + "gYear"), g)
+        yield self.q(insp, _p(_PROV, "wasAssociatedWith"), self.inspectorate, g)
+        assoc = BNode(f"a{r.doc_slug.replace('-', '')}")
+        yield from self.shape(chief_inspector_triples(_ref(insp), _ref(chief), assoc), g)
 
-        def evidence(
-            kind: str, key: str, words: str, *, doc: str = doc, doc_slug: str = doc_slug, g: str = g
-        ) -> Iterator[str]:
-            start, end, exact = sentence(words)
-            # the text's checksum is only known once the whole release is written: the slug stands in
-            ev = str(evidence_iri(doc_slug, doc_slug, start, end, account="synthetic"))
-            evi = _iri(ev)
-            quote, pos = _iri(ev + "#quote"), _iri(ev + "#position")
-            yield q(evi, a, _p(_OA, "SpecificResource"), g)
-            yield q(evi, _p(_OA, "hasSource"), doc, g)
-            yield q(evi, _p(_OA, "hasSelector"), quote, g)
-            yield q(evi, _p(_OA, "hasSelector"), pos, g)
-            yield q(quote, a, _p(_OA, "TextQuoteSelector"), g)
-            yield q(quote, _p(_OA, "exact"), _lit(exact), g)
-            yield q(quote, _p(_OA, "suffix"), _lit("(synthetic)"), g)
-            yield q(pos, a, _p(_OA, "TextPositionSelector"), g)
-            yield q(pos, _p(_OA, "start"), _lit(str(start), datatype=_XSD + "nonNegativeInteger"), g)
-            yield q(pos, _p(_OA, "end"), _lit(str(end), datatype=_XSD + "nonNegativeInteger"), g)
-            yield f"#EV {evi}\n"
+    def evidence(self, r: _Release, item: str, words: str) -> Iterator[str]:
+        """``item prob:hasEvidence`` a new sentence of the release, with its quote and position."""
+        start, end = r.sentence(words)
+        # the text's checksum is only known once the whole release is written: the slug stands in
+        ev = evidence_iri(r.doc_slug, r.doc_slug, start, end, account="synthetic")
+        shape = evidence_triples(ev, _ref(r.doc), start, end, sha256=None, quote=(words, "", "(synthetic)"))
+        yield from self.shape(shape, r.graph)
+        yield self.q(item, _p(_PROB, "hasEvidence"), _iri(str(ev)), r.graph)
 
+    def findings(self, r: _Release, insp: str, inspected: list[str], joint: bool) -> Iterator[str]:
+        rng, g = self.rng, r.graph
         for j in range(10 + rng.randrange(11)):
-            stats.findings += 1
+            self.stats.findings += 1
             about = inspected if (joint and rng.random() < 0.15) else [rng.choice(inspected)]
             theme = rng.choice(_THEMES)
             polarity = rng.choice(_POLARITY)
             verbs = {"Critical": _VERBS_CRIT, "Positive": _VERBS_POS, "Mixed": _VERBS_MIX}[polarity]
             verb = rng.choice(verbs)
             words = f"{rng.choice(_SUBJECTS)} {verb} (case {j})."
-            f = _iri(str(item_iri("finding", doc_slug, "finding", j, theme, polarity)))
-            yield q(f, a, _p(_PROB, "Finding"), g)
+            f = _iri(str(item_iri("finding", r.doc_slug, "finding", j, theme, polarity)))
+            yield self.q(f, _RDF_TYPE, _p(_PROB, "Finding"), g)
             for org in about:
-                yield q(f, _p(_PROB, "aboutProvider"), org, g)
-            yield q(f, _p(_PROB, "inInspection"), insp, g)
-            yield q(f, _p(_PROB, "theme"), _p(_PROB, theme), g)
+                yield self.q(f, _p(_PROB, "aboutProvider"), org, g)
+            yield self.q(f, _p(_PROB, "inInspection"), insp, g)
+            yield self.q(f, _p(_PROB, "theme"), _p(_PROB, theme), g)
             if rng.random() < 0.3:
-                yield q(f, _p(_PROB, "secondaryTheme"), _p(_PROB, rng.choice(_THEMES)), g)
-            yield q(f, _p(_PROB, "polarity"), _p(_PROB, polarity), g)
-            yield q(f, _p(_RDFS, "comment"), _lit(f"Synthetic finding {j}: {words.lower()}", "en"), g)
-            yield q(f, _p(_PROV, "wasDerivedFrom"), doc, g)
-            for line in evidence("finding", str(j), words):
-                if line.startswith("#EV "):
-                    yield q(f, _p(_PROB, "hasEvidence"), line[4:-1], g)
-                else:
-                    yield line
-        if year >= 2018:
-            aspects: list[tuple[str | None, str]] = [(None, "overall"), *rng.sample(_STANDARDS, 3)]
-            for aspect, label in aspects:
-                r = _iri(str(item_iri("rating", doc_slug, "rating", crc, label)))
-                value = rng.choice(_RATINGS)
-                yield q(r, a, _p(_PROB, "Rating"), g)
-                yield q(r, _p(_PROB, "ratingOf"), crc, g)
-                yield q(r, _p(_PROB, "inInspection"), insp, g)
-                yield q(r, _p(_PROB, "ratingValue"), _p(_PROB, value), g)
-                if aspect:
-                    yield q(r, _p(_PROB, "ratingAspect"), _p(_PROB, aspect), g)
-                yield q(r, _p(_PROB, "aspectLabel"), _lit(label, "en"), g)
-                yield q(r, _p(_PROV, "wasDerivedFrom"), doc, g)
-                words = f"The {label} rating given was {value} (synthetic)."
-                for line in evidence("rating", label, words):
-                    yield q(r, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
-        else:
-            for test in _KEY_TESTS:
-                v = _iri(str(item_iri("verdict", doc_slug, "verdict", crc, test)))
-                verdict = "Acceptable" if rng.random() < 0.4 else "NotAcceptable"
-                yield q(v, a, _p(_PROB, "KeyTestVerdict"), g)
-                yield q(v, _p(_PROB, "verdictOf"), crc, g)
-                yield q(v, _p(_PROB, "inInspection"), insp, g)
-                yield q(v, _p(_PROB, "keyTest"), _p(_PROB, test), g)
-                yield q(v, _p(_PROB, "verdict"), _p(_PROB, verdict), g)
-                yield q(
-                    v, _p(_RDFS, "comment"), _lit(f"Key test {test}: {verdict.lower()} (synthetic).", "en"), g
-                )
-                words = f"On {test} the work was judged {verdict} (synthetic)."
-                for line in evidence("verdict", test, words):
-                    yield q(v, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
+                yield self.q(f, _p(_PROB, "secondaryTheme"), _p(_PROB, rng.choice(_THEMES)), g)
+            yield self.q(f, _p(_PROB, "polarity"), _p(_PROB, polarity), g)
+            yield self.q(f, _p(_RDFS, "comment"), _lit(f"Synthetic finding {j}: {words.lower()}", "en"), g)
+            yield self.q(f, _p(_PROV, "wasDerivedFrom"), r.doc, g)
+            yield from self.evidence(r, f, words)
+
+    def ratings(self, r: _Release, insp: str, crc: str) -> Iterator[str]:
+        rng, g = self.rng, r.graph
+        aspects: list[tuple[str | None, str]] = [(None, "overall"), *rng.sample(_STANDARDS, 3)]
+        for aspect, label in aspects:
+            rating = _iri(str(item_iri("rating", r.doc_slug, "rating", crc, label)))
+            value = rng.choice(_RATINGS)
+            yield self.q(rating, _RDF_TYPE, _p(_PROB, "Rating"), g)
+            yield self.q(rating, _p(_PROB, "ratingOf"), crc, g)
+            yield self.q(rating, _p(_PROB, "inInspection"), insp, g)
+            yield self.q(rating, _p(_PROB, "ratingValue"), _p(_PROB, value), g)
+            if aspect:
+                yield self.q(rating, _p(_PROB, "ratingAspect"), _p(_PROB, aspect), g)
+            yield self.q(rating, _p(_PROB, "aspectLabel"), _lit(label, "en"), g)
+            yield self.q(rating, _p(_PROV, "wasDerivedFrom"), r.doc, g)
+            yield from self.evidence(r, rating, f"The {label} rating given was {value} (synthetic).")
+
+    def verdicts(self, r: _Release, insp: str, crc: str) -> Iterator[str]:
+        g = r.graph
+        for test in _KEY_TESTS:
+            v = _iri(str(item_iri("verdict", r.doc_slug, "verdict", crc, test)))
+            verdict = "Acceptable" if self.rng.random() < 0.4 else "NotAcceptable"
+            yield self.q(v, _RDF_TYPE, _p(_PROB, "KeyTestVerdict"), g)
+            yield self.q(v, _p(_PROB, "verdictOf"), crc, g)
+            yield self.q(v, _p(_PROB, "inInspection"), insp, g)
+            yield self.q(v, _p(_PROB, "keyTest"), _p(_PROB, test), g)
+            yield self.q(v, _p(_PROB, "verdict"), _p(_PROB, verdict), g)
+            comment = f"Key test {test}: {verdict.lower()} (synthetic)."
+            yield self.q(v, _p(_RDFS, "comment"), _lit(comment, "en"), g)
+            yield from self.evidence(r, v, f"On {test} the work was judged {verdict} (synthetic).")
+
+    def figures(self, r: _Release, insp: str, crc: str, year: int, month: int) -> Iterator[str]:
+        rng, g = self.rng, r.graph
         for fig_no, (unit, mtype, amount) in enumerate(
             [
                 ("Count", "Caseload", 2000 + rng.randrange(30000)),
                 ("Percent", "CaseloadShare", 1 + rng.randrange(20)),
             ]
         ):
-            fig = _iri(str(item_iri("figure", doc_slug, "figure", fig_no, amount)))
-            yield q(fig, a, _p(_PROB, "Figure"), g)
-            yield q(fig, _p(_PROB, "value"), _lit(str(amount), datatype=_XSD + "integer"), g)
-            yield q(fig, _p(_PROB, "unit"), _p(_PROB, unit), g)
-            yield q(fig, _p(_PROB, "qualifier"), _lit("around"), g)
-            yield q(
-                fig,
-                _p(_PROB, "measure"),
-                _lit("people supervised" if fig_no == 0 else "share of caseload", "en"),
-                g,
-            )
-            yield q(fig, _p(_PROB, "measureType"), _p(_PROB, mtype), g)
-            yield q(fig, _p(_PROB, "figureAbout"), crc, g)
-            yield q(fig, _p(_PROB, "asOf"), _lit(f"{year}-{month:02d}", datatype=_XSD + "gYearMonth"), g)
-            yield q(fig, _p(_PROB, "inInspection"), insp, g)
-            yield q(fig, _p(_PROV, "wasDerivedFrom"), doc, g)
+            fig = _iri(str(item_iri("figure", r.doc_slug, "figure", fig_no, amount)))
+            measure = "people supervised" if fig_no == 0 else "share of caseload"
+            yield self.q(fig, _RDF_TYPE, _p(_PROB, "Figure"), g)
+            yield self.q(fig, _p(_PROB, "value"), _lit(str(amount), datatype=_XSD + "integer"), g)
+            yield self.q(fig, _p(_PROB, "unit"), _p(_PROB, unit), g)
+            yield self.q(fig, _p(_PROB, "qualifier"), _lit("around"), g)
+            yield self.q(fig, _p(_PROB, "measure"), _lit(measure, "en"), g)
+            yield self.q(fig, _p(_PROB, "measureType"), _p(_PROB, mtype), g)
+            yield self.q(fig, _p(_PROB, "figureAbout"), crc, g)
+            yield self.q(fig, _p(_PROB, "asOf"), _lit(f"{year}-{month:02d}", datatype=_XSD + "gYearMonth"), g)
+            yield self.q(fig, _p(_PROB, "inInspection"), insp, g)
+            yield self.q(fig, _p(_PROV, "wasDerivedFrom"), r.doc, g)
             words = f"Around {amount} {'people' if fig_no == 0 else 'percent'} were counted (synthetic)."
-            for line in evidence("figure", str(fig_no), words):
-                yield q(fig, _p(_PROB, "hasEvidence"), line[4:-1], g) if line.startswith("#EV ") else line
-        text = "".join(text_parts)
-        yield q(doc, a, _p(_PROB, "PressRelease"), g)
-        yield q(doc, _p(_DCT, "title"), _lit(f"Synthetic press release {k} on {_label_of(crc)}", "en"), g)
-        yield q(doc, _p(_DCT, "issued"), _lit(pub.isoformat(), datatype=_XSD + "date"), g)
-        yield q(doc, _p(_DCT, "publisher"), inspectorate, g)
-        yield q(doc, _p(_FOAF, "page"), _iri(f"https://synthetic.invalid/{tag}/{k:06d}"), g)
-        yield q(doc, _p(_PROB, "sha256"), _lit(hashlib.sha256(text.encode("utf-8")).hexdigest()), g)
-        yield q(doc, _p(_PROB, "reportsOn"), insp, g)
+            yield from self.evidence(r, fig, words)
+
+
+@dataclass
+class _Release:
+    """One synthetic press release being written: its graph, document and text so far."""
+
+    doc_slug: str
+    parts: list[str] = field(default_factory=list)
+    offset: int = 0
+
+    @property
+    def graph(self) -> str:
+        return _iri(f"{_ID}graph/doc/{self.doc_slug}")
+
+    @property
+    def doc(self) -> str:
+        return _iri(f"{_ID}doc/{self.doc_slug}")
+
+    def sentence(self, words: str) -> tuple[int, int]:
+        """Append a sentence to the text; its ``[start, end)`` offsets."""
+        start = self.offset
+        self.parts.append(words + " ")
+        self.offset += len(words) + 1
+        return start, start + len(words)
 
 
 def _slug_of(iri: str) -> str:
@@ -478,55 +560,6 @@ def _slug_of(iri: str) -> str:
 
 def _label_of(iri: str) -> str:
     return _slug_of(iri)
-
-
-def _interval(
-    q,
-    node: str,
-    key: str,
-    *,
-    begin: tuple[int, int],
-    end: tuple[int, int] | None,
-    g: str,
-) -> Iterator[str]:
-    a = _RDF_TYPE
-    interval = f"_:i{key.replace('-', '')}"
-    yield q(node, _p(_ORG, "memberDuring"), interval, g)
-    yield q(interval, a, _p(_TIME, "ProperInterval"), g)
-    for rel, ym, suffix in (("hasBeginning", begin, "b"), ("hasEnd", end, "e")):
-        if ym is None:
-            continue
-        instant = f"{interval}{suffix}"
-        yield q(interval, _p(_TIME, rel), instant, g)
-        yield q(instant, a, _p(_TIME, "Instant"), g)
-        yield q(instant, _p(_TIME, "inXSDDate"), _lit(f"{ym[0]}-{ym[1]:02d}-01", datatype=_XSD + "date"), g)
-        yield q(
-            instant,
-            _p(_TIME, "inXSDgYearMonth"),
-            _lit(f"{ym[0]}-{ym[1]:02d}", datatype=_XSD + "gYearMonth"),
-            g,
-        )
-
-
-def _ownership(
-    q,
-    node: str,
-    owner: str,
-    owned: str,
-    *,
-    begin: tuple[int, int],
-    end: tuple[int, int] | None,
-    src: str,
-    g: str,
-    key: str,
-) -> Iterator[str]:
-    a = _RDF_TYPE
-    yield q(node, a, _p(_PROB, "Ownership"), g)
-    yield q(node, _p(_ORG, "member"), owner, g)
-    yield q(node, _p(_ORG, "organization"), owned, g)
-    yield q(node, _p(_ORG, "role"), _p(_PROB, "ownerRole"), g)
-    yield q(node, _p(_DCT, "source"), src, g)
-    yield from _interval(q, node, key, begin=begin, end=end, g=g)
 
 
 def write_synth(

@@ -17,6 +17,7 @@ from explorer_server import app_for, serving
 from starlette.testclient import TestClient
 
 from probkg.api import build, load
+from probkg.errors import InputError
 from probkg.graph.base import Store
 from probkg.graph.store import OxigraphStore
 
@@ -143,6 +144,32 @@ def test_named_query_result_is_a_start_set(client: TestClient) -> None:
     assert ORG + "london-crc" in {n["id"] for n in res["nodes"]}
 
 
+def test_a_hub_is_read_a_page_at_a_time_and_more_brings_the_rest(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from probkg.exports import explorer
+
+    whole = explorer.Explorer(store).expand(ORG + "london-crc", limit=2000)
+    assert whole["next"] is None  # an ordinary neighbourhood is read in one go
+    monkeypatch.setattr(explorer, "HUB", 3)
+    monkeypatch.setattr(explorer, "HUB_PAGE", 4)
+    ex = explorer.Explorer(store)
+    seen: list[str] = []
+    offset: int | None = 0
+    pages = 0
+    while offset is not None:
+        res = ex.expand(ORG + "london-crc", limit=5, offset=offset)
+        assert res["shown"] <= 5
+        assert res["next"] is None or res["next"] > offset
+        seen += [n["id"] for n in res["nodes"]]
+        offset = res["next"]
+        pages += 1
+    assert pages > 1
+    assert set(seen) == {n["id"] for n in whole["nodes"]}
+    with pytest.raises(InputError, match="offset"):
+        ex.expand(ORG + "london-crc", offset=-1)
+
+
 @pytest.mark.parametrize(
     ("path", "params", "word"),
     [
@@ -151,6 +178,7 @@ def test_named_query_result_is_a_start_set(client: TestClient) -> None:
         ("expand", {"iri": ORG + "london-crc", "from": "last year"}, "from"),
         ("expand", {"iri": ORG + "london-crc", "providerKind": "Bank"}, "providerKind"),
         ("expand", {"iri": ORG + "london-crc", "limit": "0"}, "limit"),
+        ("expand", {"iri": ORG + "london-crc", "offset": "-1"}, "offset"),
         ("node", {"iri": ORG + "no-such-thing"}, "no node"),
         ("search", {}, "q"),
         ("query", {"name": "no-such-query"}, "no-such-query"),

@@ -200,8 +200,9 @@ def test_dot_quote_escapes():
 def test_jsonld_round_trips_to_isomorphic_graphs(ds):
     text = dumps(ds, "jsonld")
     doc = json.loads(text)
-    assert doc["@context"] == {p: str(ns) for p, ns in PREFIXES.items()} == jsonld_context()
-    assert '"prob:CommunityRehabilitationCompany"' in text  # compacted with the prefixes
+    assert isinstance(doc, list)  # expanded JSON-LD: one object per named graph
+    assert '"https://w3id.org/probation-kg/def#CommunityRehabilitationCompany"' in text
+    assert jsonld_context() == {p: str(ns) for p, ns in sorted(PREFIXES.items())}
     back = Dataset()
     back.parse(data=text, format="json-ld")
     names = {g.identifier for g in ds.graphs() if len(g) and g.identifier != CATALOG_GRAPH}
@@ -413,8 +414,10 @@ def test_cli_analyse(real_store, cli_runner):
 def test_store_graph_names_are_kept(memory_store):
     store = load_fixture(memory_store)
     doc = json.loads(dumps(store, "jsonld"))
-    names = {g["@id"] for g in doc["@graph"]}
-    assert names == {"id:graph/registry", "id:graph/curated/test-north-london"}  # catalogue left out
+    names = {g["@id"] for g in doc}
+    graph = "https://w3id.org/probation-kg/id/graph/"
+    assert names == {graph + "registry", graph + "curated/test-north-london"}  # catalogue left out
+    assert all(g["@graph"] for g in doc)
 
 
 def test_selections_narrow_the_view(view):
@@ -457,3 +460,11 @@ def test_selections_narrow_the_view(view):
     ):
         with pytest.raises(InputError, match=message):
             select(view, **kwargs)
+
+
+def test_forceatlas2_spends_fewer_iterations_on_bigger_graphs():
+    from probkg.exports.formats import fa2_iterations
+
+    assert fa2_iterations(500) == 100  # small graphs get the full layout
+    assert fa2_iterations(40_000) < fa2_iterations(20_000) < 100
+    assert fa2_iterations(10_000_000) == 20  # never fewer than 20

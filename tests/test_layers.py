@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1] / "probkg"
 # Lowest first. A package may import any package of a lower layer; packages on one layer do not
 # import each other. Keep in step with the picture in docs/architecture.md.
 LAYERS: list[set[str]] = [
-    {"probkg.errors", "probkg.units", "probkg._version"},
+    {"probkg.errors", "probkg.units", "probkg._version", "probkg.formats"},
     {"probkg.ontology"},
     {"probkg.registry"},
     {"probkg.graph"},

@@ -32,6 +32,7 @@ import click
 
 from probkg._version import __version__
 from probkg.errors import InputError, ProbkgError, QueryError
+from probkg.formats import EXPORT_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -124,6 +125,13 @@ def _common(f: F) -> F:
         help="Print only the requested output, no progress or summaries.",
     )(f)
     return f
+
+
+def _format_option(*choices: str) -> Callable[[F], F]:
+    """``--format`` (parameter ``fmt``) with these choices; the first is the default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True
+    )
 
 
 def _store_options(f: F) -> F:
@@ -366,7 +374,7 @@ def cli() -> None:
     metavar="DIR",
     help="Directory of source texts; curated findings then carry their exact quotes.",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_format_option("table", "json")
 @_store_options
 def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
     """Load the ontology, the organisation registry and the curated facts, each validated.
@@ -390,12 +398,20 @@ def build(sources: str | None, fmt: str, store_dir: str | None, memory: bool, en
     metavar="DIR",
     help="Directory of source texts that curated YAML files quote from.",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_format_option("table", "json")
 @click.option("--force", is_flag=True, help="Reload even when the catalogue says a source is unchanged.")
 @click.option(
     "--allow-core",
     is_flag=True,
     help="Allow writing the core graphs (ontology, registry, curated), which otherwise only `build` writes.",
+)
+@click.option(
+    "--replaces",
+    "replaces",
+    metavar="OLD_PATH",
+    multiple=True,
+    help="The path this file was loaded from before it was renamed and edited: what came from there "
+    "is replaced.",
 )
 @_store_options
 def load(
@@ -404,6 +420,7 @@ def load(
     fmt: str,
     force: bool,
     allow_core: bool,
+    replaces: tuple[str, ...],
     store_dir: str | None,
     memory: bool,
     endpoint: str | None,
@@ -413,7 +430,9 @@ def load(
     Each source becomes one named graph, validated before it is written; loading the same bytes
     again changes nothing, and a changed file replaces its graph. A file that fails (malformed, or
     breaking the shapes) is reported on its own line and skipped; the others are still loaded, and
-    the exit status is that of the worst failure.
+    the exit status is that of the worst failure. A file renamed without changes keeps its graph (the
+    catalogue records the new path); a file renamed and edited is a new document unless --replaces
+    names its old path.
     """
     from probkg.api import load as load_into
     from probkg.errors import StoreError
@@ -423,6 +442,8 @@ def load(
     files = list(expand_paths(paths))
     if not files:
         raise InputError("no loadable files found in " + ", ".join(paths))
+    if replaces and len(files) != 1:
+        raise InputError("--replaces applies to one file; load the renamed file on its own")
     failures: list[ProbkgError] = []
     show = not _quiet() and sys.stderr.isatty()
     with _opened(store_dir, memory, endpoint, create=True) as store:
@@ -439,6 +460,7 @@ def load(
                         bulk_progress=bars.update,
                         force=force,
                         allow_core=allow_core,
+                        replaces=replaces,
                     )
                 )
             except StoreError:
@@ -470,12 +492,40 @@ def load(
 
         _stoppable(run_all, what="load")
         _print_outcomes(outcomes, fmt, store, {str(e.path): _one_line(str(e)) for e in failures})
+        if any(o.status in ("added", "replaced") for o in outcomes) and not replaces:
+            _note_vanished(store, files)
     return max((e.exit_code for e in failures), default=0)
+
+
+def _note_vanished(store: Store, loaded: Sequence[Path]) -> None:
+    """Name files whose graphs are loaded but which are gone from disk, beside or named like ``loaded``.
+
+    Such a file was perhaps renamed and edited into one just loaded, which is then a new document;
+    ``--replaces`` says otherwise. Only a hint: nothing is changed.
+    """
+    if store.kind == "remote":
+        return
+    dirs = {os.path.dirname(os.path.realpath(f)) for f in loaded}
+    names = {os.path.basename(f) for f in loaded}
+    gone = sorted(
+        {
+            info.source
+            for info in store.catalog().values()
+            if info.loader in ("rdf", "text") and info.source and os.path.isabs(info.source)
+            if os.path.dirname(info.source) in dirs or os.path.basename(info.source) in names
+            if not os.path.exists(info.source)
+        }
+    )
+    for path in gone[:5]:
+        _note(
+            f"note: {path} was loaded but no longer exists; if a file just loaded is it renamed and "
+            f"edited, load that file again with --replaces {path}"
+        )
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@_format_option("json")
 @click.option(
     "--explain",
     is_flag=True,
@@ -520,7 +570,7 @@ def _jsonable(value: Any) -> Any:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_format_option("table", "json")
 @_common
 def queries(fmt: str) -> int:
     """List the named queries: name, title and parameters."""
@@ -659,7 +709,7 @@ def query(
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option("text", "json")
 @_store_options
 def validate(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
     """SHACL-validate the whole store; exit status 1 when there are violations."""
@@ -672,7 +722,7 @@ def validate(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_format_option("table", "json")
 @_store_options
 def stats(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -> int:
     """Count triples per named graph and instances per class."""
@@ -689,7 +739,7 @@ def stats(fmt: str, store_dir: str | None, memory: bool, endpoint: str | None) -
     return 0
 
 
-_RDF_EXPORTS = ("nq", "trig", "nt", "ttl")
+_RDF_EXPORTS = tuple(name for name in EXPORT_NAMES if name != "jsonld")  # JSON-LD: probkg.exports
 
 
 def _selection_options(f: F) -> F:
@@ -830,7 +880,7 @@ def export(
 
 # ---- graph analytics (probkg.exports.analytics) ------------------------------------------------------------
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_format_option("table", "json")
 @_selection_options
 @click.option("--on", "on_date", metavar="YYYY-MM-DD", help="Count only ownerships that held on this day.")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1), help="Rows of each table.")
@@ -953,42 +1003,32 @@ def analyse(
     return 0
 
 
+_SERVE_OPTIONS: tuple[tuple[str, object, click.ParamType, str], ...] = (
+    ("--host", "127.0.0.1", click.STRING, "Interface to listen on."),
+    ("--port", 7878, click.IntRange(0, 65535), "TCP port (0 picks a free one)."),
+    ("--timeout", 30.0, click.FloatRange(0.1), "Seconds a query may run before it is stopped."),
+    ("--max-rows", 1_000_000, click.IntRange(1), "Largest number of rows (or triples) in one answer."),
+    ("--workers", 4, click.IntRange(1, 64), "Query worker processes (queries running at once)."),
+)
+"""The endpoint's options: name, default, type, help (in the order ``--help`` lists them)."""
+
+
+def _serve_options(f: F) -> F:
+    """The endpoint's listening and limit options (:data:`_SERVE_OPTIONS`), ``--allow-update`` and the
+    store options."""
+    f = _store_options(f)
+    f = click.option(
+        "--allow-update",
+        is_flag=True,
+        help="Accept SPARQL Update from clients sending the bearer token in $PROBKG_TOKEN.",
+    )(f)
+    for name, default, kind, text in reversed(_SERVE_OPTIONS):
+        f = click.option(name, default=default, show_default=True, type=kind, help=text)(f)
+    return f
+
+
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option(
-    "--port",
-    default=7878,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="TCP port (0 picks a free one).",
-)
-@click.option(
-    "--timeout",
-    default=30.0,
-    show_default=True,
-    type=click.FloatRange(0.1),
-    help="Seconds a query may run before it is stopped.",
-)
-@click.option(
-    "--max-rows",
-    default=1_000_000,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Largest number of rows (or triples) in one answer.",
-)
-@click.option(
-    "--workers",
-    default=4,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="Query worker processes (queries running at once).",
-)
-@click.option(
-    "--allow-update",
-    is_flag=True,
-    help="Accept SPARQL Update from clients sending the bearer token in $PROBKG_TOKEN.",
-)
-@_store_options
+@_serve_options
 def serve(
     host: str,
     port: int,

@@ -10,7 +10,7 @@ import json
 
 import click
 
-from probkg.cli import _note, _opened, _store_options, _table, cli
+from probkg.cli import _format_option, _note, _opened, _store_options, _table, cli
 
 __all__ = ["search_command"]
 
@@ -19,7 +19,7 @@ __all__ = ["search_command"]
 @click.argument("text")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most hits shown.")
 @click.option("--findings", is_flag=True, help="Only findings.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_format_option("table", "json")
 @_store_options
 def search_command(
     text: str, limit: int, findings: bool, fmt: str, store_dir: str | None, memory: bool, endpoint: str | None

@@ -1,9 +1,10 @@
 """Scoring text extraction against gold facts, as ``../shared/design/evaluation.md`` describes.
 
 * Documents are matched by file name; a gold document without output misses all its items.
-* Organisation names match when, after :func:`norm_words` (lower case, ``&`` -> and, the long forms
-  "community rehabilitation company" -> crc and "national probation service" -> nps, punctuation
-  removed, the words the / and / of / division / ltd / limited / company dropped) their word sets are
+* Organisation names match when, after :func:`norm_words` (names compared as the registry compares
+  them: case, accents and punctuation ignored, ``&`` -> and, the long forms "community rehabilitation
+  company" -> crc and "national probation service" -> nps; then the words the / and / of / division /
+  ltd / limited / company dropped) their word sets are
   equal or overlap with a Jaccard index of at least 0.75. A gold provider is known by its
   ``canonical_name``, ``name_as_written`` and ``short_form``; an output organisation by its ``label``.
 * Inspected providers, owners named, aspect ratings: one-to-one matches, micro precision/recall/F1.
@@ -21,7 +22,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -33,6 +33,7 @@ import yaml
 
 from probkg.loaders.text.lexicon import parse_number_words
 from probkg.loaders.text.reader import read_path
+from probkg.registry.model import normalise_name
 
 __all__ = [
     "THRESHOLDS",
@@ -63,13 +64,9 @@ _DROP = {"the", "and", "of", "division", "ltd", "limited", "company"}
 
 
 def norm_words(name: str) -> frozenset[str]:
-    """The word set a name is compared by (see the module docstring)."""
-    text = name.lower().replace("&", " and ").replace("’", "'")
-    text = text.replace("community rehabilitation company", "crc").replace(
-        "national probation service", "nps"
-    )
-    text = re.sub(r"[^\w\s]", " ", text.replace("'", ""))
-    return frozenset(w for w in text.split() if w not in _DROP)
+    """The word set a name is compared by: the words of :func:`probkg.registry.model.normalise_name`
+    without the ones that do not tell organisations apart (see the module docstring)."""
+    return frozenset(normalise_name(name).split()) - _DROP
 
 
 def names_match(a: str, b: str) -> bool:

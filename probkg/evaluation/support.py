@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from probkg.loaders.text.lexicon import cue_inventory, without_cues
+from probkg.loaders.text.lexicon import cue_inventory, normalise_text, without_cues
 from probkg.loaders.text.reader import read_path
 
 from .scoring import Scores, load_gold, score_document
@@ -32,10 +32,6 @@ __all__ = ["MIN_SUPPORT", "cue_support", "leave_one_document_out", "unsupported_
 
 MIN_SUPPORT = 2
 """Distinct development documents a cue needs."""
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").lower().split())
 
 
 def _agrees(kind: str, cue_class: str, finding: dict[str, Any]) -> bool:
@@ -60,13 +56,13 @@ def cue_support(gold_files: Iterable[str | Path], *, strict: bool = False) -> di
         for doc in load_gold(gold_file):
             if not strict:
                 if doc.get("_path"):
-                    text = _norm(read_path(doc["_path"])[0].view)
+                    text = normalise_text(read_path(doc["_path"])[0].view)
                     for name, rx in compiled.items():
                         if rx.search(text):
                             support[name].add(doc["file"])
                 continue
             for finding in doc.get("findings") or []:
-                quote = _norm(str(finding.get("quote", "")))
+                quote = normalise_text(str(finding.get("quote", "")))
                 for name, rx in compiled.items():
                     kind = name.split(":", 1)[0]
                     if doc["file"] in support[name] or not _agrees(kind, inventory[name][0], finding):

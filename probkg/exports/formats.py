@@ -3,7 +3,7 @@
 Formats are data: :data:`FORMATS` maps a name to an :class:`Exporter` (file suffix, media type, writer).
 Graph formats (``graphml``, ``gexf``, ``cytoscape``, ``dot``) write the networkx view from
 :func:`probkg.exports.nxview.to_networkx`, with x/y positions from a seeded spring layout on every node;
-``jsonld`` writes the RDF itself (every named graph) as compact JSON-LD with probkg's prefixes as context.
+``jsonld`` writes the RDF itself (every named graph) as expanded JSON-LD, streamed by Oxigraph.
 
 Every writer is deterministic: nodes, edges, attributes and JSON keys are sorted and the layout seed is
 fixed, so exporting the same data twice gives the same bytes.
@@ -21,6 +21,7 @@ fixed, so exporting the same data twice gives the same bytes.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import math
@@ -36,9 +37,11 @@ import networkx as nx
 import numpy as np
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from probkg.errors import InputError
-from probkg.exports.nxview import curie, to_networkx
+from probkg.exports.nxview import to_networkx
+from probkg.formats import BY_NAME
 from probkg.graph.base import CATALOG_GRAPH, Store
 from probkg.ontology.namespaces import PREFIXES
 
@@ -123,13 +126,23 @@ def _simple(G: nx.MultiDiGraph) -> tuple[list[str], Any]:
     return nodes, sp.csr_matrix((data, (rows, cols)), shape=(len(nodes), len(nodes)))
 
 
+FA2_WORK = 1_200_000
+"""Node-iterations ForceAtlas2 may spend: 100 iterations up to 12,000 nodes, fewer above (30 at 40,000
+nodes, the size of a million-quad store's domain view, so the default layout stays within minutes)."""
+
+
+def fa2_iterations(nodes: int) -> int:
+    """How many ForceAtlas2 iterations a graph of ``nodes`` nodes gets (between 20 and 100)."""
+    return max(20, min(100, FA2_WORK // max(1, nodes)))
+
+
 def _forceatlas2(G: nx.MultiDiGraph, seed: int) -> dict[str, tuple[float, float]]:
     from fa2_modified import ForceAtlas2
 
     nodes, adjacency = _simple(G)
     rng = np.random.RandomState(seed)
     start = rng.rand(len(nodes), 2) * 100.0
-    iterations = 100 if len(nodes) <= 20000 else 60
+    iterations = fa2_iterations(len(nodes))
     fa2 = ForceAtlas2(
         barnesHutOptimize=True, barnesHutTheta=1.2, scalingRatio=2.0, gravity=1.0, verbose=False
     )
@@ -583,73 +596,73 @@ def write_html(source: Store | Graph, out: TextIO) -> None:
 
 
 def jsonld_context() -> dict[str, str]:
-    """probkg's prefixes as a JSON-LD context."""
+    """probkg's prefixes as a JSON-LD context (for readers that want to compact the export)."""
     return {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
 
 
-def _dataset(source: Store | Graph) -> Dataset:
-    """The source's named graphs (the store's catalogue left out, as in ``probkg export``)."""
-    ds = Dataset()
-    if isinstance(source, Store):
-        for s, p, o, g in source.quads():
-            if g != CATALOG_GRAPH:
-                ds.graph(g).add((s, p, o))
-    elif getattr(source, "context_aware", False):
-        for s, p, o, g in source.quads((None, None, None, None)):  # type: ignore[attr-defined]
-            gid = getattr(g, "identifier", g)
-            if gid != CATALOG_GRAPH:
-                ds.graph(gid).add((s, p, o))
+class _Utf8Sink:
+    """A binary file-like that decodes what Oxigraph writes into a text stream (characters split across
+    chunks are kept whole)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def write(self, data: bytes) -> int:
+        self._out.write(self._decoder.decode(bytes(data)))
+        return len(data)
+
+    def flush(self) -> None:
+        self._out.write(self._decoder.decode(b"", final=True))
+
+
+def _rdflib_quads(source: Graph) -> list[Any]:
+    """The quads of an rdflib graph or dataset (catalogue left out) for Oxigraph, blank nodes relabelled
+    from their content and sorted, so the same data gives the same bytes however it was parsed."""
+    import pyoxigraph as ox
+
+    from probkg.graph._oxterms import from_rdflib
+
+    if getattr(source, "context_aware", False):
+        every = source.graphs() if isinstance(source, Dataset) else source.contexts()  # type: ignore[attr-defined]
+        graphs = [g for g in every if g.identifier != CATALOG_GRAPH]
     else:
-        for triple in source:
-            ds.add(triple)
-    return ds
-
-
-def _canonical(ds: Dataset) -> Dataset:
-    """Blank nodes relabelled from their content, so the same data gives the same labels."""
-    out = Dataset()
-    for g in ds.graphs():
-        if not any(isinstance(t, BNode) for triple in g for t in triple):
-            target = out.graph(g.identifier)
-            for triple in g:
-                target.add(triple)
-            continue
-        canon = to_canonical_graph(g)
-        target = out.graph(g.identifier)
-        for triple in canon:
-            target.add(triple)
-    return out
-
-
-def _sort_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: (v if k == "@list" else _sort_json(v)) for k, v in sorted(value.items())}
-    if isinstance(value, list):
-        items = [_sort_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
+        graphs = [source]
+    quads: list[Any] = []
+    for g in graphs:
+        named = (
+            g is not source and isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID
+        )
+        name = ox.NamedNode(str(g.identifier)) if named else ox.DefaultGraph()
+        triples = to_canonical_graph(g) if any(isinstance(t, BNode) for tr in g for t in tr) else g
+        quads.extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), name) for s, p, o in triples)  # type: ignore[arg-type]
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
 def write_jsonld(source: Store | Graph, out: TextIO) -> None:
-    """Every named graph (not the catalogue) as compact JSON-LD, sorted, with probkg's prefixes as context."""
-    ds = _canonical(_dataset(source))
-    context = jsonld_context()
-    doc = json.loads(ds.serialize(format="json-ld", context=context, auto_compact=True))
-    if isinstance(doc, dict) and "@context" in doc:
-        body = {k: v for k, v in doc.items() if k != "@context"}
-        graphs = body.get("@graph", [body] if body else [])
+    """Every named graph (not the catalogue) as JSON-LD, streamed by Oxigraph's serialiser.
+
+    This is the store's own JSON-LD (:meth:`probkg.graph.base.Store.dump`), so the export and
+    ``probkg publish`` share one writer: expanded JSON-LD (absolute IRIs, no context), one object per
+    named graph with its resources in ``@graph``. A store is written in its index order, without a copy in
+    memory; an rdflib graph or dataset is sorted first, with content-derived blank node labels.
+    """
+    sink = _Utf8Sink(out)
+    if isinstance(source, Store):
+        source.dump(sink, "jsonld")  # type: ignore[arg-type]
     else:
-        graphs = doc if isinstance(doc, list) else [doc]
-    for item in graphs:  # rdflib leaves graph names expanded; compact them like every other IRI
-        if isinstance(item, dict) and "@graph" in item and isinstance(item.get("@id"), str):
-            item["@id"] = curie(URIRef(item["@id"]))
-    json.dump(
-        {"@context": context, "@graph": _sort_json(graphs)}, out, ensure_ascii=False, indent=1, sort_keys=True
-    )
+        import pyoxigraph as ox
+
+        from probkg.graph._io import EXPORT_FORMATS
+
+        ox.serialize(_rdflib_quads(source), sink, EXPORT_FORMATS["jsonld"])  # type: ignore[arg-type]
+    sink.flush()
     out.write("\n")
 
 
 # ---- registry and entry points -------------------------------------------------------------
+
+_JSONLD = BY_NAME["jsonld"]
 
 FORMATS: dict[str, Exporter] = {
     "graphml": Exporter("graphml", ".graphml", "application/graphml+xml", write_graphml),
@@ -657,7 +670,7 @@ FORMATS: dict[str, Exporter] = {
     "cytoscape": Exporter("cytoscape", ".cyjs", "application/json", write_cytoscape),
     "dot": Exporter("dot", ".dot", "text/vnd.graphviz", write_dot),
     "html": Exporter("html", ".html", "text/html", write_html, graph=False),
-    "jsonld": Exporter("jsonld", ".jsonld", "application/ld+json", write_jsonld, graph=False),
+    "jsonld": Exporter("jsonld", _JSONLD.suffixes[0], _JSONLD.media_type, write_jsonld, graph=False),
 }
 """Export formats by name."""
 

@@ -368,11 +368,15 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
     if not classes:
         return g, {}  # type: ignore[return-value]
     values = " ".join(f"<{c}>" for c in classes)
+    has_evidence = PROB.hasEvidence
+    supported: dict[str, list[Node]] = defaultdict(list)  # evidence -> what it supports
     for s, p, o in _rows(
         store,
         f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} ?s a ?t . ?s ?p ?o }}",
     ):
-        if p != PROB.hasEvidence:
+        if p == has_evidence:
+            supported[str(o)].append(s)  # type: ignore[arg-type]
+        else:
             g.add((s, p, o))  # type: ignore[arg-type]
     for row in _rows(
         store,
@@ -385,22 +389,10 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
         if q is not None:
             g.add((x, q, v))  # type: ignore[arg-type]
     evidence: dict[Node, dict[str, Any]] = {}
-    items: dict[Node, dict[Node, dict[str, Any]]] = defaultdict(dict)
-    for s, ev, src, exact, start, end in _rows(
-        store,
-        f"SELECT ?s ?ev ?src ?exact ?start ?end WHERE {{ VALUES ?t {{ {values} }} ?s a ?t ; "
-        f"<{PROB.hasEvidence}> ?ev . OPTIONAL {{ ?ev <{OA.hasSource}> ?src }} "
-        f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?qs . ?qs <{OA.exact}> ?exact }} "
-        f"OPTIONAL {{ ?ev <{OA.hasSelector}> ?ps . ?ps <{OA.start}> ?start ; <{OA.end}> ?end }} }}",
-    ):
-        item = items[s].setdefault(ev, {"source": "", "start": -1, "end": -1, "quote": ""})  # type: ignore[index,arg-type]
-        if src is not None:
-            item["source"] = curie(src)
-        if exact is not None:
-            item["quote"] = str(exact)
-        for key, lit in (("start", start), ("end", end)):
-            if isinstance(lit, Literal) and isinstance(_plain(lit), int):
-                item[key] = _plain(lit)
+    items: dict[Node, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for ev, item in _evidence_items(store, set(supported)).items():
+        for s in supported[ev]:
+            items[s][ev] = item
     for s, by_ev in items.items():
         evidence[s] = _summarise_evidence(list(by_ev.values()))
     for p, label in _rows(
@@ -411,6 +403,55 @@ def _selection(store: Store, shown: set[str]) -> tuple[Graph, dict[Node, dict[st
     ):
         g.add((p, RDFS.label, label))  # type: ignore[arg-type]
     return g, evidence  # type: ignore[return-value]
+
+
+def _text_rows(store: Store, sparql: str) -> Iterator[tuple[str | None, ...]]:
+    """Rows of a SELECT as plain strings (IRIs, blank node ids, lexical forms): no rdflib terms built."""
+    from probkg.graph.store import OxigraphStore
+
+    if isinstance(store, OxigraphStore):
+        answer: Any = store._store.query(sparql, use_default_graph_as_union=True)
+        for solution in answer:
+            yield tuple(None if t is None else t.value for t in solution)
+        return
+    for row in _rows(store, sparql):
+        yield tuple(None if t is None else str(t) for t in row)
+
+
+def _evidence_items(store: Store, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """Source, quote and offsets of each evidence in ``wanted`` (Web Annotation: a source and selectors).
+
+    Three plain joins over the annotation vocabulary, matched here, cost a fraction of one query
+    joining them to the resources they support with OPTIONALs. Where an evidence has several values
+    the smallest is kept, so the same data always gives the same summary."""
+    if not wanted:
+        return {}
+    items: dict[str, dict[str, Any]] = {
+        ev: {"source": "", "start": -1, "end": -1, "quote": ""} for ev in wanted
+    }
+    for ev, src in _text_rows(store, f"SELECT ?ev ?src WHERE {{ ?ev <{OA.hasSource}> ?src }}"):
+        item = items.get(ev)  # type: ignore[arg-type]
+        if item is not None and src is not None:
+            text = _curie(src)
+            if not item["source"] or text < item["source"]:
+                item["source"] = text
+    selectors: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for ev, sel, q, v in _text_rows(
+        store,
+        f"SELECT ?ev ?sel ?q ?v WHERE {{ ?ev <{OA.hasSelector}> ?sel . "
+        f"VALUES ?q {{ <{OA.exact}> <{OA.start}> <{OA.end}> }} ?sel ?q ?v }}",
+    ):
+        if ev in items and q is not None and v is not None:
+            selectors[(ev, sel)][q.rsplit("#", 1)[-1]] = v  # type: ignore[index]
+    for (ev, _sel), found in sorted(selectors.items()):
+        item = items[ev]
+        quote = found.get("exact")
+        if quote is not None and (not item["quote"] or quote < item["quote"]):
+            item["quote"] = quote
+        start, end = found.get("start", ""), found.get("end", "")
+        if item["start"] < 0 and start.isdigit() and end.isdigit():
+            item["start"], item["end"] = int(start), int(end)
+    return items
 
 
 def _summarise_evidence(items: list[dict[str, Any]]) -> dict[str, Any]:

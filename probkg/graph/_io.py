@@ -10,17 +10,12 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from probkg.errors import InputError
+from probkg.formats import BY_NAME, EXPORT_NAMES
 from probkg.graph._oxterms import from_rdflib as to_ox
 
 __all__ = ["EXPORT_FORMATS", "dump_quads", "rdf_syntax_error"]
 
-EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ttl": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {name: BY_NAME[name].ox for name in EXPORT_NAMES}
 """RDF export format names accepted by :meth:`probkg.graph.base.Store.dump`."""
 
 

@@ -176,27 +176,41 @@ class Store(ABC):
 
     def commit_many(
         self,
-        writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple] | None]],
+        writes: Sequence[tuple[URIRef, Iterable[Triple] | None, list[Triple] | None]],
         *,
         drop: Sequence[URIRef] = (),
     ) -> list[int]:
-        """Replace several graphs and their catalogue nodes, and drop ``drop``; return the new sizes.
+        """Replace several graphs and their catalogue nodes, and drop ``drop``, all or nothing.
 
-        The embedded Oxigraph backend does everything in one transaction: remove the triples of each
-        written graph and of each graph in ``drop``, remove their nodes from :data:`CATALOG_GRAPH`,
-        insert the new triples and catalogue entries. This portable default is built from the
-        primitives (each graph changes atomically, not all together); the in-memory store lives in
-        one process, and the remote store sends one SPARQL Update.
+        Each write is ``(graph, triples, entry)``: ``triples`` None leaves the graph's content as it is
+        (only its catalogue node changes); ``entry`` None leaves its catalogue node alone. Returns the
+        new size of each written graph. Every backend applies the whole change at once: the embedded
+        Oxigraph store in one transaction, the in-memory store under its lock (restoring the old graphs
+        if anything fails), the remote store by uploading first and switching in one SPARQL Update.
+        This portable default is built from the primitives and restores the graphs it touched when a
+        step fails; readers of another process may see the steps.
         """
-        staged = [(URIRef(str(g)), list(t), e) for g, t, e in writes]
+        staged = [(URIRef(str(g)), None if t is None else list(t), e) for g, t, e in writes]
+        touched = list(dict.fromkeys([*(g for g, _, _ in staged), *(URIRef(str(g)) for g in drop)]))
         gone = {str(g) for g, _, e in staged if e is not None} | {str(g) for g in drop}
-        kept = [(s, p, o) for s, p, o, _ in self.quads(CATALOG_GRAPH) if str(s) not in gone]
-        for g in drop:
-            self.drop_graph(URIRef(str(g)))
-        sizes = [self.replace_graph(g, t) for g, t, _ in staged]
-        if gone:
-            self.replace_graph(CATALOG_GRAPH, [*kept, *(t for _, _, e in staged for t in e or ())])
-        return sizes
+        old_catalog = [(s, p, o) for s, p, o, _ in self.quads(CATALOG_GRAPH)]
+        backup = {g: [(s, p, o) for s, p, o, _ in self.quads(g)] for g in touched}
+        try:
+            for g in drop:
+                self.drop_graph(URIRef(str(g)))
+            for g, t, _ in staged:
+                if t is not None:
+                    self.replace_graph(g, t)
+            if gone:
+                kept = [t for t in old_catalog if str(t[0]) not in gone]
+                self.replace_graph(CATALOG_GRAPH, [*kept, *(t for _, _, e in staged for t in e or ())])
+        except BaseException:
+            for g, old in backup.items():
+                self.replace_graph(g, old)
+            self.replace_graph(CATALOG_GRAPH, old_catalog)
+            raise
+        now = self.graph_sizes()
+        return [now.get(str(g), 0) for g, _, _ in staged]
 
     def bulk_load(self, path: str, **options: object) -> object:
         """Stream a large RDF file in atomically (:mod:`probkg.graph.bulk`); backends able override."""

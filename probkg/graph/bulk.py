@@ -28,7 +28,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -38,6 +38,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from probkg.errors import InputError, ProbkgError, StoreError
+from probkg.formats import BULK_SUFFIXES, BY_SUFFIX
 from probkg.graph._io import rdf_syntax_error
 from probkg.graph.base import CATALOG_GRAPH, CORE_GRAPHS, FILE_GRAPH_PREFIX, PENDING_GRAPH, STAGING_PREFIX
 from probkg.ontology.namespaces import PROB_IRI
@@ -45,16 +46,12 @@ from probkg.units import sha256_file
 
 __all__ = ["BULK_FORMATS", "BulkOutcome", "Check", "bulk_load", "recover"]
 
-BULK_FORMATS: dict[str, ox.RdfFormat] = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".ttl": ox.RdfFormat.TURTLE,
-}
+BULK_FORMATS: dict[str, ox.RdfFormat] = {suffix: BY_SUFFIX[suffix].ox for suffix in BULK_SUFFIXES}
 """File suffixes the bulk path reads."""
 
 _PROB = PROB_IRI
 _STAGED = ox.NamedNode(_PROB + "stagedFor")
+_SOURCE = "http://purl.org/dc/terms/source"
 _BATCH = 50_000
 _CHUNK = 250_000
 _VIEW_LIMIT = 4_000_000
@@ -240,6 +237,26 @@ def _read(path: Path, fmt: ox.RdfFormat, default_graph: ox.NamedNode) -> Any:
     return view
 
 
+def _move(ox_store: Any, location: str, graphs: list[str], source: str, drop: list[str]) -> None:
+    """Record ``source`` as the path of ``graphs`` and drop ``drop``, in one transaction."""
+    cat = f"<{CATALOG_GRAPH}>"
+    ops = [f"DROP SILENT GRAPH <{g}> ;\n" for g in drop]
+    ops.append(
+        f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} "
+        f"WHERE {{ VALUES ?g {{ {_names(drop)} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
+    )
+    ops.append(
+        f"DELETE {{ GRAPH {cat} {{ ?g <{_SOURCE}> ?old }} }} "
+        f"INSERT {{ GRAPH {cat} {{ ?g <{_SOURCE}> ?new }} }} "
+        f"WHERE {{ VALUES ?g {{ {_names(graphs)} }} GRAPH {cat} {{ ?g <{_SOURCE}> ?old }} "
+        f"BIND({ox.Literal(source)} AS ?new) }}"
+    )
+    try:
+        ox_store.update("".join(ops))
+    except OSError as exc:
+        raise _oserror(location, exc) from None
+
+
 def bulk_load(
     ox_store: Any,
     location: str,
@@ -252,6 +269,7 @@ def bulk_load(
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
     allow_core: bool = False,
+    replaces: Collection[str] = (),
 ) -> BulkOutcome:
     """Stream an RDF file into ``ox_store`` atomically; see the module documentation.
 
@@ -263,6 +281,9 @@ def bulk_load(
     ``catalog`` maps graph IRIs to catalogue entries (objects with ``sha256``, ``source``, ``loader``);
     ``existing`` maps the graphs the store holds to their sizes (a set of names will do).
     ``progress(done, total)`` follows the writing (``total`` is an estimate until the end).
+    Graphs catalogued from the paths in ``replaces`` (the old name of a renamed file) are dropped in
+    the switch. A file already loaded under another path is not loaded again: the catalogue records
+    its new path.
     """
     p = Path(path)
     if not p.is_file():
@@ -280,12 +301,29 @@ def bulk_load(
     # Loaded before? The same checksum in the catalogue means the same content: one syntax pass then
     # tells whether every graph of the file is still as that load left it. A new file is not scanned
     # ahead: its graphs are named and checked as the stream meets them.
+    def superseded_by(names: Collection[str]) -> list[str]:
+        """Graphs the switch drops: this path's older file graph, and what the paths ``replaces`` gave."""
+        own = file_graph.value in names
+        return [
+            g
+            for g, info in catalog.items()
+            if g not in names
+            and (
+                (own and g.startswith(FILE_GRAPH_PREFIX) and info.source == source and info.loader == "rdf")
+                or (info.source in replaces and info.loader in ("rdf", "text"))
+            )
+        ]
+
     if not force and any(info.sha256 == checksum for info in catalog.values()):
         t0 = time.perf_counter()
         sizes = _scan(p, fmt, file_graph)
         timings["scan"] = time.perf_counter() - t0
         if sizes and all((info := catalog.get(g)) is not None and info.sha256 == checksum for g in sizes):
-            return BulkOutcome(source, "unchanged", 0, 0, dict(sizes), timings)
+            superseded = superseded_by(sizes)
+            moved = [g for g in sizes if catalog[g].source != source]
+            if moved or superseded:  # a renamed file: the catalogue records its new path
+                _move(ox_store, location, moved, source, superseded)
+            return BulkOutcome(source, "unchanged", 0, 0, dict(sizes), timings, tuple(superseded))
 
     token = f"{os.getpid()}-{time.time_ns()}"
     staged: dict[str, str] = {}  # graph -> the name its quads are written under
@@ -352,7 +390,7 @@ def bulk_load(
     failure: list[BaseException] = []
     inferred: list[ox.Quad] = []
     final: dict[str, int] = {}
-    superseded: list[str] = []
+    superseded = []
     ok = False
     abandoned = False
 
@@ -425,15 +463,7 @@ def bulk_load(
             )
             counts = {r["g"].value: int(r["n"].value) for r in rows}
             final = {g: counts.get(s, 0) for g, s in staged.items()}
-        if file_graph.value in staged:
-            superseded = [
-                g
-                for g, info in catalog.items()
-                if g.startswith(FILE_GRAPH_PREFIX)
-                and g not in staged
-                and info.source == source
-                and info.loader == "rdf"
-            ]
+        superseded = superseded_by(staged)
 
         # Check, with the replaced graphs (and the journal) out of sight.
         if check is not None:

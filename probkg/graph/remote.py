@@ -7,8 +7,9 @@ How the three semantics probkg relies on are kept on every server:
 
 - **The default graph is the union of the named graphs.** Oxigraph server gets the
   ``union-default-graph`` option with each query; Virtuoso already answers a query without ``FROM``
-  over all its graphs; any other server gets the named graphs listed as ``default-graph-uri`` and
-  ``named-graph-uri`` protocol parameters.
+  over all its graphs; any other server, and Virtuoso for a query naming ``GRAPH`` (which would
+  otherwise also see Virtuoso's system graphs), gets the named graphs listed as ``default-graph-uri``
+  and ``named-graph-uri`` protocol parameters.
 - **Replacing a graph is all or nothing.** Oxigraph applies a GSP ``PUT`` in one transaction. Virtuoso
   does not (a payload that breaks half-way leaves the first half behind), so on other servers the new
   content is written to a temporary graph ``id:graph/tmp/<uuid>``, which is then ``MOVE``d over the
@@ -297,8 +298,9 @@ class RemoteStore(Store):
         server = self.server
         if server == "oxigraph":
             return {"union-default-graph": ""}
-        if server == "virtuoso":
-            return {}
+        if server == "virtuoso" and not _NAMES_GRAPHS.search(_skeleton(sparql)):
+            return {}  # Virtuoso answers over all its graphs already
+        # Without a list, GRAPH ?g would also range over Virtuoso's own system graphs.
         graphs = sorted(self._graph_names())
         return {"default-graph-uri": graphs, "named-graph-uri": graphs}
 
@@ -386,46 +388,89 @@ class RemoteStore(Store):
             f"DELETE WHERE {{ GRAPH {nt_term(CATALOG_GRAPH)} {{ {name} ?p ?o }} }}"
         )
 
-    def commit(
+    def commit_many(
         self,
-        graph: URIRef,
-        triples: Iterable[tuple[Node, Node, Node]],
+        writes: Sequence[tuple[URIRef, Iterable[tuple[Node, Node, Node]] | None, list[Any] | None]],
         *,
-        catalog_entry: Iterable[tuple[Node, Node, Node]] | None = (),
         drop: Sequence[URIRef] = (),
-    ) -> int:
-        """Replace ``graph`` and its catalogue entry, and drop ``drop``, in one final update request.
+    ) -> list[int]:
+        """Replace graphs and catalogue nodes, and drop ``drop``, all or nothing.
 
-        The new content is first uploaded to a temporary graph; only when that succeeded does one
-        SPARQL Update move it over ``graph``, rewrite the catalogue node and drop the other graphs.
+        Every new graph is first uploaded under a temporary name; nothing the server shows changes
+        until one SPARQL Update moves them over their targets, rewrites the catalogue nodes and drops
+        ``drop``. Oxigraph server applies that update in one transaction. Virtuoso (and any other
+        server) applies its operations one after the other without undoing the earlier ones when a
+        later one fails, so the graphs it touches are copied first and put back if the update fails.
         """
-        target = URIRef(str(graph))
-        tmp = URIRef(TMP_GRAPH_PREFIX + uuid.uuid4().hex)
-        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
-            n = self._serialize(triples, spool)
-            try:
-                if n:
-                    self._upload(tmp, spool)
-                cat = nt_term(CATALOG_GRAPH)
-                ops = [f"DROP SILENT GRAPH {nt_term(URIRef(str(g)))}" for g in drop]
-                for g in (target, *drop):
-                    if catalog_entry is not None or g != target:
-                        ops.append(f"DELETE WHERE {{ GRAPH {cat} {{ {nt_term(URIRef(str(g)))} ?p ?o }} }}")
-                ops.append(
-                    f"MOVE SILENT GRAPH {nt_term(tmp)} TO GRAPH {nt_term(target)}"
-                    if n
-                    else f"DROP SILENT GRAPH {nt_term(target)}"
+        token = uuid.uuid4().hex
+        cat = nt_term(CATALOG_GRAPH)
+        drops = [URIRef(str(g)) for g in drop]
+        ops = [f"DROP SILENT GRAPH {nt_term(g)}" for g in drops]
+        ops += [f"DELETE WHERE {{ GRAPH {cat} {{ {nt_term(g)} ?p ?o }} }}" for g in drops]
+        temporary: list[URIRef] = []
+        entries: list[str] = []
+        replaced: list[URIRef] = []
+        try:
+            for i, (graph, triples, entry) in enumerate(writes):
+                target = URIRef(str(graph))
+                if entry is not None:
+                    ops.append(f"DELETE WHERE {{ GRAPH {cat} {{ {nt_term(target)} ?p ?o }} }}")
+                    entries += [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in entry]
+                if triples is None:  # the graph stays; only its catalogue node changes
+                    continue
+                replaced.append(target)
+                with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+                    if self._serialize(triples, spool):
+                        tmp = URIRef(f"{TMP_GRAPH_PREFIX}{token}-{i}")
+                        temporary.append(tmp)
+                        self._upload(tmp, spool)
+                        ops.append(f"MOVE SILENT GRAPH {nt_term(tmp)} TO GRAPH {nt_term(target)}")
+                    else:
+                        ops.append(f"DROP SILENT GRAPH {nt_term(target)}")
+            if entries:
+                ops.append(f"INSERT DATA {{ GRAPH {cat} {{\n" + "\n".join(entries) + "\n} }")
+            if ops:
+                touched = list(
+                    dict.fromkeys([*drops, *replaced, *([CATALOG_GRAPH] if entries or drops else [])])
                 )
-                entry = "\n".join(
-                    f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in catalog_entry or ()
-                )
-                if entry:
-                    ops.append(f"INSERT DATA {{ GRAPH {cat} {{\n{entry}\n}} }}")
-                self.update(" ;\n".join(ops))
-            except BaseException:
+                self._switch(" ;\n".join(ops), touched, token)
+        finally:
+            for tmp in temporary:
                 self._discard(tmp)
+        now = self.graph_sizes()
+        return [now.get(str(g), 0) for g, _, _ in writes]
+
+    def _switch(self, update: str, touched: list[URIRef], token: str) -> None:
+        """Run the update that makes a change visible; on servers that may apply part of it, undoably."""
+        if self.server == "oxigraph":
+            self.update(update)  # one transaction: all or nothing
+            return
+        backups = {g: URIRef(f"{TMP_GRAPH_PREFIX}{token}-old-{i}") for i, g in enumerate(touched)}
+        copy = [f"COPY SILENT GRAPH {nt_term(g)} TO GRAPH {nt_term(b)}" for g, b in backups.items()]
+        restore = [
+            f"DROP SILENT GRAPH {nt_term(g)} ;\nADD SILENT GRAPH {nt_term(b)} TO GRAPH {nt_term(g)}"
+            for g, b in backups.items()
+        ]
+        keep = False
+        try:
+            self.update(" ;\n".join(copy))
+            try:
+                self.update(update)
+            except BaseException as exc:
+                try:
+                    self.update(" ;\n".join(restore))
+                except EndpointError as again:
+                    keep = True  # the copies are all that is left of the old state
+                    names = ", ".join(f"<{b}>" for b in backups.values())
+                    raise EndpointError(
+                        f"{again}; the change was applied in part and could not be undone: "
+                        f"the old graphs are in {names}"
+                    ) from exc
                 raise
-        return self._count(str(target))
+        finally:
+            if not keep:
+                for b in backups.values():
+                    self._discard(b)
 
     def _upload(self, graph: URIRef, payload: IO[bytes]) -> None:
         """Write an N-Triples document into ``graph`` (replacing it) by GSP PUT, else by INSERT DATA."""
@@ -490,10 +535,11 @@ class RemoteStore(Store):
     def insert_quads_file(
         self, path: str, fmt: ox.RdfFormat | None = None, progress: Any = None
     ) -> dict[str, int]:
-        """Stream an RDF file into the server, one atomic replacement per named graph it contains.
+        """Stream an RDF file into the server, replacing the named graphs it contains all or nothing.
 
         The file is parsed once with Oxigraph's streaming parser; each graph's triples are spooled to
-        a temporary N-Triples file, then uploaded. Returns the triple count per graph written.
+        a temporary N-Triples file and uploaded under a temporary name, then one update moves them
+        all over their targets (see :meth:`commit_many`). Returns the triple count per graph written.
         Triples in the file's default graph are not accepted here (name the graph in the file).
         """
         spools: dict[str, tuple[IO[bytes], int]] = {}
@@ -511,9 +557,22 @@ class RemoteStore(Store):
                 spools[key] = (spool, n + 1)
                 if progress is not None:
                     progress(1)
-            return {
-                g: self.replace_graph_from_ntriples(URIRef(g), spool, n) for g, (spool, n) in spools.items()
-            }
+            token = uuid.uuid4().hex
+            temporary: list[URIRef] = []
+            ops = []
+            try:
+                for i, (g, (spool, _n)) in enumerate(spools.items()):
+                    tmp = URIRef(f"{TMP_GRAPH_PREFIX}{token}-{i}")
+                    temporary.append(tmp)
+                    self._upload(tmp, spool)
+                    ops.append(f"MOVE SILENT GRAPH {nt_term(tmp)} TO GRAPH {nt_term(URIRef(g))}")
+                if ops:
+                    self._switch(" ;\n".join(ops), [URIRef(g) for g in spools], token)
+            finally:
+                for tmp in temporary:
+                    self._discard(tmp)
+            now = self.graph_sizes()
+            return {g: now.get(g, 0) for g in spools}
 
     # ---- reads --------------------------------------------------------------------------
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
@@ -602,6 +661,9 @@ _COMMENT_RE = re.compile(r"#[^\n]*")
 def _skeleton(sparql: str) -> str:
     """The query text with IRIs, strings and comments blanked out, for keyword detection."""
     return _COMMENT_RE.sub(" ", _STRING_RE.sub('""', _IRI_RE.sub("<>", sparql)))
+
+
+_NAMES_GRAPHS = re.compile(r"(?<![?$\w])GRAPH\b", re.I)
 
 
 def _query_form(sparql: str) -> str:

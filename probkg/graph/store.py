@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +164,7 @@ class OxigraphStore(Store):
 
     def commit_many(
         self,
-        writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple] | None]],
+        writes: Sequence[tuple[URIRef, Iterable[Triple] | None, list[Triple] | None]],
         *,
         drop: Sequence[URIRef] = (),
     ) -> list[int]:
@@ -174,15 +175,18 @@ class OxigraphStore(Store):
             name = nt_term(URIRef(str(g)))
             parts.append(f"DROP SILENT GRAPH {name} ;\nDELETE WHERE {{ GRAPH {cat} {{ {name} ?p ?o }} }} ;\n")
         inserts = []
-        sizes = []
+        sizes: list[int | None] = []
         for graph, triples, entry in writes:
             name = nt_term(URIRef(str(graph)))
-            parts.append(f"DROP SILENT GRAPH {name} ;\n")
             if entry is not None:
                 parts.append(f"DELETE WHERE {{ GRAPH {cat} {{ {name} ?p ?o }} }} ;\n")
-            lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples}
-            sizes.append(len(lines))
-            inserts.append("GRAPH " + name + " {\n" + "\n".join(lines) + "\n}\n")
+            if triples is None:  # the graph stays; only its catalogue node changes
+                sizes.append(None)
+            else:
+                parts.append(f"DROP SILENT GRAPH {name} ;\n")
+                lines = {f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples}
+                sizes.append(len(lines))
+                inserts.append("GRAPH " + name + " {\n" + "\n".join(lines) + "\n}\n")
             if entry:
                 inserts.append(
                     "GRAPH "
@@ -192,7 +196,12 @@ class OxigraphStore(Store):
                     + "\n}\n"
                 )
         self._update("".join(parts) + "INSERT DATA {\n" + "".join(inserts) + "}")
-        return sizes
+        if any(n is None for n in sizes):
+            now = self.graph_sizes()
+            return [
+                now.get(str(g), 0) if n is None else n for (g, _, _), n in zip(writes, sizes, strict=True)
+            ]
+        return [n or 0 for n in sizes]
 
     def bulk_load(  # type: ignore[override]
         self,
@@ -203,6 +212,7 @@ class OxigraphStore(Store):
         progress: Callable[[int, int], None] | None = None,
         force: bool = False,
         allow_core: bool = False,
+        replaces: Collection[str] = (),
     ) -> BulkOutcome:
         """Stream an RDF file in with Oxigraph's bulk writer, atomically (see :mod:`probkg.graph.bulk`)."""
         from probkg.graph.bulk import bulk_load
@@ -219,6 +229,7 @@ class OxigraphStore(Store):
                 progress=progress,
                 force=force,
                 allow_core=allow_core,
+                replaces=replaces,
             )
         except ProbkgError as exc:  # the tracebacks' frames would keep the engine (and its lock) alive
             chained: BaseException | None = exc.__context__
@@ -259,13 +270,13 @@ class OxigraphStore(Store):
     def dump(self, out, fmt: str = "nq", *, include_catalog: bool = False) -> None:
         """Stream the store to ``out`` (see :meth:`Store.dump`).
 
-        N-Quads, TriG and N-Triples stream from Oxigraph without an in-memory copy; N-Triples are
-        deduplicated by the store but come in index order rather than sorted. Turtle and JSON-LD
-        are built in memory.
+        N-Quads, TriG, JSON-LD and N-Triples stream from Oxigraph without an in-memory copy; N-Triples
+        are deduplicated by the store but come in index order rather than sorted. Turtle is built in
+        memory.
         """
         from probkg.graph._io import EXPORT_FORMATS, dump_quads
 
-        if fmt in ("nq", "trig"):
+        if fmt in ("nq", "trig", "jsonld"):
             cat = ox.NamedNode(str(CATALOG_GRAPH))
             quads = (
                 q
@@ -297,7 +308,9 @@ class MemoryStore(Store):
     """An rdflib :class:`~rdflib.Dataset` in memory whose default graph is the union of its graphs.
 
     For tests and throwaway work: nothing is persisted, and rdflib's query engine is far slower
-    than Oxigraph's on large data.
+    than Oxigraph's on large data. Writes hold a lock that reads also take, so a reader sees the
+    store before or after a multi-graph write, never half of it; a write that fails part-way puts
+    back the graphs it had changed.
     """
 
     kind = "memory"
@@ -306,92 +319,123 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         self._ds = Dataset(default_union=True)
         self._prefixes = _prefixes()
+        self._lock = threading.RLock()
 
     def query(self, sparql: str) -> Result:
         from pyparsing import ParseException
 
-        try:
-            return self._ds.query(sparql, initNs=self._prefixes)
-        except ParseException as exc:
-            raise QueryError(f"SPARQL syntax error at line {exc.lineno} column {exc.col}: {exc.msg}") from exc
+        with self._lock:
+            try:
+                result = self._ds.query(sparql, initNs=self._prefixes)
+            except ParseException as exc:
+                raise QueryError(
+                    f"SPARQL syntax error at line {exc.lineno} column {exc.col}: {exc.msg}"
+                ) from exc
+            if result.type == "SELECT":
+                result.bindings  # noqa: B018 - evaluated now, under the lock, not when first read
+            return result
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update as given (no validation, no catalogue bookkeeping)."""
         from pyparsing import ParseException
 
-        try:
-            self._ds.update(sparql, initNs=self._prefixes)
-        except ParseException as exc:
-            raise QueryError(
-                f"SPARQL Update syntax error at line {exc.lineno} column {exc.col}: {exc.msg}"
-            ) from exc
+        with self._lock:
+            try:
+                self._ds.update(sparql, initNs=self._prefixes)
+            except ParseException as exc:
+                raise QueryError(
+                    f"SPARQL Update syntax error at line {exc.lineno} column {exc.col}: {exc.msg}"
+                ) from exc
 
     def _named(self) -> Iterator[Graph]:
-        for ctx in self._ds.graphs():
+        for ctx in list(self._ds.graphs()):
             if isinstance(ctx.identifier, URIRef) and not str(ctx.identifier).startswith("urn:x-rdflib:"):
                 yield ctx
 
     def graph_sizes(self) -> dict[str, int]:
-        return {str(g.identifier): n for g in self._named() if (n := len(g))}
+        with self._lock:
+            return {str(g.identifier): n for g in self._named() if (n := len(g))}
 
     def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
-        graphs = [self._ds.graph(URIRef(str(graph)))] if graph is not None else list(self._named())
-        for g in graphs:
-            name = URIRef(str(g.identifier))
-            for s, p, o in g:
+        with self._lock:
+            graphs = [self._ds.graph(URIRef(str(graph)))] if graph is not None else list(self._named())
+            copies = [(URIRef(str(g.identifier)), list(g)) for g in graphs]
+        for name, triples in copies:
+            for s, p, o in triples:
                 yield s, p, o, name
 
     def context_triples(self, iris: Iterable[URIRef], exclude: Iterable[URIRef] = ()) -> Iterator[Triple]:
         skip = {str(g) for g in exclude} | {str(CATALOG_GRAPH)}
-        graphs = [g for g in self._named() if str(g.identifier) not in skip]
-        seen: set[Triple] = set()
-        for iri in sorted({str(i) for i in iris if isinstance(i, URIRef)}):
-            subject = URIRef(iri)
-            for g in graphs:
-                for triple in g.triples((subject, None, None)):
-                    if triple not in seen:
-                        seen.add(triple)
-                        yield triple
-                    obj = triple[2]
-                    if not isinstance(obj, Literal):
-                        for g2 in graphs:
-                            for t in g2.triples((obj, RDF.type, None)):
-                                if t not in seen:
-                                    seen.add(t)
-                                    yield t
+        with self._lock:
+            graphs = [g for g in self._named() if str(g.identifier) not in skip]
+            seen: dict[Triple, None] = {}
+            for iri in sorted({str(i) for i in iris if isinstance(i, URIRef)}):
+                subject = URIRef(iri)
+                for g in graphs:
+                    for triple in g.triples((subject, None, None)):
+                        seen.setdefault(triple)
+                        obj = triple[2]
+                        if not isinstance(obj, Literal):
+                            for g2 in graphs:
+                                for t in g2.triples((obj, RDF.type, None)):
+                                    seen.setdefault(t)
+        yield from seen
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         return self.commit(graph, triples, catalog_entry=None)
 
     def commit_many(
         self,
-        writes: Sequence[tuple[URIRef, Iterable[Triple], list[Triple] | None]],
+        writes: Sequence[tuple[URIRef, Iterable[Triple] | None, list[Triple] | None]],
         *,
         drop: Sequence[URIRef] = (),
     ) -> list[int]:
-        """Replace graphs and catalogue nodes in memory; inputs are materialised before the first change."""
-        staged = [(URIRef(str(g)), list(t), None if e is None else list(e)) for g, t, e in writes]
+        """Replace graphs and catalogue nodes in memory, all or nothing (see :meth:`Store.commit_many`).
+
+        The inputs are read before the first change; the graphs about to change are copied, and put
+        back if anything fails (an exception, Ctrl-C) before the last change is made.
+        """
+        staged = [
+            (URIRef(str(g)), None if t is None else list(t), None if e is None else list(e))
+            for g, t, e in writes
+        ]
+        drops = [URIRef(str(g)) for g in drop]
+        with self._lock:
+            touched = {*drops, *(g for g, t, _ in staged if t is not None), CATALOG_GRAPH}
+            backup = {g: list(self._ds.graph(g)) for g in touched}
+            try:
+                return self._apply(staged, drops)
+            except BaseException:
+                for g, old in backup.items():
+                    self._ds.remove_graph(g)
+                    target = self._ds.graph(g)
+                    for t in old:
+                        target.add(t)
+                raise
+
+    def _apply(
+        self, staged: list[tuple[URIRef, list[Triple] | None, list[Triple] | None]], drops: list[URIRef]
+    ) -> list[int]:
         catalog = self._ds.graph(CATALOG_GRAPH)
-        for g in drop:
-            self._ds.remove_graph(URIRef(str(g)))
-            catalog.remove((URIRef(str(g)), None, None))
+        for g in drops:
+            self._ds.remove_graph(g)
+            catalog.remove((g, None, None))
         sizes = []
         for graph, new, entry in staged:
-            self._ds.remove_graph(graph)
             if entry is not None:
                 catalog.remove((graph, None, None))
-            target = self._ds.graph(graph)
-            for t in new:
-                target.add(t)
+            if new is not None:
+                self._ds.remove_graph(graph)
+                target = self._ds.graph(graph)
+                for t in new:
+                    target.add(t)
             for t in entry or ():
                 catalog.add(t)
-            sizes.append(len(target))
+            sizes.append(len(self._ds.graph(graph)))
         return sizes
 
     def drop_graph(self, graph: URIRef) -> None:
-        g = URIRef(str(graph))
-        self._ds.remove_graph(g)
-        self._ds.graph(CATALOG_GRAPH).remove((g, None, None))
+        self.commit_many([], drop=[URIRef(str(graph))])
 
     def __repr__(self) -> str:
         return "MemoryStore()"

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from probkg.errors import InputError
+from probkg.formats import BY_SUFFIX
 from probkg.loaders.base import TEXT_SUFFIXES, LoadReport, LoadUnit
 
 __all__ = [
@@ -37,19 +38,7 @@ __all__ = [
 ]
 
 CURATED_SUFFIXES = frozenset({".yaml", ".yml"})
-RDF_FILE_SUFFIXES = frozenset(
-    {
-        ".ttl",
-        ".turtle",
-        ".nt",
-        ".nq",
-        ".trig",
-        ".jsonld",
-        ".json-ld",
-        ".rdf",
-        ".owl",
-    }
-)
+RDF_FILE_SUFFIXES = frozenset(BY_SUFFIX)
 _KNOWN = CURATED_SUFFIXES | RDF_FILE_SUFFIXES | TEXT_SUFFIXES
 
 

@@ -41,15 +41,26 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 from probkg.errors import InputError
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
 from probkg.ontology import concept_for, concept_labels
-from probkg.ontology.mint import add_evidence, canonical_url, date_literal, digest, interval
+from probkg.ontology.mint import (
+    INSPECTION_DATES,
+    add_chief_inspector,
+    add_evidence,
+    add_inspection_dates,
+    canonical_url,
+    date_literal,
+    digest,
+    interval,
+)
 from probkg.ontology.namespaces import CV, GEO, GSS, ID, ORG, PROB, bind_prefixes
 from probkg.registry.model import (
+    DATE,
     ID_BASE,
+    FieldReader,
     LocatedYaml,
     Registry,
-    _build,
-    _Reader,
+    build_registry,
     load_registry,
+    name_slug,
     normalise_name,
     shipped_registry_path,
 )
@@ -104,7 +115,6 @@ DOCUMENT_TYPES: dict[str, URIRef] = {
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _INSPECTION_SLUG = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _CONTEXT = 32
 
 
@@ -198,7 +208,7 @@ class CuratedDocument:
         if self.title:
             g.add((d, DCTERMS.title, _en(self.title)))
         if self.issued:
-            g.add((d, DCTERMS.issued, _date_literal(self.issued)))
+            g.add((d, DCTERMS.issued, date_literal(self.issued)))
         if self.publisher:
             g.add((d, DCTERMS.publisher, _org(self.publisher)))
         if self.url:
@@ -257,7 +267,7 @@ def _source_documents(contents: tuple[tuple[str, bytes], ...]) -> tuple[tuple[st
                     sha256=sha,
                     kind=kind or PROB.WebPage,
                     title=meta["title"] if isinstance(meta.get("title"), str) else None,
-                    issued=issued if isinstance(issued, str) and _DATE.match(issued) else None,
+                    issued=issued if isinstance(issued, str) and DATE.match(issued) else None,
                     publisher=meta["publisher"] if isinstance(meta.get("publisher"), str) else None,
                     url=meta["url"] if isinstance(meta.get("url"), str) else None,
                     path=Path(name),
@@ -409,22 +419,12 @@ def _read(path: str | os.PathLike[str]) -> LocatedYaml:
     return doc
 
 
-_hex12 = digest
-
-
 def _org(slug_or_iri: str) -> URIRef:
     return URIRef(slug_or_iri if slug_or_iri.startswith(ID_BASE) else ID_BASE + "org/" + slug_or_iri)
 
 
-def _slugify(name: str) -> str:
-    return "-".join(normalise_name(name).split())
-
-
 def _en(text: str) -> Literal:
     return Literal(" ".join(text.split()), lang="en")
-
-
-_interval = interval
 
 
 def _cite(g: Graph, subject: URIRef | BNode, urls: Iterable[str]) -> None:
@@ -442,14 +442,11 @@ def _flag(g: Graph, subject: URIRef | BNode, unverified: bool, note: str | None)
         g.add((subject, RDFS.comment, _en(note)))
 
 
-_date_literal = date_literal
-
-
 # ----------------------------------------------------------------------------- registry -> RDF
 
 
 def _registry_unit(doc: LocatedYaml) -> LoadUnit:
-    reg = _build(doc)
+    reg = build_registry(doc)
     g = bind_prefixes(Graph())
 
     for slug, label in reg.places.items():
@@ -476,7 +473,7 @@ def _registry_unit(doc: LocatedYaml) -> LoadUnit:
         for place in area.covers:
             if normalise_name(place) == normalise_name(area.label):
                 continue
-            node = ID["area/" + _slugify(place)]
+            node = ID["area/" + name_slug(place)]
             existing = next((a for a in reg.areas if a.iri == str(node)), None)
             if existing is None:
                 g.add((node, RDF.type, PROB.Area))
@@ -519,7 +516,7 @@ def _registry_unit(doc: LocatedYaml) -> LoadUnit:
         g.add((node, ORG.member, URIRef(period.owner_iri)))
         g.add((node, ORG.organization, URIRef(period.owned_iri)))
         g.add((node, ORG.role, PROB.ownerRole))
-        _interval(g, node, period.begin, period.end)
+        interval(g, node, period.begin, period.end)
         _cite(g, node, period.sources)
         _flag(g, node, period.unverified, period.note)
 
@@ -542,7 +539,7 @@ def _registry_unit(doc: LocatedYaml) -> LoadUnit:
         g.add((share, ORG.organization, URIRef(parent.owner_iri)))
         g.add((share, ORG.role, PROB.shareholderRole))
         if parent.begin or parent.end:
-            _interval(g, share, parent.begin, parent.end)
+            interval(g, share, parent.begin, parent.end)
         _cite(g, share, parent.sources)
         if parent.note:
             g.add((share, RDFS.comment, _en(parent.note)))
@@ -561,7 +558,7 @@ def _registry_unit(doc: LocatedYaml) -> LoadUnit:
             g.add((appointment, ORG.member, node))
             g.add((appointment, ORG.organization, URIRef(post.org_iri)))
             g.add((appointment, ORG.role, _ROLE[post.role]))
-            _interval(g, appointment, post.begin, post.end)
+            interval(g, appointment, post.begin, post.end)
             _cite(g, appointment, post.sources)
             _flag(g, appointment, post.unverified, post.note)
 
@@ -649,7 +646,7 @@ class _SourceBuilder:
 
     def __init__(self, doc: LocatedYaml, registry: Registry, text: str | None) -> None:
         self.doc = doc
-        self.r = _Reader(doc)
+        self.r = FieldReader(doc)
         self.reg = registry
         self.text = text
         self.g = bind_prefixes(Graph())
@@ -693,23 +690,8 @@ class _SourceBuilder:
         return URIRef(org.iri)
 
     def date(self, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> Literal | None:
-        value = m.get(key)
-        if value is None:
-            return None
-        if isinstance(value, _dt.date):
-            value = value.isoformat()
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or not _DATE.match(value):
-            raise self.doc.error(
-                (*at, key), f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}"
-            )
-        try:
-            if len(value) == 10:
-                _dt.date.fromisoformat(value)
-        except ValueError:
-            raise self.doc.error((*at, key), f"{value!r} is not a real date") from None
-        return _date_literal(value)
+        value = self.r.date(m, key, at)
+        return None if value is None else date_literal(value)
 
     def spans(self, m: Mapping[str, Any], at: tuple[Any, ...]) -> list[_Span]:
         if "evidence" in m:
@@ -827,20 +809,13 @@ class _SourceBuilder:
         area = r.str(spec, "area", at, required=False)
         if area is not None:
             found = self.reg.area(area)
-            if found is None and not any(_slugify(p) == area for a in self.reg.areas for p in a.covers):
+            if found is None and not any(name_slug(p) == area for a in self.reg.areas for p in a.covers):
                 raise self.doc.error((*at, "area"), f"unknown area slug {area!r}")
             g.add((node, DCTERMS.spatial, ID["area/" + area]))
         description = r.str(spec, "area_description", at, required=False)
         if description:
             g.add((node, PROB.areaDescription, _en(description)))
-        for key, prop in (
-            ("published", PROB.publicationDate),
-            ("fieldwork_start", PROB.fieldworkStart),
-            ("fieldwork_end", PROB.fieldworkEnd),
-        ):
-            value = self.date(spec, key, at)
-            if value is not None:
-                g.add((node, prop, value))
+        add_inspection_dates(g, node, {key: r.date(spec, key, at) for key, _ in INSPECTION_DATES})
         chief = r.str(spec, "chief_inspector", at, required=False)
         if chief is not None:
             person = self.reg.person(chief)
@@ -849,12 +824,7 @@ class _SourceBuilder:
             hmi = self.reg.of_kind("Inspectorate")
             if hmi:
                 g.add((node, PROV.wasAssociatedWith, URIRef(hmi[0].iri)))
-            g.add((node, PROB.chiefInspector, URIRef(person.iri)))
-            assoc = BNode()
-            g.add((node, PROV.qualifiedAssociation, assoc))
-            g.add((assoc, RDF.type, PROV.Association))
-            g.add((assoc, PROV.agent, URIRef(person.iri)))
-            g.add((assoc, PROV.hadRole, PROB.chiefInspectorRole))
+            add_chief_inspector(g, node, URIRef(person.iri))
         earlier = r.str(spec, "follows_up", at, required=False)
         if earlier is not None:
             if earlier not in self.inspections:
@@ -924,7 +894,7 @@ class _SourceBuilder:
         spans = self.spans(spec, at)
         node = ID[
             f"finding/{self.slug}/"
-            + _hex12("finding", inspection, *sorted(orgs), *(f"{s.start}-{s.end}" for s in spans))
+            + digest("finding", inspection, *sorted(orgs), *(f"{s.start}-{s.end}" for s in spans))
         ]
         if (node, RDF.type, PROB.Finding) in g:
             raise self.doc.error(at, "the same finding (inspection, providers, evidence) appears twice")
@@ -960,7 +930,7 @@ class _SourceBuilder:
             )
         verdict = self.choice(spec, "verdict", at, _VERDICTS)
         spans = self.spans(spec, at)
-        node = ID[f"verdict/{self.slug}/" + _hex12("verdict", inspection, org, test)]
+        node = ID[f"verdict/{self.slug}/" + digest("verdict", inspection, org, test)]
         g.add((node, RDF.type, PROB.KeyTestVerdict))
         g.add((node, PROB.verdictOf, org))
         g.add((node, PROB.inInspection, inspection))
@@ -992,7 +962,7 @@ class _SourceBuilder:
         inspection = None
         if spec.get("inspection") is not None:
             inspection, _ = self.in_inspection(spec, at)
-        key = _hex12("figure", value, measure, *(f"{s.start}-{s.end}" for s in spans))
+        key = digest("figure", value, measure, *(f"{s.start}-{s.end}" for s in spans))
         node = ID[f"figure/{self.slug}/{key}"]
         g.add((node, RDF.type, PROB.Figure))
         g.add((node, PROB.value, literal))

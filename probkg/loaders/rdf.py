@@ -15,24 +15,15 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from probkg.errors import InputError
+from probkg.formats import BY_SUFFIX
 from probkg.graph._io import rdf_syntax_error
 from probkg.graph._oxterms import to_rdflib
 from probkg.graph.base import CATALOG_GRAPH, FILE_GRAPH_PREFIX
-from probkg.units import LoadReport, LoadUnit, sha256_bytes
+from probkg.loaders.base import LoadReport, LoadUnit, read_bounded, sha256_bytes
 
 __all__ = ["RDF_SUFFIXES", "file_graph", "load_rdf"]
 
-RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json-ld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
+RDF_SUFFIXES: dict[str, ox.RdfFormat] = {suffix: f.ox for suffix, f in BY_SUFFIX.items()}
 """File suffixes this loader reads, with the format each stands for."""
 
 
@@ -40,8 +31,6 @@ def file_graph(checksum: str) -> URIRef:
     """The graph holding the default-graph triples of the file with this SHA-256."""
     return URIRef(FILE_GRAPH_PREFIX + checksum[:16])
 
-
-_syntax_error = rdf_syntax_error
 
 MAX_RDF_BYTES = 100 * 1024 * 1024
 """Largest RDF file parsed in memory (N-Quads, N-Triples, and large Turtle/TriG stream instead)."""
@@ -61,17 +50,12 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
         raise InputError(
             f"unknown RDF file suffix {p.suffix!r}; expected one of {', '.join(RDF_SUFFIXES)}", path=str(p)
         )
-    try:
-        size = p.stat().st_size
-        if size > MAX_RDF_BYTES:
-            raise InputError(
-                f"file too large to parse in memory ({size:,} bytes; the limit is {MAX_RDF_BYTES:,}); "
-                "convert it to N-Quads, which streams",
-                path=str(p),
-            )
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(p)) from exc
+    data = read_bounded(
+        p,
+        MAX_RDF_BYTES,
+        "file too large to parse in memory ({size:,} bytes; the limit is {limit:,}); "
+        "convert it to N-Quads, which streams",
+    )
     if not data.strip():
         raise InputError("empty file", path=str(p))
     if fmt == ox.RdfFormat.RDF_XML and _ENTITY.search(data):
@@ -93,7 +77,7 @@ def load_rdf(path: str | Path) -> list[LoadUnit]:
                 target = graphs[name] = Graph()
             target.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     except SyntaxError as exc:
-        raise _syntax_error(p, exc) from exc
+        raise rdf_syntax_error(p, exc) from exc
     except (TypeError, ValueError) as exc:  # e.g. an RDF-star quoted triple
         raise InputError(f"unsupported RDF content: {exc}", path=str(p)) from exc
     if str(CATALOG_GRAPH) in graphs:

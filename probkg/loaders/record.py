@@ -29,14 +29,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from probkg.loaders.base import LoadReport, LoadUnit, sha256_bytes
-from probkg.loaders.curated import _DATE, _date_literal, _en, _hex12, _read, source_documents
+from probkg.loaders.curated import _en, _read, source_documents
 from probkg.ontology import concept_labels
+from probkg.ontology.mint import (
+    INSPECTION_DATES,
+    add_chief_inspector,
+    add_inspection_dates,
+    date_literal,
+    digest,
+    slugify,
+)
 from probkg.ontology.namespaces import ID, PROB, bind_prefixes
-from probkg.registry.model import Registry, _Reader, load_registry
+from probkg.registry.model import FieldReader, Registry, load_registry
 
 __all__ = [
     "RECORD_GRAPH",
@@ -102,21 +110,17 @@ def shipped_record_path() -> Path:
 
 
 def _programme_iri(code: str) -> URIRef:
-    return ID["programme/" + ("-".join(re.findall(r"[a-z0-9]+", code.lower())) or "other")]
+    return ID["programme/" + slugify(code, empty="other")]
 
 
-def _rating_slug(label: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", label.lower()))
-
-
-def _url(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str:
+def _url(r: FieldReader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str:
     url = f"{r.str(m, key, at) or ''}"
     if not url.startswith(("http://", "https://")):
         raise r.doc.error((*at, key), f"expected an http(s) URL, found {url!r}")
     return url
 
 
-def _urls(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
+def _urls(r: FieldReader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
     urls: tuple[str, ...] = tuple(f"{u}" for u in r.strs(m, key, at))
     for i, url in enumerate(urls):
         if not url.startswith(("http://", "https://")):
@@ -124,17 +128,7 @@ def _urls(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tu
     return urls
 
 
-def _date(r: _Reader, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> str | None:
-    value = m.get(key)
-    if value is None:
-        return None
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    if isinstance(value, bool) or not _DATE.match(text):
-        raise r.doc.error((*at, key), f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}")
-    return text
-
-
-def _count(r: _Reader, value: Any, at: tuple[Any, ...]) -> int:
+def _count(r: FieldReader, value: Any, at: tuple[Any, ...]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise r.doc.error(at, f"expected a whole number of zero or more, found {value!r}")
     return value
@@ -143,7 +137,7 @@ def _count(r: _Reader, value: Any, at: tuple[Any, ...]) -> int:
 class _RecordBuilder:
     def __init__(self, path: str | os.PathLike[str], registry: Registry) -> None:
         self.doc = _read(path)
-        self.r = _Reader(self.doc)
+        self.r = FieldReader(self.doc)
         self.reg = registry
         self.g = bind_prefixes(Graph())
         self.people: dict[str, URIRef] = {}
@@ -236,11 +230,11 @@ class _RecordBuilder:
         programme = self.programme_ref(m, at)
         code = str(m["programme"])
         urls = (_url(r, m, "source", at), *_urls(r, m, "sources", at))
-        published = _date(r, m, "published", at)
+        published = r.date(m, "published", at)
         self.person(m, at)
 
         def total(kind: str | None, rating: str | None, n: int) -> None:
-            tail = f"{(kind or 'all').lower()}/{_rating_slug(rating) if rating else 'inspected'}"
+            tail = f"{(kind or 'all').lower()}/{slugify(rating) if rating else 'inspected'}"
             node = ID[f"total/{_programme_iri(code).rsplit('/', 1)[1]}/{tail}"]
             g.add((node, RDF.type, PROB.RatingTotal))
             g.add((node, PROB.totalFor, programme))
@@ -250,7 +244,7 @@ class _RecordBuilder:
                 g.add((node, PROB.countedRating, _RATINGS[rating]))
             g.add((node, PROB.total, Literal(n, datatype=XSD.integer)))
             if published:
-                g.add((node, DCTERMS.issued, _date_literal(published)))
+                g.add((node, DCTERMS.issued, date_literal(published)))
             g.add((node, DCTERMS.source, URIRef(urls[0])))
             self.counts["totals"] = self.counts.get("totals", 0) + 1
 
@@ -292,7 +286,7 @@ class _RecordBuilder:
             if found is None or not found.is_provider:
                 raise self.doc.error((*at, "inspected", i), f"unknown provider slug {ref!r}")
             inspected.append(found.slug)
-        published = _date(r, m, "published", at)
+        published = r.date(m, "published", at)
         month = (published or slug)[:7]
         for other, providers in curated.items():
             if other != slug and other.startswith(month) and providers & set(inspected):
@@ -323,22 +317,10 @@ class _RecordBuilder:
             description = r.str(m, "area_description", at, required=False)
             if description:
                 g.add((node, PROB.areaDescription, _en(description)))
-            for key, prop in (
-                ("published", PROB.publicationDate),
-                ("fieldwork_start", PROB.fieldworkStart),
-                ("fieldwork_end", PROB.fieldworkEnd),
-            ):
-                value = _date(r, m, key, at)
-                if value is not None:
-                    g.add((node, prop, _date_literal(value)))
+            add_inspection_dates(g, node, {key: r.date(m, key, at) for key, _ in INSPECTION_DATES})
             g.add((node, PROV.wasAssociatedWith, ID["org/hmi-probation"]))
             if chief is not None:
-                g.add((node, PROB.chiefInspector, chief))
-                assoc = BNode()
-                g.add((node, PROV.qualifiedAssociation, assoc))
-                g.add((assoc, RDF.type, PROV.Association))
-                g.add((assoc, PROV.agent, chief))
-                g.add((assoc, PROV.hadRole, PROB.chiefInspectorRole))
+                add_chief_inspector(g, node, chief)
         for url in urls:
             g.add((node, DCTERMS.source, URIRef(url)))
         notes = [_NOTES[n] for n in unverified if n in ("chief_inspector", "inspected", "published")]
@@ -365,7 +347,7 @@ class _RecordBuilder:
         if len(inspected) != 1:
             raise self.doc.error((*at, "rating"), "an overall rating needs exactly one inspected provider")
         org = inspected[0]
-        rnode = ID[f"rating/record/{_hex12(slug, org, 'overall')}"]
+        rnode = ID[f"rating/record/{digest(slug, org, 'overall')}"]
         g.add((rnode, RDF.type, PROB.Rating))
         g.add((rnode, PROB.ratingOf, ID["org/" + org]))
         g.add((rnode, PROB.inInspection, node))
@@ -374,7 +356,7 @@ class _RecordBuilder:
         for url in _urls(r, m, "rating_sources", at):
             g.add((rnode, DCTERMS.source, URIRef(url)))
         if published:
-            g.add((rnode, DCTERMS.issued, _date_literal(published)))
+            g.add((rnode, DCTERMS.issued, date_literal(published)))
         if "rating" in unverified:
             g.add((rnode, PROB.unverified, Literal(True)))
             g.add((rnode, PROB.verificationNote, _en(_NOTES["rating"])))
@@ -465,20 +447,16 @@ def _record_inspections(raw: bytes) -> tuple[RecordInspection, ...]:
     return tuple(found)
 
 
-def record_label(iri: URIRef, *, path: str | os.PathLike[str] | None = None) -> str | None:
-    """The record's name for the inspection ``iri``, so that a text resolved to it names it the same way
-    whichever is loaded first (a text graph never depends on what the store holds)."""
-    return next((i.label for i in record_inspections(path) if i.iri == iri), None)
-
-
 def resolve_inspection(
     inspected: Iterable[str],
     published: str | None = None,
     url: str | None = None,
     *,
     path: str | os.PathLike[str] | None = None,
-) -> URIRef | None:
-    """The record's inspection that a text reporting on ``inspected`` (provider IRIs) describes.
+) -> RecordInspection | None:
+    """The record's inspection that a text reporting on ``inspected`` (provider IRIs) describes: its IRI
+    and the record's name for it, so that a text resolved to it names it the same way whichever is
+    loaded first (a text graph never depends on what the store holds).
 
     The same source URL decides first; otherwise an inspection of at least one of the same providers
     published in the same month, when exactly one matches. ``None`` when nothing (or more than one)
@@ -489,10 +467,10 @@ def resolve_inspection(
         key = _norm_url(url)
         by_url = [i for i in record if key in i.urls]
         if len(by_url) == 1:
-            return by_url[0].iri
+            return by_url[0]
     providers = {str(p) for p in inspected}
     month = (published or "")[:7]
     if not providers or not _MONTH.match(month):
         return None
     hits = [i for i in record if i.month == month and i.providers & providers]
-    return hits[0].iri if len(hits) == 1 else None
+    return hits[0] if len(hits) == 1 else None

@@ -7,6 +7,12 @@ Loaders (:mod:`probkg.loaders`) turn files into :class:`~probkg.units.LoadUnit` 
   catalogue (same checksum: ``unchanged``), given its RDFS consequences, validated against the store
   as it would be after the change, and then every changed graph, its catalogue entry and the graphs
   it supersedes are written in one store transaction.
+
+A file's identity is its path and its bytes (see "What a load promises" in the README): the
+catalogue records, per graph, the checksum and the path it was last loaded from. An edit under the
+same path replaces what that path gave; the same bytes under a new path are the same document (only
+the recorded path moves, so a later edit there replaces it); a file renamed and edited in one step is
+a new document unless the load names the old path (``replaces``).
 * :func:`bulk_load_file` streams a large RDF file through the store's atomic bulk loader
   (:meth:`probkg.graph.store.OxigraphStore.bulk_load`) with the inference and the SPARQL-compiled
   shapes as callbacks.
@@ -21,10 +27,11 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF
 
 from probkg.errors import InputError, ValidationFailed
 from probkg.graph.base import (
@@ -42,9 +49,37 @@ from probkg.graph.base import (
 from probkg.graph.bulk import BulkOutcome, Check
 from probkg.units import LoadUnit
 
-__all__ = ["bulk_load_file", "load_unit", "load_units"]
+__all__ = ["bulk_load_file", "load_unit", "load_units", "source_path"]
 
 _CORE_LOADERS = ("ontology", "curated")
+_PATH_LOADERS = ("rdf", "text")
+"""Loaders whose graphs are identified by the file they came from (path and checksum)."""
+
+
+def source_path(path: str | os.PathLike[str]) -> str:
+    """How the catalogue records a file: its absolute path with symbolic links resolved."""
+    return os.path.realpath(path)
+
+
+def _superseded_by(unit: LoadUnit, paths: set[str], catalog: dict[str, Any], keep: set[str]) -> list[str]:
+    """Graphs an earlier version of ``unit``'s file gave under the same path (one of ``paths``; not in
+    ``keep``).
+
+    For an RDF file only its file graph counts (the graphs it names are replaced by name); for a text
+    every graph that path gave.
+    """
+    if unit.loader not in _PATH_LOADERS:
+        return []
+    if unit.loader == "rdf" and not str(unit.graph).startswith(FILE_GRAPH_PREFIX):
+        return []
+    return [
+        g
+        for g, info in catalog.items()
+        if g not in keep
+        and (unit.loader == "text" or g.startswith(FILE_GRAPH_PREFIX))
+        and info.source in paths
+        and info.loader == unit.loader
+    ]
 
 
 def _check_target(unit: LoadUnit, catalog: dict[str, Any], allow_core: bool) -> None:
@@ -169,6 +204,61 @@ def load_unit(
     return load_units(store, [unit], validate=validate, force=force, allow_core=allow_core)[0]
 
 
+class _AfterLoad:
+    """The store as a load of several graphs will leave it, for the validation gate's look-ups.
+
+    The graphs of one file may cite each other (an organisation in one, the area it serves typed in
+    another): each unit is checked with the other units counted as written and the older versions of
+    their graphs as gone, as the bulk path checks a file. Everything else goes to the store.
+    """
+
+    def __init__(self, store: Store, units: Sequence[LoadUnit]) -> None:
+        self._store = store
+        self._units = units
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def context_triples(self, iris: Iterable[URIRef], exclude: Iterable[URIRef] = ()) -> Iterator[Triple]:
+        subjects = {i for i in iris if isinstance(i, URIRef)}
+        skip = {str(g) for g in exclude}
+        hidden = [*(URIRef(str(g)) for g in skip), *(URIRef(str(u.graph)) for u in self._units)]
+        seen: dict[Triple, None] = dict.fromkeys(self._store.context_triples(subjects, exclude=hidden))
+        others = [u.triples for u in self._units if str(u.graph) not in skip]
+        objects = set()
+        for g in others:
+            for s in subjects:
+                for t in g.triples((s, None, None)):
+                    seen.setdefault(t)
+                    if not isinstance(t[2], Literal):
+                        objects.add(t[2])
+        for o in objects:
+            for g in others:
+                for t in g.triples((o, RDF.type, None)):
+                    seen.setdefault(t)
+        stored = {o for o in objects if isinstance(o, URIRef)}
+        for t in self._store.context_triples(stored, exclude=hidden):
+            if t[1] == RDF.type and t[0] in stored:
+                seen.setdefault(t)
+        yield from seen
+
+
+def _replaced_sources(replaces: Sequence[str | os.PathLike[str]], catalog: dict[str, Any]) -> set[str]:
+    """The catalogued paths named by ``replaces``; a path the catalogue does not know is an input error."""
+    known = {info.source for info in catalog.values() if info.loader in _PATH_LOADERS}
+    out = set()
+    for old in replaces:
+        candidates = {source_path(old), os.path.abspath(old)}
+        found = candidates & known
+        if not found:
+            raise InputError(
+                "--replaces names a path no graph was loaded from (see `probkg stats` for what is loaded)",
+                path=os.fspath(old),
+            )
+        out |= found
+    return out
+
+
 def load_units(
     store: Store,
     units: Sequence[LoadUnit],
@@ -176,12 +266,16 @@ def load_units(
     *,
     force: bool = False,
     allow_core: bool = False,
+    replaces: Sequence[str | os.PathLike[str]] = (),
 ) -> list[LoadOutcome]:
     """Write the units of one source all or nothing: every changed graph in one transaction.
 
-    Same checksum as catalogued -> ``unchanged`` (unless ``force``). A Violation in any unit raises
-    :class:`~probkg.errors.ValidationFailed` and nothing is written. For a file graph, older file
-    graphs catalogued from the same source and loader are dropped in the same transaction.
+    Same checksum as catalogued -> ``unchanged`` (unless ``force``); when that graph was catalogued
+    under another path (the file was renamed), the catalogue records the new path. A Violation in any
+    unit raises :class:`~probkg.errors.ValidationFailed` and nothing is written. Graphs an earlier
+    version of the same file gave under the same path (an RDF file's file graph, a text's graph) are
+    dropped in the same transaction, as are the graphs loaded from the paths in ``replaces`` (the old
+    name of a file renamed and edited since).
     """
     from probkg.validation.gate import validate_unit
     from probkg.validation.inference import materialise
@@ -189,42 +283,50 @@ def load_units(
     catalog = store.catalog()
     sizes = store.graph_sizes()
     before = sum(n for g, n in sizes.items() if g != str(CATALOG_GRAPH))
+    aliases: dict[int, set[str]] = {}  # a path as recorded now, and as stores written before recorded it
     for unit in units:
         _check_target(unit, catalog, allow_core)
-        if unit.loader == "text" and os.path.exists(unit.source):  # a text's identity is its absolute path
-            unit.source = os.path.abspath(unit.source)
+        if unit.loader in _PATH_LOADERS and os.path.exists(unit.source):  # a file's identity is its path
+            aliases[id(unit)] = {os.path.abspath(unit.source), source_path(unit.source)}
+            unit.source = source_path(unit.source)
+    old_sources = _replaced_sources(replaces, catalog)
     changed: list[tuple[LoadUnit, list[Triple]]] = []
+    moved: list[LoadUnit] = []  # same bytes, catalogued under another path: only the path changes
     for unit in units:
         known = catalog.get(str(unit.graph))
         if known is not None and known.sha256 == unit.checksum and not force:
+            same_path = known.source in aliases.get(id(unit), {unit.source})
+            if unit.loader in _PATH_LOADERS and known.loader == unit.loader and not same_path:
+                moved.append(unit)
             continue
         _check_iris(unit)
         inferred = list(materialise(unit.triples))
         if validate:
-            report = validate_unit(store, unit, inferred=inferred)
+            seen_by = store if len(units) == 1 else cast(Store, _AfterLoad(store, units))
+            report = validate_unit(seen_by, unit, inferred=inferred)
             if not report.conforms:
                 raise ValidationFailed(report.summary(), report=report, path=unit.source)
         changed.append((unit, inferred))
-    written_names = {str(u.graph) for u, _ in changed}
+    written_names = {str(u.graph) for u, _ in changed} | {str(u.graph) for u in moved}
     drop: list[URIRef] = []
-    for unit, _ in changed:
-        # A source's identity is its path: a changed RDF file's file graph and a text document whose
-        # graph name came from its content (no SOURCE header) supersede what that path gave before.
-        if str(unit.graph).startswith(FILE_GRAPH_PREFIX) or unit.loader == "text":
-            drop += [
-                URIRef(g)
-                for g, info in catalog.items()
-                if g not in written_names
-                and (g.startswith(FILE_GRAPH_PREFIX) or unit.loader == "text")
-                and info.source == unit.source
-                and info.loader == unit.loader
-                and URIRef(g) not in drop
-            ]
+    for unit in [u for u, _ in changed] + moved:
+        paths = aliases.get(id(unit), {unit.source})
+        drop += [
+            URIRef(g) for g in _superseded_by(unit, paths, catalog, written_names) if URIRef(g) not in drop
+        ]
+    drop += [
+        URIRef(g)
+        for g, info in sorted(catalog.items())
+        if info.source in old_sources
+        and info.loader in _PATH_LOADERS
+        and g not in written_names
+        and URIRef(g) not in drop
+    ]
     if validate and changed:
         replaced = [g for g in written_names if g in sizes] + [str(g) for g in drop]
         if replaced:
             _check_neighbours(store, replaced, changed, units[0].source)
-    writes = [
+    writes: list[tuple[URIRef, Any, list[Triple] | None]] = [
         (
             URIRef(str(u.graph)),
             chain(u.triples, inferred),
@@ -234,37 +336,39 @@ def load_units(
         )
         for u, inferred in changed
     ]
-    new_sizes = (
-        dict(zip((str(u.graph) for u, _ in changed), store.commit_many(writes, drop=drop), strict=True))
-        if writes
-        else {}
-    )
+    # A renamed file: the graph stays as it is, its catalogue node records the new path.
+    writes += [
+        (
+            URIRef(str(u.graph)),
+            None,
+            catalog_entry(
+                URIRef(str(u.graph)), u.checksum, u.source, u.loader, catalog[str(u.graph)].triples
+            ),
+        )
+        for u in moved
+    ]
+    written = store.commit_many(writes, drop=drop) if writes or drop else []
+    new_sizes = dict(zip((str(u.graph) for u, _ in changed), written[: len(changed)], strict=True))
     after = (
         before
         - sum(sizes.get(g, 0) for g in new_sizes)
         - sum(sizes.get(str(g), 0) for g in drop)
         + sum(new_sizes.values())
     )
+    # The dropped graphs are reported once, with the file's own graph (else with the first one).
+    owner = next(
+        (i for i, u in enumerate(units) if str(u.graph).startswith(FILE_GRAPH_PREFIX) or u.loader == "text"),
+        0,
+    )
     out = []
-    for unit in units:
+    for i, unit in enumerate(units):
         g = str(unit.graph)
+        gone = tuple(str(d) for d in drop) if i == owner else ()
         if g not in new_sizes:
-            out.append(LoadOutcome(g, "unchanged", sizes.get(g, 0), before, before, unit.source))
+            out.append(LoadOutcome(g, "unchanged", sizes.get(g, 0), before, after, unit.source, gone))
             continue
-        existed = g in sizes or g in catalog
-        out.append(
-            LoadOutcome(
-                g,
-                "replaced" if existed else "added",
-                new_sizes[g],
-                before,
-                after,
-                unit.source,
-                tuple(str(d) for d in drop)
-                if g.startswith(FILE_GRAPH_PREFIX) or unit.loader == "text"
-                else (),
-            )
-        )
+        status = "replaced" if g in sizes or g in catalog else "added"
+        out.append(LoadOutcome(g, status, new_sizes[g], before, after, unit.source, gone))
     return out
 
 
@@ -417,10 +521,16 @@ def bulk_load_file(
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
     allow_core: bool = False,
+    replaces: Sequence[str | os.PathLike[str]] = (),
 ) -> BulkOutcome:
-    """Stream a large RDF file into a store that has a bulk loader, validated, all or nothing."""
+    """Stream a large RDF file into a store that has a bulk loader, validated, all or nothing.
+
+    ``replaces`` names the paths of an earlier version of the file (see :func:`load_units`).
+    """
+    old_sources = _replaced_sources(replaces, store.catalog()) if replaces else set()
     return store.bulk_load(  # type: ignore[return-value]
         os.fspath(path),
+        replaces=old_sources,
         consequences=_Consequences(),
         check=_check(os.path.abspath(path)) if validate else None,
         progress=progress,

@@ -12,8 +12,9 @@ Every loader (``probkg.loaders.curated``, ``probkg.loaders.text.rdf``) and the s
   folded, case folded), so two renditions of one document that quote the same words mint one finding;
 * :func:`canonical_url` is the identity of a document that has a URL (scheme, ``www.``, trailing
   slash and fragment do not matter);
-* :func:`date_literal`, :func:`month_instant`, :func:`interval` and :func:`add_evidence` build the
-  shared shapes of ``docs/data-model.md``.
+* :func:`date_literal`, :func:`month_instant`, :func:`interval`, :func:`add_evidence`,
+  :func:`add_inspection_dates` and :func:`add_chief_inspector` build the shared shapes of
+  ``docs/data-model.md``.
 
 The module sits beside the namespaces, below the registry, the loaders and ``synth``.
 """
@@ -23,27 +24,38 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, TIME, XSD
+from rdflib.namespace import PROV, RDF, TIME, XSD
+from rdflib.term import Node
 
 from probkg.ontology.namespaces import ID, OA, ORG, PROB
 
 __all__ = [
     "CONTEXT",
+    "INSPECTION_DATES",
+    "add_chief_inspector",
     "add_evidence",
+    "add_inspection_dates",
     "canonical_url",
+    "chief_inspector_triples",
     "date_literal",
     "digest",
     "evidence_iri",
+    "evidence_triples",
     "finding_key",
     "fingerprint",
     "interval",
+    "interval_triples",
     "item_iri",
     "month_instant",
+    "month_instant_triples",
     "slugify",
 ]
+
+Triple = tuple[Node, Node, Node]
+"""One RDF statement as the ``*_triples`` functions yield it (a graph adds it; ``synth`` writes it)."""
 
 CONTEXT = 32
 """Characters of ``oa:prefix`` / ``oa:suffix`` kept around a quote."""
@@ -94,10 +106,20 @@ def fingerprint(quote: str) -> frozenset[str]:
     return frozenset(digest("shingle", *words[i : i + SHINGLE])[:8] for i in range(len(words) - SHINGLE + 1))
 
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by ``-`` (accents dropped)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+def slugify(text: str, *, empty: str = "", max_length: int | None = None) -> str:
+    """The one slug rule of every minted IRI: lower-case ASCII words joined by ``-``.
+
+    Accents are dropped (``Môn`` -> ``mon``); every other run of characters that are not ASCII
+    letters or digits is one ``-``, and none leads or trails. ``empty`` is returned when nothing is
+    left; ``max_length`` cuts a long slug (and the ``-`` the cut may leave at its end).
+    Organisation and place names go through :func:`probkg.registry.model.normalise_name` first
+    (``name_slug`` there), so "the London CRC" and "London Community Rehabilitation Company" share one.
+    """
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    slug = "-".join(re.findall(r"[a-z0-9]+", folded.lower()))
+    if max_length is not None:
+        slug = slug[:max_length].rstrip("-")
+    return slug or empty
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -122,25 +144,74 @@ def date_literal(value: str) -> Literal:
     return Literal(value[:4], datatype=XSD.gYear)
 
 
+def month_instant_triples(node: BNode, month: str) -> Iterator[Triple]:
+    """``node`` as a ``time:Instant`` for ``YYYY-MM``: its first day as ``time:inXSDDate`` and the month
+    as stated."""
+    yield node, RDF.type, TIME.Instant
+    yield node, TIME.inXSDDate, Literal(f"{month}-01", datatype=XSD.date)
+    yield node, TIME.inXSDgYearMonth, Literal(month, datatype=XSD.gYearMonth)
+
+
 def month_instant(g: Graph, month: str) -> BNode:
-    """A ``time:Instant`` for ``YYYY-MM``: its first day as ``time:inXSDDate`` and the month as stated."""
+    """A ``time:Instant`` for ``YYYY-MM`` added to ``g`` (:func:`month_instant_triples`)."""
     node = BNode()
-    g.add((node, RDF.type, TIME.Instant))
-    g.add((node, TIME.inXSDDate, Literal(f"{month}-01", datatype=XSD.date)))
-    g.add((node, TIME.inXSDgYearMonth, Literal(month, datatype=XSD.gYearMonth)))
+    for triple in month_instant_triples(node, month):
+        g.add(triple)
     return node
+
+
+def interval_triples(
+    subject: URIRef | BNode, node: BNode, begin: str | None, end: str | None
+) -> Iterator[Triple]:
+    """``subject org:memberDuring node``, ``node`` a half-open ``[begin, end)`` ``time:ProperInterval``
+    of months; an unknown end is omitted. The instants are blank nodes named after ``node``."""
+    yield subject, ORG.memberDuring, node
+    yield node, RDF.type, TIME.ProperInterval
+    for rel, month, suffix in ((TIME.hasBeginning, begin, "b"), (TIME.hasEnd, end, "e")):
+        if month:
+            instant = BNode(f"{node}{suffix}")
+            yield node, rel, instant
+            yield from month_instant_triples(instant, month)
 
 
 def interval(g: Graph, subject: URIRef | BNode, begin: str | None, end: str | None) -> BNode:
-    """Attach ``org:memberDuring`` with a half-open ``[begin, end)`` interval; unknown ends are omitted."""
+    """Attach ``org:memberDuring`` with a half-open ``[begin, end)`` interval (:func:`interval_triples`)."""
     node = BNode()
-    g.add((subject, ORG.memberDuring, node))
-    g.add((node, RDF.type, TIME.ProperInterval))
-    if begin:
-        g.add((node, TIME.hasBeginning, month_instant(g, begin)))
-    if end:
-        g.add((node, TIME.hasEnd, month_instant(g, end)))
+    for triple in interval_triples(subject, node, begin, end):
+        g.add(triple)
     return node
+
+
+INSPECTION_DATES: tuple[tuple[str, URIRef], ...] = (
+    ("published", PROB.publicationDate),
+    ("fieldwork_start", PROB.fieldworkStart),
+    ("fieldwork_end", PROB.fieldworkEnd),
+)
+"""The dates of an inspection: the key curated and record files give it under -> property."""
+
+
+def add_inspection_dates(g: Graph, inspection: URIRef, dates: Mapping[str, str | None]) -> None:
+    """Write the :data:`INSPECTION_DATES` that ``dates`` gives (by key) as :func:`date_literal` s."""
+    for key, prop in INSPECTION_DATES:
+        value = dates.get(key)
+        if value:
+            g.add((inspection, prop, date_literal(value)))
+
+
+def chief_inspector_triples(inspection: URIRef, person: URIRef, assoc: BNode) -> Iterator[Triple]:
+    """``prob:chiefInspector``, and the same as a qualified ``prov:Association`` (``assoc``) in the
+    chief inspector's role."""
+    yield inspection, PROB.chiefInspector, person
+    yield inspection, PROV.qualifiedAssociation, assoc
+    yield assoc, RDF.type, PROV.Association
+    yield assoc, PROV.agent, person
+    yield assoc, PROV.hadRole, PROB.chiefInspectorRole
+
+
+def add_chief_inspector(g: Graph, inspection: URIRef, person: URIRef) -> None:
+    """Add :func:`chief_inspector_triples` to ``g`` with a fresh blank node."""
+    for triple in chief_inspector_triples(inspection, person, BNode()):
+        g.add(triple)
 
 
 def add_evidence(
@@ -161,25 +232,55 @@ def add_evidence(
     records the checksum of the text its offsets count in (``prob:sha256``).
     """
     ev = evidence_iri(doc_slug, text_sha256, start, end, account)
-    position = URIRef(f"{ev}#position")
-    g.add((ev, RDF.type, OA.SpecificResource))
-    g.add((ev, OA.hasSource, doc))
-    g.add((ev, PROB.sha256, Literal(text_sha256)))
-    g.add((ev, OA.hasSelector, position))
-    g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-    g.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    quote = None
     if text is not None:
-        quote = URIRef(f"{ev}#quote")
-        g.add((ev, OA.hasSelector, quote))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, Literal(text[start:end])))
         prefix, suffix = text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
-        if prefix:
-            g.add((quote, OA.prefix, Literal(prefix)))
-        if suffix:
-            g.add((quote, OA.suffix, Literal(suffix)))
+        quote = (text[start:end], prefix, suffix)
+    for triple in evidence_triples(ev, doc, start, end, sha256=text_sha256, quote=quote):
+        g.add(triple)
     return ev
+
+
+# the terms of the evidence shape, looked up once (synth writes hundreds of thousands of them)
+_TYPE, _SHA256, _NNI = RDF.type, PROB.sha256, XSD.nonNegativeInteger
+_SPECIFIC, _HAS_SOURCE, _HAS_SELECTOR = OA.SpecificResource, OA.hasSource, OA.hasSelector
+_QUOTE, _EXACT, _PREFIX, _SUFFIX = OA.TextQuoteSelector, OA.exact, OA.prefix, OA.suffix
+_POSITION, _START, _END = OA.TextPositionSelector, OA.start, OA.end
+
+
+def evidence_triples(
+    ev: URIRef,
+    doc: URIRef,
+    start: int,
+    end: int,
+    *,
+    sha256: str | None,
+    quote: tuple[str, str, str] | None = None,
+) -> Iterator[Triple]:
+    """The shape of one evidence node ``ev`` (an ``oa:SpecificResource`` of ``doc``): the checksum of
+    the text its offsets count in (when known), the quote selector ``(exact, prefix, suffix)`` when
+    given (empty prefix or suffix left out) and the position selector ``[start, end)``."""
+    position = URIRef(f"{ev}#position")
+    yield ev, _TYPE, _SPECIFIC
+    yield ev, _HAS_SOURCE, doc
+    if sha256 is not None:
+        yield ev, _SHA256, Literal(sha256)
+    if quote is not None:
+        exact, prefix, suffix = quote
+        selector = URIRef(f"{ev}#quote")
+        yield ev, _HAS_SELECTOR, selector
+        yield ev, _HAS_SELECTOR, position
+        yield selector, _TYPE, _QUOTE
+        yield selector, _EXACT, Literal(exact)
+        if prefix:
+            yield selector, _PREFIX, Literal(prefix)
+        if suffix:
+            yield selector, _SUFFIX, Literal(suffix)
+    else:
+        yield ev, _HAS_SELECTOR, position
+    yield position, _TYPE, _POSITION
+    yield position, _START, Literal(start, datatype=_NNI)
+    yield position, _END, Literal(end, datatype=_NNI)
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:

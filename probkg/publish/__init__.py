@@ -32,6 +32,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from probkg.errors import InputError
+from probkg.formats import BY_NAME
 from probkg.ontology.namespaces import DEF_IRI, ID, PROB_IRI, bind_prefixes
 
 if TYPE_CHECKING:
@@ -164,8 +165,8 @@ def publish(store: Store, directory: str | os.PathLike[str], *, version: str | N
             if info.loaded_at:
                 g.add((URIRef(name), PROV.generatedAtTime, Literal(info.loaded_at, datatype=XSD.dateTime)))
     for key, path, media, licence in (
-        ("nquads", nq, "application/n-quads", OGL_3),
-        ("jsonld", jsonld, "application/ld+json", OGL_3),
+        ("nquads", nq, BY_NAME["nq"].media_type, OGL_3),
+        ("jsonld", jsonld, BY_NAME["jsonld"].media_type, OGL_3),
         ("ontology", out / "ontology" / "index.html", "text/html", CC_BY_4),
     ):
         dist = ID[f"dataset/probkg/{version}/{key}"]

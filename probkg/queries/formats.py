@@ -18,6 +18,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from probkg.errors import QueryError
+from probkg.formats import BY_NAME
 from probkg.ontology.namespaces import PREFIXES
 from probkg.queries.runner import QueryOutput
 
@@ -144,7 +145,8 @@ def _tsv(output: QueryOutput) -> str:
 
 
 def _graph(output: QueryOutput, fmt: str) -> str:
-    rdf = {"table": "turtle", "turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt"}.get(fmt)
+    named = BY_NAME.get("ttl" if fmt == "table" else fmt)
+    rdf = named.rdflib if named is not None and named.name in ("ttl", "nt") else None
     if rdf is None:
         raise QueryError(f"a {output.kind} result is a graph: use --format turtle or nt, not {fmt!r}")
     graph = output.graph

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -25,6 +24,7 @@ from rdflib.term import Node
 from probkg.errors import ProbkgError, QueryError
 from probkg.ontology.namespaces import PREFIXES, sparql_prologue
 from probkg.queries.catalogue import NamedQuery, Parameter, get
+from probkg.registry.model import normalise_name
 
 __all__ = [
     "QueryOutput",
@@ -147,20 +147,12 @@ def _as_iri(value: str) -> str | None:
     return None
 
 
-def _norm(text: str) -> str:
-    """A label folded for forgiving comparison: case, accents, '&' vs 'and', punctuation, a leading 'the'."""
-    t = unicodedata.normalize("NFKD", text).casefold()
-    t = "".join(c for c in t if not unicodedata.combining(c)).replace("&", " and ")
-    t = " ".join(re.sub(r"[^\w]+", " ", t).split())
-    return t[4:] if t.startswith("the ") else t
-
-
 def _suggest(needle: str, candidates: list[str], n: int = 5) -> list[str]:
     """Up to ``n`` candidates closest to ``needle``, substrings first, then by similarity."""
-    key = _norm(needle)
+    key = normalise_name(needle)
     scored = []
     for c in dict.fromkeys(candidates):
-        ck = _norm(c)
+        ck = normalise_name(c)
         ratio = difflib.SequenceMatcher(None, key, ck).ratio()
         if key and (key in ck or ck in key):
             ratio = max(ratio, 0.8)
@@ -220,8 +212,8 @@ def resolve(store: SupportsQuery, kind: str, value: str, parameter: str = "value
         labelled = _select(
             store, f"SELECT DISTINCT ?node ?label WHERE {{ {pattern} ?node {_LABELS} ?label }}"
         )
-        key = _norm(text)
-        matches = sorted({n for n, label in labelled if _norm(str(label)) == key}, key=str)
+        key = normalise_name(text)
+        matches = sorted({n for n, label in labelled if normalise_name(str(label)) == key}, key=str)
         if not matches:
             close = _suggest(text, sorted(str(label) for _, label in labelled))
             hint = f"; closest labels: {', '.join(repr(c) for c in close)}" if close else ""

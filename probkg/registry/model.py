@@ -46,12 +46,15 @@ from typing import Any
 import yaml
 
 from probkg.errors import InputError
+from probkg.ontology.mint import slugify
 from probkg.ontology.namespaces import ID_IRI
 
 __all__ = [
+    "DATE",
     "ID_BASE",
     "KINDS",
     "Area",
+    "FieldReader",
     "Organisation",
     "OwnerChange",
     "OwnershipPeriod",
@@ -59,7 +62,9 @@ __all__ = [
     "Person",
     "Post",
     "Registry",
+    "build_registry",
     "load_registry",
+    "name_slug",
     "normalise_name",
     "shipped_registry_path",
 ]
@@ -75,6 +80,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SLUG_WHAT = "a slug (lower-case ASCII words joined by '-')"
 _MONTH = re.compile(r"^\d{4}-(?:0[1-9]|1[0-2])$")
 _DAY = re.compile(r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$")
+DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+"""A date as curated files write it: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
 
 
 # ----------------------------------------------------------------------------- data classes
@@ -286,6 +293,12 @@ def normalise_name(name: str) -> str:
             continue
         words.append(word)
     return " ".join(words)
+
+
+def name_slug(name: str, *, empty: str = "", max_length: int | None = None) -> str:
+    """The slug of a name as names are compared (:func:`normalise_name`), by the one slug rule
+    (:func:`probkg.ontology.mint.slugify`): "the London CRC" -> ``london-crc``."""
+    return slugify(normalise_name(name), empty=empty, max_length=max_length)
 
 
 def _person_key(name: str) -> str:
@@ -623,7 +636,7 @@ def field_path(at: Sequence[Any]) -> str:
     return out
 
 
-class _Reader:
+class FieldReader:
     """Typed access to fields of a :class:`LocatedYaml`, raising located errors."""
 
     def __init__(self, doc: LocatedYaml) -> None:
@@ -700,6 +713,28 @@ class _Reader:
             raise self.doc.error((*at, key), f"expected true or false, found {_type_name(value)}")
         return value
 
+    def date(
+        self, m: Mapping[builtins.str, Any], key: builtins.str, at: tuple[Any, ...]
+    ) -> builtins.str | None:
+        """A :data:`DATE` (YAML's own dates and bare years accepted) that is a real day, or ``None``."""
+        value = m.get(key)
+        if value is None:
+            return None
+        if isinstance(value, _dt.date):
+            value = value.isoformat()
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = builtins.str(value)
+        if not isinstance(value, builtins.str) or not DATE.match(value):
+            raise self.doc.error(
+                (*at, key), f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}"
+            )
+        try:
+            if len(value) == 10:
+                _dt.date.fromisoformat(value)
+        except ValueError:
+            raise self.doc.error((*at, key), f"{value!r} is not a real date") from None
+        return value
+
     def month(
         self, m: Mapping[builtins.str, Any], key: builtins.str, at: tuple[Any, ...]
     ) -> builtins.str | None:
@@ -754,74 +789,131 @@ _PERSON = ("name", "label", "aliases", "posts")
 _POST = ("org", "role", "from", "to", "sources", "unverified", "note")
 
 
-def _build(doc: LocatedYaml) -> Registry:
-    r = _Reader(doc)
-    top = r.map(doc.data, (), _TOP)
-    if top.get("kind") != "registry":
-        raise doc.error(("kind",), f"expected 'registry', found {top.get('kind')!r}")
-    if top.get("schema_version") != 1:
-        version = top.get("schema_version")
-        raise doc.error(("schema_version",), f"unsupported schema_version {version!r}; expected 1")
+def build_registry(doc: LocatedYaml) -> Registry:
+    """The registry of a located ``kind: registry`` YAML document (every error names file, line, field)."""
+    return _Builder(doc).build()
 
-    urls: dict[str, str] = {}
-    for key, url in r.map(top.get("urls") or {}, ("urls",)).items():
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise doc.error(("urls", key), f"expected an http(s) URL, found {url!r}")
-        urls[str(key)] = url
 
-    def sources(m: Mapping[str, Any], at: tuple[Any, ...], *, required: bool = True) -> tuple[str, ...]:
-        keys = r.strs(m, "sources", at)
+class _Builder:
+    """Reads a registry document in the order its parts depend on each other: the header and URL keys,
+    periods and places, the slugs of areas and organisations (so references can be checked), then
+    areas, organisations with their owners over time, people, and last the checks across entries."""
+
+    def __init__(self, doc: LocatedYaml) -> None:
+        self.doc = doc
+        self.r = FieldReader(doc)
+        self.urls: dict[str, str] = {}
+        self.periods: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {}
+        self.places: dict[str, str] = {}
+        self.place_sources: dict[str, tuple[str, ...]] = {}
+        self.area_slugs: dict[str, int] = {}
+        self.org_index: dict[str, tuple[int, str]] = {}
+        self.areas: list[Area] = []
+        self.organisations: list[Organisation] = []
+        self.changes: list[OwnerChange] = []
+        self.parents: list[Parent] = []
+        self.people: list[Person] = []
+
+    def build(self) -> Registry:
+        doc, r = self.doc, self.r
+        top = r.map(doc.data, (), _TOP)
+        if top.get("kind") != "registry":
+            raise doc.error(("kind",), f"expected 'registry', found {top.get('kind')!r}")
+        if top.get("schema_version") != 1:
+            version = top.get("schema_version")
+            raise doc.error(("schema_version",), f"unsupported schema_version {version!r}; expected 1")
+        self.read_urls(top)
+        self.read_periods(top)
+        self.read_places(top)
+        raw_areas = r.list(top.get("areas"), ("areas",))
+        raw_orgs = r.list(top.get("organisations"), ("organisations",))
+        self.index_slugs(raw_areas, raw_orgs)
+        # areas, now that we know every slug
+        self.areas = [self.area(i, spec) for i, spec in enumerate(raw_areas)]
+        for i, spec in enumerate(raw_orgs):
+            self.organisations.append(self.organisation(i, spec))
+        self.inherit_area_sources(raw_orgs)
+        for slug, raw_spec in r.map(top.get("people") or {}, ("people",)).items():
+            self.people.append(self.person(slug, raw_spec))
+        self.check_names_unique()
+        return Registry(
+            organisations=self.organisations,
+            areas=self.areas,
+            people=self.people,
+            owner_changes=self.changes,
+            parents=self.parents,
+            places=self.places,
+            place_sources=self.place_sources,
+            path=doc.path,
+            checksum=hashlib.sha256(doc.raw).hexdigest(),
+        )
+
+    # ---- header, URL keys, periods, places -----------------------------------------------------
+
+    def read_urls(self, top: Mapping[str, Any]) -> None:
+        for key, url in self.r.map(top.get("urls") or {}, ("urls",)).items():
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                raise self.doc.error(("urls", key), f"expected an http(s) URL, found {url!r}")
+            self.urls[str(key)] = url
+
+    def sources(self, m: Mapping[str, Any], at: tuple[Any, ...], *, required: bool = True) -> tuple[str, ...]:
+        """The ``sources`` of an entry: URLs, or keys of ``urls``; at least one unless not ``required``."""
+        keys = self.r.strs(m, "sources", at)
         if required and not keys:
-            raise doc.error(at, "cites no source: add 'sources' with at least one URL key")
+            raise self.doc.error(at, "cites no source: add 'sources' with at least one URL key")
         out = []
         for i, k in enumerate(keys):
             if k.startswith(("http://", "https://")):
                 out.append(k)
-            elif k in urls:
-                out.append(urls[k])
+            elif k in self.urls:
+                out.append(self.urls[k])
             else:
-                raise doc.error((*at, "sources", i), f"unknown URL key {k!r}; add it under 'urls'")
+                raise self.doc.error((*at, "sources", i), f"unknown URL key {k!r}; add it under 'urls'")
         return tuple(dict.fromkeys(out))
 
-    periods: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {}
-    at: tuple[Any, ...]
-    pat: tuple[Any, ...]
-    for name, raw_spec in r.map(top.get("periods") or {}, ("periods",)).items():
-        at = ("periods", name)
-        spec = r.map(raw_spec, at, ("from", "to", "sources"))
-        periods[str(name)] = (r.month(spec, "from", at), r.month(spec, "to", at), sources(spec, at))
+    def read_periods(self, top: Mapping[str, Any]) -> None:
+        r = self.r
+        for name, raw_spec in r.map(top.get("periods") or {}, ("periods",)).items():
+            at = ("periods", name)
+            spec = r.map(raw_spec, at, ("from", "to", "sources"))
+            self.periods[str(name)] = (
+                r.month(spec, "from", at),
+                r.month(spec, "to", at),
+                self.sources(spec, at),
+            )
 
-    places: dict[str, str] = {}
-    place_sources: dict[str, tuple[str, ...]] = {}
-    for slug, raw_spec in r.map(top.get("places") or {}, ("places",)).items():
-        at = ("places", slug)
-        if not _SLUG.match(str(slug)):
-            raise doc.error(at, f"{slug!r} is not a {_SLUG_WHAT}")
-        spec = r.map(raw_spec, at, ("label", "sources"))
-        place_sources[str(slug)] = sources(spec, at)
-        places[str(slug)] = r.str(spec, "label", at) or ""
+    def read_places(self, top: Mapping[str, Any]) -> None:
+        r = self.r
+        for slug, raw_spec in r.map(top.get("places") or {}, ("places",)).items():
+            at = ("places", slug)
+            if not _SLUG.match(str(slug)):
+                raise self.doc.error(at, f"{slug!r} is not a {_SLUG_WHAT}")
+            spec = r.map(raw_spec, at, ("label", "sources"))
+            self.place_sources[str(slug)] = self.sources(spec, at)
+            self.places[str(slug)] = r.str(spec, "label", at) or ""
 
-    raw_areas = r.list(top.get("areas"), ("areas",))
-    area_slugs: dict[str, int] = {}
-    for i, raw_spec in enumerate(raw_areas):
-        spec = r.map(raw_spec, ("areas", i), _AREA)
-        area_slug = r.str(spec, "slug", ("areas", i), pattern=_SLUG, what=_SLUG_WHAT) or ""
-        if area_slug in area_slugs:
-            raise doc.error(("areas", i, "slug"), f"duplicate area slug {area_slug!r}")
-        area_slugs[area_slug] = i
+    # ---- slugs and references ------------------------------------------------------------------
 
-    raw_orgs = r.list(top.get("organisations"), ("organisations",))
-    org_index: dict[str, tuple[int, str]] = {}
-    for i, raw_spec in enumerate(raw_orgs):
-        at = ("organisations", i)
-        spec = r.map(raw_spec, at, _ORG)
-        slug = r.str(spec, "slug", at, pattern=_SLUG, what=_SLUG_WHAT) or ""
-        kind = r.str(spec, "kind", at, choices=KINDS) or ""
-        if slug in org_index:
-            raise doc.error((*at, "slug"), f"duplicate organisation slug {slug!r}")
-        org_index[slug] = (i, kind)
+    def index_slugs(self, raw_areas: list[Any], raw_orgs: list[Any]) -> None:
+        """Every area and organisation slug (and kind), each once, before any reference is read."""
+        r = self.r
+        for i, raw_spec in enumerate(raw_areas):
+            spec = r.map(raw_spec, ("areas", i), _AREA)
+            area_slug = r.str(spec, "slug", ("areas", i), pattern=_SLUG, what=_SLUG_WHAT) or ""
+            if area_slug in self.area_slugs:
+                raise self.doc.error(("areas", i, "slug"), f"duplicate area slug {area_slug!r}")
+            self.area_slugs[area_slug] = i
+        for i, raw_spec in enumerate(raw_orgs):
+            at = ("organisations", i)
+            spec = r.map(raw_spec, at, _ORG)
+            slug = r.str(spec, "slug", at, pattern=_SLUG, what=_SLUG_WHAT) or ""
+            kind = r.str(spec, "kind", at, choices=KINDS) or ""
+            if slug in self.org_index:
+                raise self.doc.error((*at, "slug"), f"duplicate organisation slug {slug!r}")
+            self.org_index[slug] = (i, kind)
 
     def org_ref(
+        self,
         m: Mapping[str, Any],
         key: str,
         at: tuple[Any, ...],
@@ -829,33 +921,32 @@ def _build(doc: LocatedYaml) -> Registry:
         kinds: Sequence[str] = KINDS,
         required: bool = True,
     ) -> str | None:
-        slug = r.str(m, key, at, required=required)
+        """The IRI of the organisation slug ``m[key]``, which must be of one of ``kinds``."""
+        slug = self.r.str(m, key, at, required=required)
         if slug is None:
             return None
-        if slug not in org_index:
-            close = difflib.get_close_matches(slug, list(org_index), n=3)
+        index = self.org_index
+        if slug not in index:
+            close = difflib.get_close_matches(slug, list(index), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise doc.error((*at, key), f"unknown organisation slug {slug!r}{hint}")
-        if org_index[slug][1] not in kinds:
-            raise doc.error((*at, key), f"{slug!r} is a {org_index[slug][1]}, expected {' or '.join(kinds)}")
+            raise self.doc.error((*at, key), f"unknown organisation slug {slug!r}{hint}")
+        if index[slug][1] not in kinds:
+            raise self.doc.error((*at, key), f"{slug!r} is a {index[slug][1]}, expected {' or '.join(kinds)}")
         return ID_BASE + "org/" + slug
 
-    def org_refs(m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
-        slugs = r.strs(m, key, at)
-        return tuple(org_ref({key: s}, key, at) or "" for s in slugs) if slugs else ()
+    def org_refs(self, m: Mapping[str, Any], key: str, at: tuple[Any, ...]) -> tuple[str, ...]:
+        slugs = self.r.strs(m, key, at)
+        return tuple(self.org_ref({key: s}, key, at) or "" for s in slugs) if slugs else ()
 
-    # areas, now that we know every slug
-    org_sources_by_area: dict[str, list[str]] = {}
-    for spec in raw_orgs:
-        if spec.get("area"):
-            org_sources_by_area.setdefault(str(spec["area"]), [])
-    areas: list[Area] = []
-    for i, spec in enumerate(raw_areas):
+    # ---- areas ---------------------------------------------------------------------------------
+
+    def area(self, i: int, spec: Mapping[str, Any]) -> Area:
+        r = self.r
         at = ("areas", i)
         slug = str(spec["slug"])
         within = r.str(spec, "within", at, required=False)
-        if within is not None and within not in area_slugs:
-            raise doc.error((*at, "within"), f"unknown area slug {within!r}")
+        if within is not None and within not in self.area_slugs:
+            raise self.doc.error((*at, "within"), f"unknown area slug {within!r}")
         gss = r.str(
             spec,
             "gss",
@@ -864,51 +955,115 @@ def _build(doc: LocatedYaml) -> Registry:
             pattern=re.compile(r"^[EWSNK]\d{8}$"),
             what="an ONS GSS code (letter + 8 digits)",
         )
-        areas.append(
-            Area(
-                iri=ID_BASE + "area/" + slug,
-                slug=slug,
-                label=r.str(spec, "label", at) or "",
-                gss=gss,
-                within=within,
-                covers=r.strs(spec, "covers", at),
-                sources=sources(spec, at, required=False),
-                unverified=r.bool(spec, "unverified", at),
-                note=r.str(spec, "note", at, required=False),
-            )
+        return Area(
+            iri=ID_BASE + "area/" + slug,
+            slug=slug,
+            label=r.str(spec, "label", at) or "",
+            gss=gss,
+            within=within,
+            covers=r.strs(spec, "covers", at),
+            sources=self.sources(spec, at, required=False),
+            unverified=r.bool(spec, "unverified", at),
+            note=r.str(spec, "note", at, required=False),
         )
 
-    organisations: list[Organisation] = []
-    changes: list[OwnerChange] = []
-    parents: list[Parent] = []
-    for i, spec in enumerate(raw_orgs):
+    def inherit_area_sources(self, raw_orgs: list[Any]) -> None:
+        """An area citing no source cites those of the organisations serving it."""
+        org_sources_by_area: dict[str, list[str]] = {}
+        for spec in raw_orgs:
+            if spec.get("area"):
+                org_sources_by_area.setdefault(str(spec["area"]), [])
+        for org in self.organisations:
+            if org.area:
+                org_sources_by_area[org.area].extend(org.sources)
+        for i, a in enumerate(self.areas):
+            if not a.sources:
+                inherited = tuple(dict.fromkeys(org_sources_by_area.get(a.slug, [])))
+                if not inherited:
+                    raise self.doc.error(
+                        ("areas", self.area_slugs[a.slug]), "cites no source and no organisation serves it"
+                    )
+                self.areas[i] = Area(**{**a.__dict__, "sources": inherited})
+
+    # ---- organisations -------------------------------------------------------------------------
+
+    def organisation(self, i: int, spec: Mapping[str, Any]) -> Organisation:
+        doc, r = self.doc, self.r
         at = ("organisations", i)
         slug = str(spec["slug"])
         iri = ID_BASE + "org/" + slug
         kind = str(spec["kind"])
         area = r.str(spec, "area", at, required=False)
-        if area is not None and area not in area_slugs:
+        if area is not None and area not in self.area_slugs:
             raise doc.error((*at, "area"), f"unknown area slug {area!r}")
         based_in = r.str(spec, "based_in", at, required=False)
-        if based_in is not None and based_in not in places:
+        if based_in is not None and based_in not in self.places:
             raise doc.error((*at, "based_in"), f"unknown place slug {based_in!r}; add it under 'places'")
-        unit_of = org_ref(spec, "unit_of", at, required=False)
+        unit_of = self.org_ref(spec, "unit_of", at, required=False)
         if kind == "NPSDivision" and unit_of is None:
             raise doc.error(at, "an NPS division needs 'unit_of'")
+        owners = self.owners(spec, at, slug, iri)
+        self.owner_changes(spec, at, slug, iri, owners)
+        for j, raw_parent in enumerate(r.list(spec.get("parents"), (*at, "parents"))):
+            pat = (*at, "parents", j)
+            pspec = r.map(raw_parent, pat, _PARENT)
+            self.parents.append(
+                Parent(
+                    parent_iri=self.org_ref(pspec, "org", pat) or "",
+                    owner_iri=iri,
+                    begin=r.month(pspec, "from", pat),
+                    end=r.month(pspec, "to", pat),
+                    sources=self.sources(pspec, pat),
+                    note=r.str(pspec, "note", pat, required=False),
+                )
+            )
+        shorts = r.strs(spec, "short", at)
+        aliases = tuple(dict.fromkeys((*shorts, *r.strs(spec, "aliases", at))))
+        area_obj = self.areas[self.area_slugs[area]] if area is not None else None
+        place_names = (area_obj.label, *area_obj.covers) if area_obj else ()
+        org = Organisation(
+            iri=iri,
+            slug=slug,
+            kind=kind,
+            label=r.str(spec, "label", at) or "",
+            short_label=shorts[0] if shorts else None,
+            aliases=aliases,
+            areas=place_names,
+            owners=tuple(owners),
+            unit_of=unit_of,
+            unverified=r.bool(spec, "unverified", at),
+            area=area,
+            based_in=based_in,
+            linked_to=self.org_refs(spec, "linked_to", at),
+            replaces=self.org_refs(spec, "replaces", at),
+            description=r.str(spec, "description", at, required=False),
+            sources=self.sources(spec, at),
+            note=r.str(spec, "note", at, required=False),
+            short_labels=shorts,
+        )
+        if r.bool(spec, "unverified", at) and not spec.get("note"):
+            raise doc.error((*at, "unverified"), "an unverified entry needs a 'note' saying what is missing")
+        return org
+
+    def owners(
+        self, spec: Mapping[str, Any], at: tuple[Any, ...], slug: str, iri: str
+    ) -> list[OwnershipPeriod]:
+        """The organisation's owners over time, by start month (a named period or ``from``/``to``)."""
+        doc, r = self.doc, self.r
         owners: list[OwnershipPeriod] = []
         seen_periods: set[str] = set()
         for j, raw_owner in enumerate(r.list(spec.get("owners"), (*at, "owners"))):
             oat = (*at, "owners", j)
             ospec = r.map(raw_owner, oat, _OWNER)
-            owner = org_ref(ospec, "owner", oat, kinds=("Owner",)) or ""
-            own_sources = sources(ospec, oat)
+            owner = self.org_ref(ospec, "owner", oat, kinds=("Owner",)) or ""
+            own_sources = self.sources(ospec, oat)
             pname = r.str(ospec, "period", oat, required=False)
             if pname is not None:
-                if pname not in periods:
+                if pname not in self.periods:
                     raise doc.error((*oat, "period"), f"unknown period {pname!r}; define it under 'periods'")
                 if "from" in ospec or "to" in ospec:
                     raise doc.error((*oat, "period"), "give either 'period' or 'from'/'to', not both")
-                begin, end, psources = periods[pname]
+                begin, end, psources = self.periods[pname]
                 own_sources = tuple(dict.fromkeys((*own_sources, *psources)))
             else:
                 begin, end = r.month(ospec, "from", oat), r.month(ospec, "to", oat)
@@ -931,14 +1086,21 @@ def _build(doc: LocatedYaml) -> Registry:
                 )
             )
         owners.sort(key=lambda p: p.begin or "")
+        return owners
+
+    def owner_changes(
+        self, spec: Mapping[str, Any], at: tuple[Any, ...], slug: str, iri: str, owners: list[OwnershipPeriod]
+    ) -> None:
+        """Changes of owner, each matching an ownership period that ends and one that begins that month."""
+        doc, r = self.doc, self.r
         for j, raw_change in enumerate(r.list(spec.get("owner_changes"), (*at, "owner_changes"))):
             cat = (*at, "owner_changes", j)
             cspec = r.map(raw_change, cat, _CHANGE)
             date = r.month(cspec, "date", cat)
             if date is None:
                 raise doc.error(cat, "missing required field 'date'")
-            old = org_ref(cspec, "from", cat, kinds=("Owner",)) or ""
-            new = org_ref(cspec, "to", cat, kinds=("Owner",)) or ""
+            old = self.org_ref(cspec, "from", cat, kinds=("Owner",)) or ""
+            new = self.org_ref(cspec, "to", cat, kinds=("Owner",)) or ""
             ended = next((p for p in owners if p.owner_iri == old and p.end == date), None)
             started = next((p for p in owners if p.owner_iri == new and p.begin == date), None)
             if ended is None or started is None:
@@ -948,7 +1110,7 @@ def _build(doc: LocatedYaml) -> Registry:
                     f"{'ends' if ended is None else 'begins'} in {date}; 'owners' and "
                     "'owner_changes' disagree",
                 )
-            changes.append(
+            self.changes.append(
                 OwnerChange(
                     iri=f"{ID_BASE}event/{slug}/owner-change/{date}",
                     owned_iri=iri,
@@ -957,70 +1119,18 @@ def _build(doc: LocatedYaml) -> Registry:
                     to_owner_iri=new,
                     ended=ended.iri,
                     started=started.iri,
-                    sources=sources(cspec, cat),
+                    sources=self.sources(cspec, cat),
                     note=r.str(cspec, "note", cat, required=False),
                 )
             )
-        for j, raw_parent in enumerate(r.list(spec.get("parents"), (*at, "parents"))):
-            pat = (*at, "parents", j)
-            pspec = r.map(raw_parent, pat, _PARENT)
-            parents.append(
-                Parent(
-                    parent_iri=org_ref(pspec, "org", pat) or "",
-                    owner_iri=iri,
-                    begin=r.month(pspec, "from", pat),
-                    end=r.month(pspec, "to", pat),
-                    sources=sources(pspec, pat),
-                    note=r.str(pspec, "note", pat, required=False),
-                )
-            )
-        shorts = r.strs(spec, "short", at)
-        aliases = tuple(dict.fromkeys((*shorts, *r.strs(spec, "aliases", at))))
-        area_obj = areas[area_slugs[area]] if area is not None else None
-        place_names = (area_obj.label, *area_obj.covers) if area_obj else ()
-        organisations.append(
-            Organisation(
-                iri=iri,
-                slug=slug,
-                kind=kind,
-                label=r.str(spec, "label", at) or "",
-                short_label=shorts[0] if shorts else None,
-                aliases=aliases,
-                areas=place_names,
-                owners=tuple(owners),
-                unit_of=unit_of,
-                unverified=r.bool(spec, "unverified", at),
-                area=area,
-                based_in=based_in,
-                linked_to=org_refs(spec, "linked_to", at),
-                replaces=org_refs(spec, "replaces", at),
-                description=r.str(spec, "description", at, required=False),
-                sources=sources(spec, at),
-                note=r.str(spec, "note", at, required=False),
-                short_labels=shorts,
-            )
-        )
-        if r.bool(spec, "unverified", at) and not spec.get("note"):
-            raise doc.error((*at, "unverified"), "an unverified entry needs a 'note' saying what is missing")
 
-    # area sources default to those of the organisations serving the area
-    for org in organisations:
-        if org.area:
-            org_sources_by_area[org.area].extend(org.sources)
-    for i, a in enumerate(areas):
-        if not a.sources:
-            inherited = tuple(dict.fromkeys(org_sources_by_area.get(a.slug, [])))
-            if not inherited:
-                raise doc.error(
-                    ("areas", area_slugs[a.slug]), "cites no source and no organisation serves it"
-                )
-            areas[i] = Area(**{**a.__dict__, "sources": inherited})
+    # ---- people and checks across entries ------------------------------------------------------
 
-    people: list[Person] = []
-    for slug, raw_spec in r.map(top.get("people") or {}, ("people",)).items():
+    def person(self, slug: Any, raw_spec: Any) -> Person:
+        r = self.r
         at = ("people", slug)
         if not _SLUG.match(str(slug)):
-            raise doc.error(at, f"{slug!r} is not a {_SLUG_WHAT}")
+            raise self.doc.error(at, f"{slug!r} is not a {_SLUG_WHAT}")
         spec = r.map(raw_spec, at, _PERSON)
         piri = ID_BASE + "person/" + str(slug)
         posts = []
@@ -1030,50 +1140,36 @@ def _build(doc: LocatedYaml) -> Registry:
             posts.append(
                 Post(
                     person_iri=piri,
-                    org_iri=org_ref(post, "org", pat) or "",
+                    org_iri=self.org_ref(post, "org", pat) or "",
                     role=r.str(post, "role", pat, choices=_ROLES) or "",
                     begin=r.month(post, "from", pat),
                     end=r.month(post, "to", pat),
                     unverified=r.bool(post, "unverified", pat),
-                    sources=sources(post, pat),
+                    sources=self.sources(post, pat),
                     note=r.str(post, "note", pat, required=False),
                 )
             )
         name = r.str(spec, "name", at) or ""
         label = r.str(spec, "label", at, required=False) or name
-        people.append(
-            Person(
-                iri=piri,
-                slug=str(slug),
-                name=name,
-                label=label,
-                aliases=r.strs(spec, "aliases", at),
-                posts=tuple(posts),
-            )
+        return Person(
+            iri=piri,
+            slug=str(slug),
+            name=name,
+            label=label,
+            aliases=r.strs(spec, "aliases", at),
+            posts=tuple(posts),
         )
 
-    # two organisations must not answer to the same name
-    owners_of_name: dict[str, tuple[int, str]] = {}
-    for i, org in enumerate(organisations):
-        for name in org.names:
-            key = normalise_name(name)
-            prev = owners_of_name.get(key)
-            if prev is not None and prev[1] != org.slug:
-                raise doc.error(("organisations", i), f"name {name!r} also belongs to {prev[1]!r}")
-            owners_of_name[key] = (i, org.slug)
-
-    checksum = hashlib.sha256(doc.raw).hexdigest()
-    return Registry(
-        organisations=organisations,
-        areas=areas,
-        people=people,
-        owner_changes=changes,
-        parents=parents,
-        places=places,
-        place_sources=place_sources,
-        path=doc.path,
-        checksum=checksum,
-    )
+    def check_names_unique(self) -> None:
+        """Two organisations must not answer to the same name."""
+        owners_of_name: dict[str, tuple[int, str]] = {}
+        for i, org in enumerate(self.organisations):
+            for name in org.names:
+                key = normalise_name(name)
+                prev = owners_of_name.get(key)
+                if prev is not None and prev[1] != org.slug:
+                    raise self.doc.error(("organisations", i), f"name {name!r} also belongs to {prev[1]!r}")
+                owners_of_name[key] = (i, org.slug)
 
 
 # ----------------------------------------------------------------------------- loading
@@ -1106,7 +1202,7 @@ def _load_cached(path: str, stamp: int) -> Registry:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read registry: {exc.strerror}", path=path) from None
-    return _build(LocatedYaml(raw, path))
+    return build_registry(LocatedYaml(raw, path))
 
 
 # ----------------------------------------------------------------------------- helpers

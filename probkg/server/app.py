@@ -51,6 +51,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from probkg.errors import InputError, ProbkgError, QueryError
+from probkg.formats import BY_MEDIA_TYPE
 from probkg.graph.base import Store
 from probkg.server import formats
 from probkg.server.workers import QueryRequest, WorkerDied, WorkerPool
@@ -661,13 +662,7 @@ def _service_description(endpoint: str, sizes: dict[str, int], media: str, allow
         g.add((ng, sd.graph, graph))
         g.add((graph, RDF.type, sd.Graph))
         g.add((graph, void.triples, Literal(n, datatype=XSD.integer)))
-    fmt = {
-        formats.TURTLE: "turtle",
-        formats.RDFXML: "xml",
-        formats.JSONLD: "json-ld",
-        formats.NTRIPLES: "nt11",
-    }[media]
-    data = g.serialize(format=fmt)
+    data = g.serialize(format=BY_MEDIA_TYPE[media].rdflib)
     return data.encode("utf-8") if isinstance(data, str) else data
 
 

@@ -6,8 +6,9 @@ licence) is package data, so it works with no network. Its JSON endpoints answer
 
 * ``GET /explore/api/facets``: filter values (owners, provider kinds, themes, polarities, ratings in order);
 * ``GET /explore/api/search?q=&limit=``: start nodes from the full-text index;
-* ``GET /explore/api/expand?iri=&limit=&owner=&providerKind=&theme=&polarity=&rating=&from=&to=``: the
-  filtered neighbourhood of a node, with the number of neighbours left out;
+* ``GET /explore/api/expand?iri=&limit=&offset=&owner=&providerKind=&theme=&polarity=&rating=&from=&to=``:
+  the filtered neighbourhood of a node, with the number of neighbours left out (and, for a hub read a
+  page at a time, ``next``: the ``offset`` that asks for more);
 * ``GET /explore/api/node?iri=``: the details panel (a finding's quote, offsets, inspection, source page);
 * ``GET /explore/api/timeline?provider=...``: ownership periods and inspections (all when no provider);
 * ``GET /explore/api/queries`` and ``GET /explore/api/query?name=&PARAM=``: named queries as start sets.
@@ -80,7 +81,8 @@ def routes(store: Store) -> list[BaseRoute]:
     def expand(request: Request) -> Any:
         filters = Filters.from_params(request.query_params)
         limit = int_param(request, "limit", 200, 1, 2000)
-        return explorer.expand(_required(request, "iri"), filters, limit)
+        offset = int_param(request, "offset", 0, 0, 10_000_000)
+        return explorer.expand(_required(request, "iri"), filters, limit, offset)
 
     def node(request: Request) -> Any:
         return explorer.node(_required(request, "iri"))

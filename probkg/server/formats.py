@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from probkg.formats import BY_MEDIA_TYPE, BY_NAME
+
 __all__ = [
     "GRAPH_TYPES",
     "RESULT_TYPES",
@@ -28,12 +30,12 @@ SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
 CSV = "text/csv"
 TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-NTRIPLES = "application/n-triples"
-NQUADS = "application/n-quads"
-TRIG = "application/trig"
-RDFXML = "application/rdf+xml"
-JSONLD = "application/ld+json"
+TURTLE = BY_NAME["ttl"].media_type
+NTRIPLES = BY_NAME["nt"].media_type
+NQUADS = BY_NAME["nq"].media_type
+TRIG = BY_NAME["trig"].media_type
+RDFXML = BY_NAME["rdfxml"].media_type
+JSONLD = BY_NAME["jsonld"].media_type
 
 # offered media type -> canonical one (what the writer produces); order = preference on ties
 RESULT_TYPES: dict[str, str] = {
@@ -45,42 +47,14 @@ RESULT_TYPES: dict[str, str] = {
     CSV: CSV,
     TSV: TSV,
 }
-GRAPH_TYPES: dict[str, str] = {
-    TURTLE: TURTLE,
-    "application/x-turtle": TURTLE,
-    "text/n3": TURTLE,
-    NTRIPLES: NTRIPLES,
-    "text/plain": NTRIPLES,
-    NQUADS: NQUADS,
-    TRIG: TRIG,
-    RDFXML: RDFXML,
-    "application/xml": RDFXML,
-    "text/xml": RDFXML,
-    JSONLD: JSONLD,
-    "application/json": JSONLD,
-}
+# every media type of probkg.formats' table -> the canonical one of its format
+GRAPH_TYPES: dict[str, str] = {media: f.media_type for media, f in BY_MEDIA_TYPE.items()}
 
-# format/output parameter values -> (for SELECT/ASK, for CONSTRUCT/DESCRIBE)
+# format/output parameter values -> (for SELECT/ASK, for CONSTRUCT/DESCRIBE); RDF names from the table
+_RESULT_ALIASES = {"json": SPARQL_JSON, "xml": SPARQL_XML, "csv": CSV, "tsv": TSV}
 _ALIASES: dict[str, tuple[str | None, str | None]] = {
-    "json": (SPARQL_JSON, JSONLD),
-    "xml": (SPARQL_XML, RDFXML),
-    "csv": (CSV, None),
-    "tsv": (TSV, None),
-    "turtle": (None, TURTLE),
-    "ttl": (None, TURTLE),
-    "n3": (None, TURTLE),
-    "nt": (None, NTRIPLES),
-    "ntriples": (None, NTRIPLES),
-    "n-triples": (None, NTRIPLES),
-    "nq": (None, NQUADS),
-    "nquads": (None, NQUADS),
-    "n-quads": (None, NQUADS),
-    "trig": (None, TRIG),
-    "rdf": (None, RDFXML),
-    "rdf+xml": (None, RDFXML),
-    "rdfxml": (None, RDFXML),
-    "json-ld": (None, JSONLD),
-    "jsonld": (None, JSONLD),
+    key: (_RESULT_ALIASES.get(key), BY_NAME[key].media_type if key in BY_NAME else None)
+    for key in [*_RESULT_ALIASES, *BY_NAME]
 }
 
 

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from probkg.formats import BY_NAME
 from probkg.ontology.namespaces import ID_IRI, PROB_IRI, bind_prefixes
 
 if TYPE_CHECKING:
@@ -35,11 +36,7 @@ ID_BASE = ID_IRI
 CBD_LIMIT = 2000
 """The most triples one description holds."""
 
-_FORMATS = {
-    "ttl": ("text/turtle", "turtle"),
-    "jsonld": ("application/ld+json", "json-ld"),
-    "nt": ("application/n-triples", "nt"),
-}
+_FORMATS = {name: (BY_NAME[name].media_type, BY_NAME[name].rdflib) for name in ("ttl", "jsonld", "nt")}
 _MEDIA = {media: key for key, (media, _fmt) in _FORMATS.items()}
 _PREFIX = PROB_IRI
 

@@ -25,6 +25,7 @@ nodes) with the details of every node, for the single-file HTML export, which ru
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -80,6 +81,44 @@ KIND_ALIASES = {
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 MAX_LIMIT = 2000
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_RDFS_LABEL = _RDFS + "label"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_SKOS_CONCEPT = _SKOS + "Concept"
+_DCT_TITLE = "http://purl.org/dc/terms/title"
+_OA_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
+_OA_EXACT = "http://www.w3.org/ns/oa#exact"
+#: what is read of each described node
+_FIRST = (
+    _RDF_TYPE,
+    _SKOS + "prefLabel",
+    _RDFS_LABEL,
+    _DCT_TITLE,
+    _RDFS + "comment",
+    *(
+        PROB_IRI + name
+        for name in (
+            "polarity",
+            "theme",
+            "secondaryTheme",
+            "ratingValue",
+            "publicationDate",
+            "inInspection",
+            "aboutProvider",
+            "ratingOf",
+            "hasEvidence",
+            "kind",
+        )
+    ),
+)
+#: what is read of the nodes those links reach
+_SECOND = (_OA_SELECTOR, _SKOS + "prefLabel", _SKOS + "notation", PROB_IRI + "publicationDate")
+#: links followed one more hop when describing a node (evidence, rating value, inspection, provider)
+_LINKS = tuple(
+    PROB_IRI + name for name in ("hasEvidence", "ratingValue", "inInspection", "aboutProvider", "ratingOf")
+)
 
 
 def _iri(value: str, name: str = "iri") -> URIRef:
@@ -158,54 +197,11 @@ def _date_bounds(f: Filters) -> tuple[str, str]:
     return lo, hi
 
 
-def _filter_sparql(f: Filters, var: str = "?y") -> str:
-    """FILTER clauses restricting neighbour ``var`` by the filters (each applies to the kinds it concerns)."""
-    parts: list[str] = []
-    assessed = f"EXISTS {{ {var} a ?_ak . VALUES ?_ak {{ prob:Finding prob:Rating }} }}"
-    if f.polarity:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:Finding }} || EXISTS {{ {var} prob:polarity <{f.polarity}> }})"
-        )
-        parts.append(f"FILTER(!EXISTS {{ {var} a prob:Rating }})")
-    if f.theme:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:Finding }} || "
-            f"EXISTS {{ {var} prob:theme|prob:secondaryTheme <{f.theme}> }})"
-        )
-    if f.rating:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:Rating }} || EXISTS {{ {var} prob:ratingValue <{f.rating}> }})"
-        )
-        if not f.polarity:
-            parts.append(f"FILTER(!EXISTS {{ {var} a prob:Finding }})")
-    lo, hi = _date_bounds(f)
-    if lo or hi:
-        cond = []
-        if lo:
-            cond.append(f'STR(?_d) >= "{lo}"')
-        if hi:
-            cond.append(f'STR(?_d) <= "{hi}"')
-        test = " && ".join(cond)
-        parts.append(
-            f"FILTER(!({assessed} || EXISTS {{ {var} a prob:Inspection }}) || "
-            f"EXISTS {{ {{ {var} prob:inInspection/prob:publicationDate ?_d }} UNION "
-            f"{{ {var} prob:publicationDate ?_d }} FILTER({test}) }})"
-        )
-    if f.provider_kind:
-        cls = PROVIDER_KINDS[f.provider_kind]
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:ProbationProvider }} || EXISTS {{ {var} a prob:{cls} }})"
-        )
-    if f.owner:
-        parts.append(
-            f"FILTER(!EXISTS {{ {var} a prob:ProbationProvider }} || "
-            f"EXISTS {{ ?_m org:member <{f.owner}> ; org:organization {var} }})"
-        )
-    return " ".join(parts)
-
-
-SMALL_NEIGHBOURHOOD = 3000
-"""Neighbourhoods up to this size are read whole and filtered in Python (faster than SPARQL EXISTS)."""
+HUB = 600
+"""Neighbourhoods larger than this are read a page at a time (see :meth:`Explorer.expand`)."""
+HUB_PAGE = 100
+HUB_BUDGET_S = 0.06
+"""Time a hub's expansion spends describing pages before it answers with what it has."""
 
 _PROVIDER_KINDS = {"CRC", "NPS division", "NPS", "ProbationProvider"}
 
@@ -215,7 +211,7 @@ def _local(iri: str) -> str:
 
 
 def _keep(n: dict[str, Any], f: Filters, owned: set[str]) -> bool:
-    """Whether node ``n`` (from :meth:`Explorer.describe`) passes the filters (as :func:`_filter_sparql`)."""
+    """Whether node ``n`` (from :meth:`Explorer.describe`) passes the filters."""
     kind = n.get("kind", "")
     if kind == "Finding":
         if f.polarity and n.get("polarity") != _local(f.polarity):
@@ -312,56 +308,90 @@ class Explorer:
         }
 
     # ---- nodes -----------------------------------------------------------------------------
+    def _hop(self, iris: Iterable[str], preds: Sequence[str] = ()) -> dict[str, dict[str, list[str]]]:
+        """Predicate -> values (IRIs and lexical forms) of each of ``iris``, one hop out (only ``preds``
+        when given): one SPARQL pattern over a VALUES block, its rows read as plain strings."""
+        from probkg.exports.nxview import _text_rows
+
+        out: dict[str, dict[str, list[str]]] = {}
+        iris = [i for i in iris if _IRI.match(i)]
+        if not iris:
+            return out
+        # FILTER IN, not VALUES ?p: Oxigraph joins a second VALUES block with the whole store
+        only = "FILTER(?p IN (" + ", ".join(f"<{p}>" for p in preds) + ")) " if preds else ""
+        text = "SELECT ?s ?p ?o WHERE { VALUES ?s { " + " ".join(f"<{i}>" for i in iris) + " } ?s ?p ?o "
+        for s, p, o in _text_rows(self.store, text + only + "}"):
+            out.setdefault(s, {}).setdefault(p, []).append(o)  # type: ignore[arg-type]
+        return out
+
+    def _facts(self, chunk: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """What :meth:`describe` needs of each node: its label, classes, themes and the values it shows."""
+        first = self._hop(chunk, _FIRST)
+        linked: set[str] = set()
+        for iri in chunk:
+            props = first.get(iri, {})
+            for pred in _LINKS:
+                linked.update(props.get(pred, ()))
+        second = self._hop(sorted(linked), _SECOND) if linked else {}
+        selectors = {sel for ev in linked for sel in second.get(ev, {}).get(_OA_SELECTOR, ())}
+        third = self._hop(sorted(selectors), (_OA_EXACT,)) if selectors else {}
+
+        def one(props: dict[str, list[str]], *preds: str) -> str | None:
+            for pred in preds:
+                values = props.get(pred)
+                if values:
+                    return min(values)
+            return None
+
+        acc: dict[str, dict[str, Any]] = {}
+        for iri in chunk:
+            props = first.get(iri, {})
+            types = {
+                t.rsplit("#", 1)[-1]
+                for t in props.get(_RDF_TYPE, ())
+                if t.startswith(PROB) or t == _SKOS_CONCEPT
+            }
+            themes = set(props.get(PROB + "theme", ())) | set(props.get(PROB + "secondaryTheme", ()))
+            d: dict[str, Any] = {"types": types, "themes": themes}
+            d["label"] = one(props, _SKOS + "prefLabel", _RDFS_LABEL, _DCT_TITLE)
+            d["polarity"] = one(props, PROB + "polarity")
+            d["theme"] = one(props, PROB + "theme", PROB + "secondaryTheme")
+            d["rating"] = one(props, PROB + "ratingValue")
+            if d["rating"]:
+                d["order"] = one(second.get(d["rating"], {}), _SKOS + "notation")
+            d["date"] = one(props, PROB + "publicationDate")
+            inspection = one(props, PROB + "inInspection")
+            if inspection:
+                d["idate"] = one(second.get(inspection, {}), PROB + "publicationDate")
+            provider = one(props, PROB + "aboutProvider", PROB + "ratingOf")
+            if provider:
+                d["provLabel"] = one(second.get(provider, {}), _SKOS + "prefLabel")
+            quotes = [
+                q
+                for ev in props.get(PROB + "hasEvidence", ())
+                for sel in second.get(ev, {}).get(_OA_SELECTOR, ())
+                for q in third.get(sel, {}).get(_OA_EXACT, ())
+            ]
+            d["quote"] = min(quotes) if quotes else None
+            if not props.get(_SKOS + "prefLabel"):
+                d["comment"] = one(props, _RDFS + "comment")
+            d["pkind"] = one(props, PROB + "kind")
+            acc[iri] = {k: v for k, v in d.items() if v is not None}
+        return acc
+
     def describe(self, iris: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Node dicts (id, label, kind, polarity, theme, rating, date, provider) for ``iris``."""
+        """Node dicts (id, label, kind, polarity, theme, rating, date, provider) for ``iris``.
+
+        Read with three single-pattern queries (one hop out from each node, then from its evidence,
+        provider, inspection and rating) rather than one query of a dozen OPTIONALs, which costs a few
+        times more on a large store. Where a node has several values, the smallest is kept.
+        """
         out: dict[str, dict[str, Any]] = {}
         for start in range(0, len(iris), 400):
-            chunk = [i for i in iris[start : start + 400] if _IRI.match(i)]
+            chunk = list(dict.fromkeys(i for i in iris[start : start + 400] if _IRI.match(i)))
             if not chunk:
                 continue
-            values = " ".join(f"<{i}>" for i in chunk)
-            rows = self._select(
-                "SELECT ?x ?label ?type ?pol ?theme ?rating ?order ?date ?idate ?provLabel ?quote "
-                "?comment ?pkind "
-                "WHERE { VALUES ?x { " + values + " } "
-                "OPTIONAL { ?x skos:prefLabel|rdfs:label|dct:title ?label } "
-                "OPTIONAL { ?x a ?type FILTER(STRSTARTS(STR(?type), STR(prob:)) || ?type = skos:Concept) } "
-                "OPTIONAL { ?x prob:polarity ?pol } OPTIONAL { ?x prob:theme|prob:secondaryTheme ?theme } "
-                "OPTIONAL { ?x prob:ratingValue ?rating OPTIONAL { ?rating skos:notation ?order } } "
-                "OPTIONAL { ?x prob:publicationDate ?date } "
-                "OPTIONAL { ?x prob:inInspection/prob:publicationDate ?idate } "
-                "OPTIONAL { ?x prob:aboutProvider|prob:ratingOf ?prov . ?prov skos:prefLabel ?provLabel } "
-                "OPTIONAL { ?x prob:hasEvidence/oa:hasSelector/oa:exact ?quote } "
-                "OPTIONAL { ?x rdfs:comment ?comment FILTER NOT EXISTS { ?x skos:prefLabel ?any } } "
-                "OPTIONAL { ?x prob:kind ?pkind } }"
-            )
-            acc: dict[str, dict[str, Any]] = {}
-            for r in rows:
-                iri = str(r[0])
-                d = acc.setdefault(iri, {"types": set(), "themes": set()})
-                if r[2] is not None:
-                    d["types"].add(str(r[2]).rsplit("#", 1)[-1])
-                if r[4] is not None:
-                    d["themes"].add(str(r[4]))
-                for key, v in zip(
-                    (
-                        "label",
-                        "polarity",
-                        "theme",
-                        "rating",
-                        "order",
-                        "date",
-                        "idate",
-                        "provLabel",
-                        "quote",
-                        "comment",
-                        "pkind",
-                    ),
-                    (r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12]),
-                    strict=True,
-                ):
-                    if v is not None and d.get(key) is None:
-                        d[key] = str(v)
+            acc = self._facts(chunk)
             for iri, d in acc.items():
                 kind = main_kind(" ".join(d.pop("types")))
                 themes = sorted(d.pop("themes"))
@@ -460,8 +490,9 @@ class Explorer:
     def _ownerships(self, iri: str) -> list[dict[str, Any]]:
         rows = self._select(
             "SELECT ?m ?owner ?ol ?prov ?pl ?b ?e WHERE { "
-            f"{{ ?m org:member <{iri}> }} UNION {{ ?m org:organization <{iri}> }} "
-            "?m a prob:Ownership ; org:member ?owner ; org:organization ?prov . "
+            f"{{ ?m org:member <{iri}> ; org:organization ?prov BIND(<{iri}> AS ?owner) }} UNION "
+            f"{{ ?m org:organization <{iri}> ; org:member ?owner BIND(<{iri}> AS ?prov) }} "
+            "?m a prob:Ownership . "
             "OPTIONAL { ?owner skos:prefLabel ?ol } OPTIONAL { ?prov skos:prefLabel ?pl } "
             "OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?b } "
             "OPTIONAL { ?m org:memberDuring/time:hasEnd/time:inXSDDate ?e } }"
@@ -480,28 +511,42 @@ class Explorer:
         return sorted(seen.values(), key=lambda o: (o["from"] or "", o["ownerLabel"] or ""))
 
     # ---- neighbourhood -------------------------------------------------------------------------
-    def expand(self, iri: str, filters: Filters | None = None, limit: int = 200) -> dict[str, Any]:
-        """The filtered neighbours of ``iri`` (at most ``limit``), their edges, and how many were left out."""
+    def expand(
+        self, iri: str, filters: Filters | None = None, limit: int = 200, offset: int = 0
+    ) -> dict[str, Any]:
+        """The filtered neighbours of ``iri`` (at most ``limit``), their edges, and how many were left out.
+
+        A neighbourhood of ordinary size is read whole, filtered and ranked. A hub (more than
+        :data:`HUB` neighbours: a theme with thousands of findings) is read a page at a time from
+        neighbour ``offset`` on, until ``limit`` nodes pass the filters or :data:`HUB_BUDGET_S` is spent;
+        the answer's ``next`` is then the offset at which to ask for more (``None`` when all were seen).
+        """
         x = _iri(iri)
         f = filters or Filters()
         if not 1 <= limit <= MAX_LIMIT:
             raise InputError(
                 f"parameter 'limit' must be between 1 and {MAX_LIMIT}, not {limit}", path="limit"
             )
+        if offset < 0:
+            raise InputError(f"parameter 'offset' must be 0 or more, not {offset}", path="offset")
         preds = " ".join(f"prob:{p}" for p in RELATIONS) + " " + " ".join(f"<{p}>" for p in _ORG_RELATIONS)
-        query = (
-            "SELECT DISTINCT ?y ?p ?dir WHERE { "
+        pattern = (
             f'{{ <{x}> ?p ?y . VALUES ?p {{ {preds} }} BIND("out" AS ?dir) }} UNION '
-            f'{{ ?y ?p <{x}> . VALUES ?p {{ {preds} }} BIND("in" AS ?dir) }} '
-            "FILTER(isIRI(?y)) %s } LIMIT " + str(SMALL_NEIGHBOURHOOD + 1)
+            f'{{ ?y ?p <{x}> . VALUES ?p {{ {preds} }} BIND("in" AS ?dir) }} FILTER(isIRI(?y)) '
         )
-        # a neighbourhood of ordinary size is read whole and filtered here, from the described nodes;
-        # a hub (a theme with every finding) is filtered inside the store first
-        rows = self._select(query % "")
-        if len(rows) > SMALL_NEIGHBOURHOOD and any(f.as_dict().values()):
-            rows = self._select(query % _filter_sparql(f))
+        from probkg.exports.nxview import _text_rows
+
+        # enough rows to tell a hub, and for a hub the part from ``offset`` on that one answer can use
+        read = offset + HUB + 1
+        rows = list(
+            _text_rows(
+                self.store, f"{PREFIXES} SELECT DISTINCT ?y ?p ?dir WHERE {{ {pattern} }} LIMIT {read}"
+            )
+        )
+        cut = len(rows) >= read  # more neighbours than were read
         edges: dict[str, dict[str, Any]] = {}
         neighbours: list[str] = []
+        owners: list[str] = []  # through ownerships: never paged, they come with the first answer
         for y, p, direction in rows:
             ys, ps = str(y), str(p)
             key = ps.rsplit("#", 1)[-1]
@@ -527,13 +572,45 @@ class Explorer:
                 "from": o["from"],
                 "to": o["to"],
             }
-            neighbours.append(other)
+            owners.append(other)
         # rank: organisations and inspections first, then the newest assessments
         uniq = list(dict.fromkeys(neighbours))
-        described = self.describe(uniq[:SMALL_NEIGHBOURHOOD])
-        owned = self._owned_by(f.owner, uniq) if f.owner else set()
-        described = {i: n for i, n in described.items() if _keep(n, f, owned)}
-        total = len(described) + max(0, len(uniq) - SMALL_NEIGHBOURHOOD)
+        nxt: int | None = None
+        if len(uniq) <= HUB and not cut and offset == 0:
+            uniq = list(dict.fromkeys(uniq + owners))
+            described = self.describe(uniq)
+            owned = self._owned_by(f.owner, uniq) if f.owner else set()
+            described = {i: n for i, n in described.items() if _keep(n, f, owned)}
+            total = len(described)
+        else:  # a hub: pages of neighbours from ``offset`` on, within the time budget
+            deadline = time.monotonic() + HUB_BUDGET_S
+            described = {}
+            extra: dict[str, dict[str, Any]] = {}
+            if offset == 0 and owners:
+                owned = self._owned_by(f.owner, owners) if f.owner else set()
+                extra = {i: n for i, n in self.describe(owners).items() if _keep(n, f, owned)}
+            extra = dict(list(extra.items())[: limit - 1])
+            room = limit - len(extra)  # the owners count within the limit
+            seen = offset
+            while seen < len(uniq):
+                page = uniq[seen : seen + HUB_PAGE]
+                seen += len(page)
+                owned = self._owned_by(f.owner, page) if f.owner else set()
+                described.update((i, n) for i, n in self.describe(page).items() if _keep(n, f, owned))
+                if len(described) >= room or time.monotonic() > deadline:
+                    break
+            if len(described) > room:  # the rest of the last page is read again with the next page
+                kept = [i for i in uniq[offset:seen] if i in described]
+                seen = uniq.index(kept[room - 1], offset) + 1
+                described = {i: described[i] for i in kept[:room]}
+            nxt = seen if seen < len(uniq) or cut else None
+            count = f"{PREFIXES} SELECT (COUNT(DISTINCT ?y) AS ?n) WHERE {{ {pattern} }}"
+            everyone = int(next(iter(_text_rows(self.store, count)))[0] or 0)
+            # at most this many: what passed, and the neighbours not read yet
+            total = len(described) + max(0, everyone - seen)
+            described.update((i, n) for i, n in extra.items() if i not in described)
+            total += len(extra)
+            uniq = list(dict.fromkeys(owners + uniq))
         rank = {"Owner": 0, "CRC": 0, "NPS division": 0, "NPS": 0, "Inspection": 1, "Theme": 3, "Source": 4}
 
         def order(i: str) -> tuple[int, str]:
@@ -548,6 +625,7 @@ class Explorer:
             "edges": [e for e in edges.values() if e["source"] in keep and e["target"] in keep],
             "total": total,
             "shown": len(chosen),
+            "next": nxt,
             "filters": f.as_dict(),
         }
 

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 from probkg.errors import InputError
 from probkg.ontology.namespaces import ID_IRI
-from probkg.registry.model import Organisation, Person, Registry, load_registry
+from probkg.registry.model import Organisation, Person, Registry, load_registry, name_slug
 
 from .attribution import Attribution, attribute_sentences
 from .lexicon import (
@@ -52,8 +52,9 @@ from .lexicon import (
     scale_value,
     theme,
 )
-from .linking import Mention, OrgRef, find_mentions, org_ref, slugify
+from .linking import Mention, OrgRef, find_mentions, org_ref
 from .reader import TEXT_SUFFIXES, Document, read_document, read_path
+from .results import EarlierInspection, ExtractionResult
 from .segment import _FINITE, WS, Block, blocks, clauses, sentences, strip_span
 
 __all__ = [
@@ -101,11 +102,12 @@ class Sent:
 
 @dataclass
 class Extraction:
-    """The JSON result plus what the RDF conversion needs beyond it."""
+    """The typed result (``probkg extract`` JSON via :meth:`ExtractionResult.to_json`) plus what the RDF
+    conversion needs beyond it."""
 
     doc: Document
-    result: dict[str, Any]
-    mentioned_inspections: list[dict[str, Any]] = field(default_factory=list)
+    result: ExtractionResult
+    mentioned_inspections: list[EarlierInspection] = field(default_factory=list)
     unresolved: list[OrgRef] = field(default_factory=list)
     follows_up: str | None = None
     explanations: list[dict[str, Any]] = field(default_factory=list)
@@ -134,9 +136,9 @@ def doc_slug(doc: Document) -> str:
         if segs:
             date = [s for s in segs if re.fullmatch(r"(19|20)\d\d|0[1-9]|1[0-2]", s)]
             keep = [segs[0], *date, segs[-1]] if len(segs) > 1 else segs
-            slug = slugify(" ".join(dict.fromkeys(keep)))
+            slug = name_slug(" ".join(dict.fromkeys(keep)), max_length=90)
             if slug and slug != "unnamed":
-                return slug[:90].strip("-")
+                return slug
     import hashlib
 
     return "sha-" + hashlib.sha256(doc.text.encode("utf-8")).hexdigest()[:16]
@@ -151,16 +153,14 @@ _PUB_DATE = re.compile(
 _FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\s+(?:19|20)\d\d\b")
 
 
-def _publication(doc: Document, view_body: str) -> tuple[str | None, str]:
+def _publication(doc: Document, view_body: str) -> str | None:
+    """The publication date the text states ("published today (14 December 2016)"), else the URL's month."""
     # the full pattern is tried only just before each full date (it scans slowly from every word)
     for d in _FULL_DATE.finditer(view_body):
         m = _PUB_DATE.search(view_body, max(0, d.start() - 90), d.end())
         if m:
-            return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}", "text"
-    url_date = _date_from_url(doc.url)
-    if url_date:
-        return url_date, "url"
-    return None, "none"
+            return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
+    return _date_from_url(doc.url)
 
 
 _CHIEF_ROLE = r"(?:(?:HM|Her Majesty’s|Her Majesty's)\s+)?[Cc]hief [Ii]nspector(?:\s+of\s+[Pp]robation)?"
@@ -310,7 +310,7 @@ class _Doc:
         self.body = [s for s in self.sents if s.block.zone == "body"]
         self.body_text = "\n".join(doc.view[s.start : s.end] for s in self.body)
         self.all_text = "\n".join(doc.view[s.start : s.end] for s in self.sents)
-        self.published, self.pub_basis = _publication(doc, self.all_text)
+        self.published = _publication(doc, self.all_text)
         self.places = self._doc_places()
         self._resolve()
 
@@ -373,13 +373,7 @@ class _Doc:
         self.division = named_div
         # resolve generic mentions
         for s in self.sents:
-            for m in s.mentions:
-                if m.kind == "crc":
-                    m.org = self.crc
-                elif m.kind == "nps":
-                    m.org = self.nps
-                elif m.kind == "division":
-                    m.org = self.division
+            self._resolve_generic(s.mentions)
         self.inspected = self._inspected()
         self.main = self.inspected[0] if self.inspected else None
 
@@ -400,6 +394,12 @@ class _Doc:
     def _merely_mentioned(self, m: Mention) -> bool:
         """A provider named as another organisation's holding ("the company which operates X CRC")."""
         return bool(OTHER_HOLDING.search(self.view[max(0, m.start - 40) : m.start]))
+
+    def _resolve_generic(self, mentions: list[Mention]) -> None:
+        """Point "the CRC", "the NPS" and "the division" at this document's referents."""
+        for m in mentions:
+            if m.kind in ("crc", "nps", "division"):
+                m.org = self._generic(m.kind)
 
     def _inspected(self) -> list[OrgRef]:
         """The providers whose inspection the text reports.
@@ -1197,13 +1197,7 @@ class _Doc:
         if self._RATING_CLAUSE.search(title):
             return None
         mentions = find_mentions(self.text, ts, te, self.reg)
-        for m in mentions:
-            if m.kind == "crc":
-                m.org = self.crc
-            elif m.kind == "nps":
-                m.org = self.nps
-            elif m.kind == "division":
-                m.org = self.division
+        self._resolve_generic(mentions)
         about, rule = self._about(mentions, ts, te), "named in the headline"
         if not about and self.main is not None:
             about, rule = [self.main], "the main inspected provider"
@@ -1275,7 +1269,7 @@ class _Doc:
             self.inspected[0].iri.rsplit("/", 1)[-1]
             if len(self.inspected) == 1
             else (
-                slugify(self.places[0])
+                name_slug(self.places[0], empty="unnamed")
                 if self.places
                 else (self.inspected[0].iri.rsplit("/", 1)[-1] if self.inspected else "unknown")
             )
@@ -1323,11 +1317,11 @@ def extract_document(doc: Document, registry: Registry | None = None) -> Extract
         "findings": d.findings(),
         "figures": d.figures(),
     }
-    earlier = d.earlier_inspections()
-    follows = next((e["date"] for e in earlier if e["follow_up"]), None)
+    earlier = [EarlierInspection(**e) for e in d.earlier_inspections()]
+    follows = next((e.date for e in earlier if e.follow_up), None)
     return Extraction(
         doc=doc,
-        result=result,
+        result=ExtractionResult.from_json(result),
         mentioned_inspections=earlier,
         unresolved=d.unresolved(),
         follows_up=follows,
@@ -1343,19 +1337,19 @@ def explain_text(extraction: Extraction) -> str:
     with the rule that chose them.
     """
     result = extraction.result
-    labels = {o["iri"]: o["label"] for o in result["organisations"]}
-    lines = [f"{result['source']['path'] or '<text>'}: {len(result['findings'])} findings"]
-    for n, (finding, why) in enumerate(zip(result["findings"], extraction.explanations, strict=True), 1):
+    labels = {o.iri: o.label for o in result.organisations}
+    lines = [f"{result.source.path or '<text>'}: {len(result.findings)} findings"]
+    for n, (finding, why) in enumerate(zip(result.findings, extraction.explanations, strict=True), 1):
         cues = (
             "; ".join(f"{kind}: {', '.join(words)}" for kind, words in polarity_cues(why["clause"]).items())
             or "none"
         )
         also = f" (also {', '.join(why['also_themes'])})" if why.get("also_themes") else ""
-        about = ", ".join(labels.get(a, a) for a in finding["about"])
+        about = ", ".join(labels.get(a, a) for a in finding.about)
         lines += [
-            f"  [{n}] {finding['start']}-{finding['end']} “{_flat(finding['quote'])}”",
-            f"      polarity    {finding['polarity']}  (cues {cues})",
-            f"      theme       {finding['theme']}{also}",
+            f"  [{n}] {finding.start}-{finding.end} “{_flat(finding.quote)}”",
+            f"      polarity    {finding.polarity}  (cues {cues})",
+            f"      theme       {finding.theme}{also}",
             f"      attribution {why['attribution']}",
             f"      about       {about}  ({why['about_rule']})",
         ]
@@ -1375,7 +1369,8 @@ def extract_text(
     title: str | None = None,
     registry: Registry | None = None,
 ) -> dict[str, Any]:
-    """Extract from a text already read (offsets refer to ``text`` exactly as given).
+    """Extract from a text already read (offsets refer to ``text`` exactly as given); the JSON object of
+    ``probkg extract`` (:meth:`ExtractionResult.to_json`).
 
     ``path`` only labels the result (and selects Markdown handling for ``.md``); an HTML page
     should go through :func:`extract_file`, whose offsets refer to the extracted plain text.
@@ -1384,13 +1379,13 @@ def extract_text(
     if fmt == "html":
         fmt = "txt"
     doc = read_document(text, fmt=fmt, path=path, url=url, title=title)
-    return extract_document(doc, registry).result
+    return extract_document(doc, registry).result.to_json()
 
 
 def extract_file(path: str | Path, registry: Registry | None = None) -> dict[str, Any]:
-    """Extract from one ``.txt``, ``.md``, ``.html`` or ``.htm`` file."""
+    """Extract from one ``.txt``, ``.md``, ``.html`` or ``.htm`` file (the JSON of ``probkg extract``)."""
     doc, _ = read_path(path)
-    return extract_document(doc, registry).result
+    return extract_document(doc, registry).result.to_json()
 
 
 def text_files(paths: list[str] | list[Path] | tuple[str | Path, ...]) -> list[Path]:

@@ -188,7 +188,8 @@ _NEG_BEFORE = re.compile(
 )
 
 
-def _norm(text: str) -> str:
+def normalise_text(text: str) -> str:
+    """Text as cues are matched in: lower case, no-break spaces as spaces, white space collapsed."""
     return " ".join(text.replace("\u00a0", " ").lower().split())
 
 
@@ -201,7 +202,7 @@ def _spans(regexes: list[re.Pattern[str]], text: str) -> list[tuple[int, int]]:
 
 def polarity_cues(text: str) -> dict[str, list[str]]:
     """The words of a clause that fired each kind of polarity cue (what ``--explain`` prints)."""
-    t = _norm(text)
+    t = normalise_text(text)
     out: dict[str, list[str]] = {}
     for kind, rxs in (("critical", _CRIT_RE), ("positive", _POS_RE), ("mixed", _MIX_RE)):
         spans = _spans(rxs, t)
@@ -220,7 +221,7 @@ def polarity(text: str) -> str | None:
     opening "Not all" or "None of" is critical. Mixed cues ("mixed", "variation", "room for
     improvement") win unless one side clearly outweighs them.
     """
-    t = _norm(text)
+    t = normalise_text(text)
     frame = _FRAME.match(t)
     if frame:
         t = t[frame.end() :]
@@ -442,7 +443,7 @@ _THEME_THRESHOLD = 2.0
 
 def theme(text: str) -> tuple[str, list[str]]:
     """Primary theme label and any secondary themes scoring at least two thirds of the best."""
-    t = _norm(text)
+    t = normalise_text(text)
     scores: dict[str, float] = {}
     for name, rx, w, literal in _THEME_ALL:
         if literal is not None and literal not in t:
@@ -614,7 +615,7 @@ def parse_number_words(text: str) -> float | None:
     Fractions and "N in M" are returned as percentages rounded to one decimal place ("a third" ->
     33.3, "one in four" -> 25.0, "half" -> 50.0); "every six weeks" -> 6.
     """
-    t = _norm(text).replace(",", "")
+    t = normalise_text(text).replace(",", "")
     t = re.sub(
         r"^(around|about|nearly|almost|over|more than|less than|fewer than|under|some|approximately"
         r"|roughly|an average of|up to|at least|just over|just under|every)\s+",

@@ -26,9 +26,9 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from probkg.registry.model import ID_BASE, Organisation, Registry, load_registry, normalise_name
+from probkg.registry.model import ID_BASE, Organisation, Registry, load_registry, name_slug
 
-__all__ = ["Mention", "OrgRef", "find_mentions", "gazetteer", "slugify"]
+__all__ = ["Mention", "OrgRef", "find_mentions", "gazetteer"]
 
 
 @dataclass(frozen=True)
@@ -57,19 +57,14 @@ class Mention:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII slug: words joined with '-', '&' read as 'and'."""
-    norm = normalise_name(text)
-    return re.sub(r"[^a-z0-9]+", "-", norm).strip("-") or "unnamed"
-
-
 def org_ref(org: Organisation) -> OrgRef:
     return OrgRef(org.iri, org.label, org.kind, True, org.kind in ("CRC", "NPSDivision", "NPS"))
 
 
 def unresolved_ref(name: str, *, provider: bool = False) -> OrgRef:
     clean = " ".join(name.replace("\u00a0", " ").split())
-    return OrgRef(f"{ID_BASE}org/unresolved/{slugify(clean)}", clean, "Other", False, provider)
+    slug = name_slug(clean, empty="unnamed")
+    return OrgRef(f"{ID_BASE}org/unresolved/{slug}", clean, "Other", False, provider)
 
 
 def _variants(name: str) -> set[str]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from probkg.errors import InputError
-from probkg.loaders.base import TEXT_SUFFIXES
+from probkg.loaders.base import TEXT_SUFFIXES, read_bounded
 
 __all__ = ["TEXT_SUFFIXES", "Document", "html_text", "read_document", "read_path"]
 
@@ -244,16 +244,9 @@ def read_path(path: str | Path) -> tuple[Document, bytes]:
         raise InputError(
             f"not a text document (expected one of {', '.join(sorted(TEXT_SUFFIXES))})", path=str(p)
         )
-    try:
-        size = p.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            raise InputError(
-                f"file too large for a text document ({size:,} bytes; the limit is {MAX_TEXT_BYTES:,})",
-                path=str(p),
-            )
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(p)) from exc
+    data = read_bounded(
+        p, MAX_TEXT_BYTES, "file too large for a text document ({size:,} bytes; the limit is {limit:,})"
+    )
     if not data.strip():
         raise InputError("empty file", path=str(p))
     _require_text(data, str(p))

@@ -46,7 +46,7 @@
       offline: false,
       facets: () => get("facets"),
       search: (q) => get("search", { q, limit: 30 }).then((b) => b.nodes),
-      expand: (iri, filters, limit) => get("expand", Object.assign({ iri, limit }, filters)),
+      expand: (iri, filters, limit, offset) => get("expand", Object.assign({ iri, limit, offset: offset || 0 }, filters)),
       node: (iri) => get("node", { iri }),
       timeline: (providers) => get("timeline", { provider: providers }),
       queries: () => get("queries"),
@@ -173,6 +173,7 @@
   });
   window.probkgCy = cy;
   const expandedBy = new Map(); // node id -> set of node ids its expansion added
+  const moreFrom = new Map(); // hub node id -> offset of the neighbours not read yet
   let facets = null;
 
   const status = (msg) => { document.getElementById("status").textContent = msg; };
@@ -215,7 +216,8 @@
     const node = cy.getElementById(id);
     status(`Expanding ${node.data("label") || id}…`);
     try {
-      const res = await backend.expand(id, currentFilters(), 300);
+      const res = await backend.expand(id, currentFilters(), 300, moreFrom.get(id) || 0);
+      if (res.next) moreFrom.set(id, res.next); else moreFrom.delete(id);
       const added = addNodes(res.nodes, node);
       addEdges(res.edges);
       const prev = expandedBy.get(id) || new Set();
@@ -224,7 +226,8 @@
       node.addClass("expanded");
       applyFilters(false);
       const more = res.total - res.shown;
-      status(`${node.data("label")}: ${res.shown} neighbours shown${more > 0 ? `, ${more} more not shown (narrow the filters)` : ""}. ${cy.nodes().length} nodes in view.`);
+      const rest = res.next ? `, up to ${more} more: press “More neighbours”` : more > 0 ? `, ${more} more not shown (narrow the filters)` : "";
+      status(`${node.data("label")}: ${res.shown} neighbours shown${rest}. ${cy.nodes().length} nodes in view.`);
       refreshTimeline();
       if (cy.nodes().length < 400) cy.animate({ fit: { eles: node.closedNeighborhood(), padding: 40 } }, { duration: 250 });
       if (cy.$(":selected").id() === id) showPanel(id);
@@ -244,6 +247,7 @@
       }
     });
     expandedBy.delete(id);
+    moreFrom.delete(id);
     cy.getElementById(id).removeClass("expanded");
     status(`Collapsed. ${cy.nodes().length} nodes in view.`);
     refreshTimeline();
@@ -280,6 +284,7 @@
       actions.append(expandedBy.has(id)
         ? el("button", { type: "button", id: "act-collapse", onclick: () => collapse(id) }, "Collapse")
         : el("button", { type: "button", id: "act-expand", onclick: () => expand(id) }, "Expand"));
+      if (moreFrom.has(id)) actions.append(el("button", { type: "button", id: "act-more", onclick: () => expand(id) }, "More neighbours"));
       actions.append(el("button", { type: "button", id: "act-pin", onclick: () => togglePin(id) }, n.hasClass("pinned") ? "Unpin" : "Pin"));
     }
     parts.push(actions);
@@ -408,6 +413,7 @@
     if (refetch) {
       const ids = [...expandedBy.keys()];
       Promise.all(ids.map((id) => backend.expand(id, f, 300).then((res) => {
+        if (res.next) moreFrom.set(id, res.next); else moreFrom.delete(id);
         const added = addNodes(res.nodes, cy.getElementById(id));
         addEdges(res.edges);
         const s = expandedBy.get(id) || new Set(); added.forEach((a) => s.add(a)); expandedBy.set(id, s);

@@ -54,8 +54,9 @@ _STAGED = ox.NamedNode(_PROB + "stagedFor")
 _SOURCE = "http://purl.org/dc/terms/source"
 _BATCH = 50_000
 _CHUNK = 250_000
-_VIEW_LIMIT = 4_000_000
-"""Files of more quads (estimated) than this are not read into memory for their check."""
+_VIEW_LIMIT = 1_500_000
+"""Files of more quads (estimated) than this are not read into memory for their check (about 1.5 GB
+of resident memory per million quads, kept within the README's 3 GiB for a CLI run)."""
 _TRIPLE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
 
 

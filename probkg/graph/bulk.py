@@ -30,7 +30,6 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,7 +39,15 @@ import pyoxigraph as ox
 from probkg.errors import InputError, ProbkgError, StoreError
 from probkg.formats import BULK_SUFFIXES, BY_SUFFIX
 from probkg.graph._io import rdf_syntax_error
-from probkg.graph.base import CATALOG_GRAPH, CORE_GRAPHS, FILE_GRAPH_PREFIX, PENDING_GRAPH, STAGING_PREFIX
+from probkg.graph._oxterms import nt_line
+from probkg.graph.base import (
+    CATALOG_GRAPH,
+    CORE_GRAPHS,
+    FILE_GRAPH_PREFIX,
+    PENDING_GRAPH,
+    STAGING_PREFIX,
+    catalog_entry,
+)
 from probkg.ontology.namespaces import PROB_IRI
 from probkg.units import sha256_file
 
@@ -183,16 +190,11 @@ def recover(ox_store: Any) -> list[str]:
 
 
 def _catalogue_entries(sizes: dict[str, int], checksum: str, source: str) -> str:
-    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    src = ox.Literal(source)
-    return "\n".join(
-        f'<{g}> a <{_PROB}LoadedGraph> ; <{_PROB}sha256> "{checksum}" ; '
-        f"<http://purl.org/dc/terms/source> {src} ; "
-        f'<http://www.w3.org/ns/prov#generatedAtTime> "{now}"'
-        "^^<http://www.w3.org/2001/XMLSchema#dateTime> ; "
-        f'<{_PROB}loader> "rdf" ; <{_PROB}tripleCount> {n} .'
-        for g, n in sizes.items()
-    )
+    """The catalogue entries of the loaded graphs as SPARQL data (:func:`probkg.graph.base.catalog_entry`)."""
+    from rdflib import URIRef
+
+    entries = (catalog_entry(URIRef(g), checksum, source, "rdf", n) for g, n in sizes.items())
+    return "".join(nt_line(*triple) for entry in entries for triple in entry)
 
 
 def _oserror(location: str, exc: OSError) -> StoreError:

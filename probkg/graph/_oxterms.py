@@ -8,7 +8,7 @@ whichever backend produced them (Oxigraph types every simple literal as ``xsd:st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 import pyoxigraph as ox
@@ -16,7 +16,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-__all__ = ["from_rdflib", "nt_line", "nt_term", "to_rdflib", "write_ntriples"]
+__all__ = ["from_rdflib", "nt_line", "nt_term", "to_rdflib", "to_rdflib_memo", "write_ntriples"]
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -36,6 +36,26 @@ def to_rdflib(term: object) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(dt))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def to_rdflib_memo(limit: int = 1 << 16) -> Callable[[object], Node]:
+    """:func:`to_rdflib` with a memory of the terms it has turned, for one query answer or dump.
+
+    An answer repeats its terms (a date, a rating, a provider on every row), and an rdflib literal parses
+    its lexical form each time one is made (about 17 us for an ``xsd:date``, against 0.2 us for a
+    lookup). At most ``limit`` terms are remembered.
+    """
+    memo: dict[object, Node] = {}
+
+    def convert(term: object) -> Node:
+        node = memo.get(term)
+        if node is None:
+            node = to_rdflib(term)
+            if len(memo) < limit:
+                memo[term] = node
+        return node
+
+    return convert
 
 
 def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF
 from rdflib.query import Result
 
 from probkg.errors import InputError, ProbkgError, QueryError, StoreError
-from probkg.graph._oxterms import nt_term
+from probkg.graph._oxterms import nt_term, to_rdflib_memo
 from probkg.graph._oxterms import to_rdflib as from_ox
 from probkg.graph.base import CATALOG_GRAPH, Quad, Store, Triple
 from probkg.graph.bulk import BulkOutcome, Check
@@ -448,12 +448,13 @@ def _to_result(answer: object) -> Result:
         names = [v.value for v in answer.variables]
         result.vars = [Variable(n) for n in names]
         variables = result.vars
+        convert = to_rdflib_memo()
         bindings = []
         for solution in answer:
             row = {}
             for var, term in zip(variables, solution, strict=True):
                 if term is not None:
-                    row[var] = from_ox(term)
+                    row[var] = convert(term)
             bindings.append(row)
         result.bindings = bindings  # type: ignore[assignment]
         return result
@@ -463,8 +464,9 @@ def _to_result(answer: object) -> Result:
         return result
     result = Result("CONSTRUCT")
     g = Graph()
+    convert = to_rdflib_memo()
     for t in answer:  # type: ignore[attr-defined]
-        g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        g.add((convert(t.subject), convert(t.predicate), convert(t.object)))
     result.graph = g
     return result
 

@@ -174,3 +174,81 @@ def test_nt_export_streams_each_triple_once(tmp_path) -> None:
 def test_sparql_constraints_are_named_as_shacl_names_them() -> None:
     assert _constraint(SH.SPARQLConstraintComponent) == "sh:SPARQLConstraintComponent"
     assert _constraint(SH.MinCountConstraintComponent) == "sh:minCount"
+
+
+def _canonical(store: OxigraphStore) -> tuple[dict[str, int], int, dict[str, object]]:
+    """Per-graph sizes, the number of distinct blank nodes, and each graph as a canonical rdflib graph."""
+    from rdflib import BNode, Graph
+    from rdflib.compare import to_canonical_graph
+
+    graphs: dict[str, Graph] = {}
+    blanks: set[object] = set()
+    for s, p, o, g in store.quads():
+        if str(g) == str(CATALOG_GRAPH):
+            continue
+        graphs.setdefault(str(g), Graph()).add((s, p, o))
+        blanks.update(t for t in (s, o) if isinstance(t, BNode))
+    return (
+        {g: len(gr) for g, gr in graphs.items()},
+        len(blanks),
+        {g: set(to_canonical_graph(gr)) for g, gr in graphs.items()},
+    )
+
+
+def test_a_large_line_file_written_by_two_loaders_keeps_every_blank_node_whole(tmp_path, monkeypatch) -> None:
+    """Above a size, N-Quads are cut in two for two loaders; a blank node used on lines far apart (and
+    ``_:`` inside literals and IRIs) must come out as in a single load."""
+    from probkg.graph import bulk
+
+    lines = []
+    for i in range(400):
+        lines.append(f'<urn:s{i}> <urn:p> "v{i}" <urn:g{i % 3}> .')
+        if i % 50 == 0:  # the same blank node again and again, far apart, in two graphs
+            lines.append(f'_:shared <urn:seen> "{i}" <urn:g{i % 2}> .')
+            lines.append(f"<urn:s{i}> <urn:knows> _:b{i // 100} <urn:g0> .")
+        if i % 70 == 0:
+            lines.append(f'<urn:a_:{i}> <urn:note> "a _: inside" <urn:g1> .')
+    path = tmp_path / "big.nq"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    used: list[int] = []
+    native_parts = bulk._native_parts
+
+    def spy(target, p, parts, fmt, graph):  # type: ignore[no-untyped-def]
+        used.append(len(parts or ()))
+        native_parts(target, p, parts, fmt, graph)
+
+    monkeypatch.setattr(bulk, "_native_parts", spy)
+    monkeypatch.setattr(bulk, "_SPLIT_BLOCK", 512)
+    results = []
+    for split_min in (1 << 40, 0):  # one loader, then two
+        monkeypatch.setattr(bulk, "_SPLIT_MIN", split_min)
+        with OxigraphStore(tmp_path / f"kg{split_min}") as store:
+            api.load(store, [path], validate=True)
+            results.append(_canonical(store))
+    assert used == [0, 2]
+    single, split = results
+    assert split[0] == single[0]
+    assert split[1] == single[1] == 1 + 4  # _:shared and _:b0 .. _:b3
+    assert split[2] == single[2]
+
+
+def test_parts_left_by_a_killed_load_are_swept_by_the_next(tmp_path, monkeypatch, synth_file) -> None:
+    import subprocess
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    dead = subprocess.Popen(["true"])  # a process that has exited, for a pid no one holds
+    dead.wait()
+    leftover = temp / f"probkg-load-{dead.pid}-abc"
+    leftover.mkdir()
+    (leftover / "part-0").write_bytes(b"<urn:a> <urn:b> <urn:c> .\n")
+    unrelated = temp / "probkg-load-notes"
+    unrelated.mkdir()
+    with OxigraphStore(tmp_path / "kg") as store:
+        api.load(store, [synth_file], validate=True)
+    assert not leftover.exists()
+    assert unrelated.exists()
+    assert sorted(p.name for p in temp.iterdir()) == ["probkg-load-notes"]  # its own parts are gone too

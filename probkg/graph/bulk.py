@@ -12,7 +12,11 @@ already holds. :func:`bulk_load` works in three steps:
    new file is read once only.
 2. **Check**: the caller's ``check`` function validates the staged data against a view of the store
    in which the replaced graphs are hidden. When the new data is most of what the shapes will see,
-   it is also copied into an in-memory engine while it streams, for the check to run there.
+   the file is first read into an in-memory engine, which gives its graph names before anything is
+   written and where the check runs. If every graph is new, the engine's own bulk loader then writes
+   the file to disk while the check runs; a large N-Quads or N-Triples file is cut in two (on another
+   core, while it is read) and written by two loaders at once, all lines with blank nodes in one part
+   so that each blank node stays one node.
 3. **Switch** (one transaction): the replaced graphs are dropped, the staged graphs moved onto their
    names, the catalogue entries (checksums) written and the journal removed.
 
@@ -26,6 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -216,6 +222,110 @@ def _native(target: Any, path: Path, fmt: ox.RdfFormat, default_graph: ox.NamedN
     )
 
 
+_SPLIT_MIN = 32 << 20
+"""Line-based files (N-Quads, N-Triples) of at least this many bytes are written by two loaders at once."""
+_SPLIT_BLOCK = 8 << 20
+_LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
+
+
+def _carve(data: bytes) -> tuple[bytes, bytes]:
+    """(the lines of ``data`` that hold ``_:``, the other lines); ``data`` is whole lines."""
+    blank: list[bytes] = []
+    rest: list[bytes] = []
+    start = 0
+    at = data.find(b"_:")
+    while at != -1:
+        line_start = data.rfind(b"\n", 0, at) + 1
+        line_end = data.find(b"\n", at) + 1 or len(data)
+        rest.append(data[start:line_start])
+        blank.append(data[line_start:line_end])
+        start = line_end
+        at = data.find(b"_:", line_end)
+    rest.append(data[start:])
+    return b"".join(blank), b"".join(rest)
+
+
+def _split(path: Path, fmt: ox.RdfFormat, workdir: Path) -> list[Path] | None:
+    """``path`` as two files of about half its lines each, in ``workdir``, for two loaders to write at once.
+
+    Only for N-Quads and N-Triples of at least :data:`_SPLIT_MIN` bytes on a machine of two or more cores
+    (else ``None``). In these formats a statement is one line and a blank node label names the same
+    node throughout the file, while each load names blank nodes afresh: so every line that holds
+    ``_:`` (a blank node, or those characters inside an IRI or a literal) goes to the first part, and
+    the two loads still agree on every blank node. Lines keep their order within each part.
+    """
+    if fmt not in _LINE_FORMATS or (os.cpu_count() or 1) < 2 or path.stat().st_size < _SPLIT_MIN:
+        return None
+    parts = [workdir / "part-0", workdir / "part-1"]
+    sizes = [0, 0]
+    with path.open("rb") as source, parts[0].open("wb") as first, parts[1].open("wb") as second:
+        outputs = (first, second)
+        rest = b""
+        while True:
+            block = source.read(_SPLIT_BLOCK)
+            data = rest + block
+            if block:
+                cut = data.rfind(b"\n") + 1
+                if not cut and len(data) > 4 * _SPLIT_BLOCK:
+                    return None  # no line breaks to cut at (or only CR ones): not worth it
+                data, rest = data[:cut], data[cut:]
+            if data:
+                if b"_:" in data:
+                    blank, data = _carve(data)
+                    first.write(blank)
+                    sizes[0] += len(blank)
+                i = 0 if sizes[0] <= sizes[1] else 1
+                outputs[i].write(data)
+                sizes[i] += len(data)
+            if not block:
+                break
+    return parts
+
+
+_PARTS_PREFIX = "probkg-load-"
+
+
+def _sweep_parts() -> None:
+    """Remove the part files a killed load left in the temporary directory (their process is gone)."""
+    for leftover in Path(tempfile.gettempdir()).glob(f"{_PARTS_PREFIX}*-*"):
+        pid = leftover.name[len(_PARTS_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            pass  # alive, or not ours to signal
+
+
+def _native_parts(
+    target: Any, path: Path, parts: list[Path] | None, fmt: ox.RdfFormat, default_graph: ox.NamedNode
+) -> None:
+    """:func:`_native` on ``path``, or on its ``parts`` (see :func:`_split`) by one thread per part."""
+    if not parts:
+        _native(target, path, fmt, default_graph)
+        return
+    base = path.resolve().as_uri()
+    graph = default_graph if fmt in _TRIPLE_FORMATS else None
+    errors: list[BaseException] = []
+
+    def write(part: Path) -> None:
+        try:
+            target.bulk_load(path=str(part), format=fmt, base_iri=base, to_graph=graph)
+        except BaseException as exc:  # handed to the calling thread
+            errors.append(exc)
+
+    others = [threading.Thread(target=write, args=(part,), daemon=True) for part in parts[1:]]
+    for thread in others:
+        thread.start()
+    write(parts[0])
+    for thread in others:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def _add_consequences(target: Any, select: str, graphs: set[str] | None = None) -> list[ox.Quad]:
     """Write the quads a ``SELECT ?s ?p ?o ?g`` gives (in ``graphs``, or all) into ``target``; return them."""
     found = [
@@ -396,6 +506,9 @@ def bulk_load(
     superseded = []
     ok = False
     abandoned = False
+    splitter: threading.Thread | None = None
+    parts: list[Path] = []
+    workdir: str | None = None
 
     def start_writer() -> threading.Thread:
         """The engine's own bulk loader reading the file straight into the store, on another thread."""
@@ -404,7 +517,9 @@ def bulk_load(
         def write() -> None:
             try:
                 t = time.perf_counter()
-                _native(ox_store, p, fmt, file_graph)
+                if splitter is not None:
+                    splitter.join()
+                _native_parts(ox_store, p, parts or None, fmt, file_graph)
                 timings["write"] = time.perf_counter() - t
             except BaseException as exc:  # handed to the main thread
                 failure.append(exc)
@@ -424,6 +539,16 @@ def bulk_load(
             and old <= 4 * estimate
             and estimate <= _VIEW_LIMIT
         ):
+            # meanwhile, on another core, the file is cut in two for two loaders to write at once
+            _sweep_parts()
+            workdir = tempfile.mkdtemp(prefix=f"{_PARTS_PREFIX}{os.getpid()}-")
+
+            def split(into: Path) -> None:
+                with contextlib.suppress(OSError):  # e.g. no room for the copy: one loader writes it
+                    parts.extend(_split(p, fmt, into) or ())
+
+            splitter = threading.Thread(target=split, args=(Path(workdir),), daemon=True)
+            splitter.start()
             view = _read(p, fmt, file_graph)
             if any(isinstance(g, ox.BlankNode) for g in view.named_graphs()):
                 raise InputError(
@@ -530,8 +655,12 @@ def bulk_load(
         if not abandoned:
             if writer is not None:
                 writer.join()
+            if splitter is not None:
+                splitter.join()
             if not ok:
                 discard()
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
     return BulkOutcome(
         source,
         "replaced" if replaced else "added",

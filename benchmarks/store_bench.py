@@ -69,7 +69,14 @@ def _time_queries(run: Any, queries: dict[str, str], repeats: int, skipped: set[
 
 
 def worker(
-    backend: str, nq: str, workdir: str, queries_file: str | None, repeats: int, *, skip: str = ""
+    backend: str,
+    nq: str,
+    workdir: str,
+    queries_file: str | None,
+    repeats: int,
+    *,
+    skip: str = "",
+    load_only: bool = False,
 ) -> None:
     queries: dict[str, str] = json.loads(Path(queries_file).read_text()) if queries_file else {}
     skipped = {n for n in skip.split(",") if n}
@@ -84,6 +91,10 @@ def worker(
         t0 = time.perf_counter()  # what `probkg load FILE.nq` does: atomic, materialised and validated
         outcome = bulk_load_file(store, nq, validate=True)
         _emit(kind="load", seconds=time.perf_counter() - t0, quads=outcome.quads, detail=outcome.seconds)
+        if load_only:
+            store.close()
+            _emit(kind="done")
+            return
         if not queries:
             queries = _bind_queries(store)
             Path(workdir, "queries.json").write_text(json.dumps(queries))
@@ -107,6 +118,9 @@ def worker(
         t0 = time.perf_counter()
         store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
         _emit(kind="load", seconds=time.perf_counter() - t0, quads=len(store))
+        if load_only:
+            _emit(kind="done")
+            return
         _load_ontology_ox(store)
         _time_queries(
             lambda q: len(list(store.query(q, use_default_graph_as_union=True))), queries, repeats, skipped
@@ -205,6 +219,7 @@ def run_worker(
     repeats: int,
     cap: float,
     skip: list[str] | None = None,
+    load_only: bool = False,
 ) -> dict[str, Any]:
     cmd = [
         sys.executable,
@@ -222,6 +237,8 @@ def run_worker(
         cmd += ["--queries", str(queries)]
     if skip:
         cmd += ["--skip", ",".join(skip)]
+    if load_only:
+        cmd.append("--load-only")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, bufsize=1)
     out: dict[str, Any] = {"queries": {}}
     assert proc.stdout is not None
@@ -287,7 +304,35 @@ def _fmt_ms(v: float | None, cap: float) -> str:
     return f">{cap:.0f}s" if v is None else (f"{v:.1f}" if v < 100 else f"{v:.0f}")
 
 
-def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -> str:
+def _load_rounds(
+    nq: Path, work: Path, res: dict[str, dict[str, Any]], rounds: int, cap: float
+) -> dict[str, list[float]]:
+    """Load times of both loaders over ``rounds`` rounds (the first from the main run), alternating."""
+    loads: dict[str, list[float]] = {
+        b: [res[b]["load_s"]] for b in ("probkg", "oxigraph") if res[b].get("load_s")
+    }
+    if len(loads) < 2:
+        return loads
+    for r in range(1, rounds):
+        order = ("oxigraph", "probkg") if r % 2 else ("probkg", "oxigraph")
+        for backend in order:
+            where = work / f"round-{r}"
+            shutil.rmtree(where, ignore_errors=True)
+            where.mkdir()
+            out = run_worker(backend, nq, where, None, repeats=1, cap=cap, load_only=True)
+            shutil.rmtree(where, ignore_errors=True)
+            loads[backend].append(out["load_s"])
+            print(f"round {r + 1}/{rounds}: {backend} load {out['load_s']:.1f} s", file=sys.stderr)
+    return loads
+
+
+def report(
+    size: int,
+    res: dict[str, dict[str, Any]],
+    cold: float,
+    cap: float,
+    loads: dict[str, list[float]] | None = None,
+) -> str:
     p, m, o = res["probkg"], res["memory"], res["oxigraph"]
     lines = [
         f"\n=== {size:,} target triples: {p.get('quads', 0):,} quads in the file ===",
@@ -315,6 +360,13 @@ def report(size: int, res: dict[str, dict[str, Any]], cold: float, cap: float) -
         lines.append(
             f"{'load time, probkg/bare bulk_load':32} {p['load_s'] / o['load_s']:>10.2f}x  "
             "(probkg load: atomic, RDFS consequences, validation; target <= 1.5x)"
+        )
+    if loads and len(loads.get("probkg", [])) > 1 and len(loads.get("oxigraph", [])) > 1:
+        pk, ox_ = statistics.median(loads["probkg"]), statistics.median(loads["oxigraph"])
+        rounds = ", ".join(f"{a / b:.2f}x" for a, b in zip(loads["probkg"], loads["oxigraph"], strict=True))
+        lines.append(
+            f"{'load time, medians of ' + str(len(loads['probkg'])) + ' rounds':32} {pk / ox_:>10.2f}x  "
+            f"(probkg {pk:.1f} s, bare bulk_load {ox_:.1f} s; per round: {rounds})"
         )
     if p.get("load_detail"):
         lines.append(
@@ -345,13 +397,30 @@ def main() -> None:
     )
     ap.add_argument("--file", dest="data", metavar="FILE.nq", help="use this N-Quads file instead of synth")
     ap.add_argument("--skip", default="", metavar="NAMES", help="named queries not to time (comma separated)")
+    ap.add_argument(
+        "--load-rounds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="load the file N times with probkg and with bare bulk_load, alternately (each in a fresh "
+        "store and process), and report the median of each and their ratio",
+    )
+    ap.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--worker-file", dest="file", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)
     ap.add_argument("--queries", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.file, args.workdir, args.queries, args.repeats, skip=args.skip)
+        worker(
+            args.worker,
+            args.file,
+            args.workdir,
+            args.queries,
+            args.repeats,
+            skip=args.skip,
+            load_only=args.load_only,
+        )
         return
 
     from probkg.synth import inspections_for, write_synth
@@ -389,10 +458,13 @@ def main() -> None:
                 else {"queries": {}}
             )
             cold = cold_query(work / "probkg-store", json.loads(qfile.read_text()))
-            print(report(size, res, cold, args.cap), flush=True)
-            (work / "results.json").write_text(json.dumps({**res, "cold_query_s": cold}, indent=2))
             for d in ("probkg-store", "ox-store"):
                 shutil.rmtree(work / d, ignore_errors=True)
+            loads = _load_rounds(nq, work, res, args.load_rounds, args.cap)
+            print(report(size, res, cold, args.cap, loads), flush=True)
+            (work / "results.json").write_text(
+                json.dumps({**res, "cold_query_s": cold, "load_rounds": loads}, indent=2)
+            )
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

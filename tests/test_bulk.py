@@ -12,6 +12,7 @@ from rdflib.namespace import SH
 
 from probkg import api
 from probkg.cli import cli
+from probkg.errors import InputError
 from probkg.graph.base import CATALOG_GRAPH
 from probkg.graph.store import OxigraphStore
 from probkg.synth import write_synth
@@ -206,6 +207,8 @@ def test_a_large_line_file_written_by_two_loaders_keeps_every_blank_node_whole(t
         if i % 50 == 0:  # the same blank node again and again, far apart, in two graphs
             lines.append(f'_:shared <urn:seen> "{i}" <urn:g{i % 2}> .')
             lines.append(f"<urn:s{i}> <urn:knows> _:b{i // 100} <urn:g0> .")
+            # a consequence between blank nodes: prob:followsUp implies prov:wasInformedBy
+            lines.append(f"_:b{i // 100} <{PROB}followsUp> _:shared <urn:g2> .")
         if i % 70 == 0:
             lines.append(f'<urn:a_:{i}> <urn:note> "a _: inside" <urn:g1> .')
     path = tmp_path / "big.nq"
@@ -214,9 +217,9 @@ def test_a_large_line_file_written_by_two_loaders_keeps_every_blank_node_whole(t
     used: list[int] = []
     native_parts = bulk._native_parts
 
-    def spy(target, p, parts, fmt, graph):  # type: ignore[no-untyped-def]
+    def spy(target, p, parts, fmt, graph, **kw):  # type: ignore[no-untyped-def]
         used.append(len(parts or ()))
-        native_parts(target, p, parts, fmt, graph)
+        native_parts(target, p, parts, fmt, graph, **kw)
 
     monkeypatch.setattr(bulk, "_native_parts", spy)
     monkeypatch.setattr(bulk, "_SPLIT_BLOCK", 512)
@@ -231,6 +234,8 @@ def test_a_large_line_file_written_by_two_loaders_keeps_every_blank_node_whole(t
     assert split[0] == single[0]
     assert split[1] == single[1] == 1 + 4  # _:shared and _:b0 .. _:b3
     assert split[2] == single[2]
+    informed = URIRef("http://www.w3.org/ns/prov#wasInformedBy")
+    assert sum(1 for g in split[2].values() for t in g if t[1] == informed) == 4  # type: ignore[attr-defined]
 
 
 def test_parts_left_by_a_killed_load_are_swept_by_the_next(tmp_path, monkeypatch, synth_file) -> None:
@@ -252,3 +257,115 @@ def test_parts_left_by_a_killed_load_are_swept_by_the_next(tmp_path, monkeypatch
     assert not leftover.exists()
     assert unrelated.exists()
     assert sorted(p.name for p in temp.iterdir()) == ["probkg-load-notes"]  # its own parts are gone too
+
+
+def _early_spy(monkeypatch):  # type: ignore[no-untyped-def]
+    """Record, for each load, whether the loaders began before the file had been read."""
+    import threading
+
+    from probkg.graph import bulk
+
+    began = threading.Event()
+    seen: list[bool] = []
+    native_parts, read = bulk._native_parts, bulk._read
+
+    def parts(*args, **kw):  # type: ignore[no-untyped-def]
+        began.set()
+        native_parts(*args, **kw)
+
+    def reading(*args, **kw):  # type: ignore[no-untyped-def]
+        began.clear()
+        try:
+            return read(*args, **kw)
+        finally:
+            seen.append(began.wait(5))
+
+    monkeypatch.setattr(bulk, "_native_parts", parts)
+    monkeypatch.setattr(bulk, "_read", reading)
+    monkeypatch.setattr(bulk, "_SPLIT_MIN", 0)
+    monkeypatch.setattr(bulk, "_SPLIT_BLOCK", 256)
+    return seen
+
+
+def _lines(n: int, graph: str = "urn:g") -> list[str]:
+    return [f'<urn:s{i}> <urn:p> "v{i}" <{graph}{i % 3}> .' for i in range(n)]
+
+
+def test_loaders_begin_before_the_read_when_every_graph_is_new(tmp_path, monkeypatch) -> None:
+    seen = _early_spy(monkeypatch)
+    path = tmp_path / "a.nq"
+    path.write_text("\n".join(_lines(300)) + "\n", encoding="utf-8")
+    with OxigraphStore(tmp_path / "kg") as store:
+        api.load(store, [path], validate=True)
+        assert _graph_count(store) == {"urn:g0": 100, "urn:g1": 100, "urn:g2": 100}
+        assert not list(store._store.quads_for_pattern(None, None, None, ox_default()))
+    assert seen == [True]
+
+
+def ox_default():  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    return ox.DefaultGraph()
+
+
+def test_a_triple_outside_any_graph_undoes_the_early_start(tmp_path, monkeypatch) -> None:
+    """The last IRI of ``<s> <p> <o> .`` looks like a graph name: the loaders begin, the read shows a
+    triple outside any graph, and the load is redone the careful way, to the same result."""
+    seen = _early_spy(monkeypatch)
+    path = tmp_path / "loose.nq"
+    path.write_text("\n".join([*_lines(200), "<urn:a> <urn:p> <urn:o> ."]) + "\n", encoding="utf-8")
+    with OxigraphStore(tmp_path / "kg") as store:
+        outcome = api.load(store, [path], validate=True)
+        sizes = _graph_count(store)
+        assert not list(store._store.quads_for_pattern(None, None, None, ox_default()))
+        assert not store.query("ASK { GRAPH <urn:o> { ?s ?p ?o } }").askAnswer
+    assert seen == [True]
+    file_graph = [g for g in sizes if g.startswith("https://w3id.org/probation-kg/id/graph/file/")]
+    assert len(file_graph) == 1
+    assert sizes[file_graph[0]] == 1
+    assert sum(sizes.values()) == 201
+    assert {o.status for o in outcome} == {"added"}
+
+
+def test_a_file_replacing_a_graph_is_not_begun_early(tmp_path, monkeypatch) -> None:
+    seen = _early_spy(monkeypatch)
+    first, second = tmp_path / "a.nq", tmp_path / "b.nq"
+    first.write_text("\n".join(_lines(30)) + "\n", encoding="utf-8")
+    second.write_text("\n".join(_lines(60)) + "\n", encoding="utf-8")
+    with OxigraphStore(tmp_path / "kg") as store:
+        api.load(store, [first], validate=True)
+        api.load(store, [second], validate=True)
+        assert _graph_count(store) == {"urn:g0": 20, "urn:g1": 20, "urn:g2": 20}
+    assert seen == [True, False]  # the second replaces graphs: read first, then staged aside
+
+
+def test_a_syntax_error_after_an_early_start_leaves_the_store_as_it_was(tmp_path, monkeypatch) -> None:
+    seen = _early_spy(monkeypatch)
+    path = tmp_path / "bad.nq"
+    path.write_text(
+        "\n".join([*_lines(200), '<urn:a> <urn:p> "unterminated <urn:g0> .']) + "\n", encoding="utf-8"
+    )
+    with OxigraphStore(tmp_path / "kg") as store:
+        before = store.graph_sizes()
+        with pytest.raises(InputError, match=r"bad\.nq"):
+            api.load(store, [path], validate=True)
+        assert store.graph_sizes() == before
+        assert not list(store._store.quads_for_pattern(None, None, None, ox_default()))
+    assert seen == [True]
+
+
+def test_recovery_empties_a_default_graph_a_killed_early_load_wrote(tmp_path) -> None:
+    import pyoxigraph as ox
+
+    from probkg.graph import bulk
+
+    store = ox.Store(str(tmp_path / "kg"))
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:o"), ox.DefaultGraph()))
+    store.add(
+        ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:o"), ox.NamedNode("urn:g"))
+    )
+    pending = ox.NamedNode(str(bulk.PENDING_GRAPH))
+    for g in (ox.NamedNode("urn:g"), bulk._DEFAULT_MARK):
+        store.add(ox.Quad(g, bulk._STAGED, g, pending))
+    assert sorted(bulk.recover(store)) == sorted(["urn:g", bulk._DEFAULT_MARK.value])
+    assert len(store) == 0

@@ -14,9 +14,13 @@ already holds. :func:`bulk_load` works in three steps:
    in which the replaced graphs are hidden. When the new data is most of what the shapes will see,
    the file is first read into an in-memory engine, which gives its graph names before anything is
    written and where the check runs. If every graph is new, the engine's own bulk loader then writes
-   the file to disk while the check runs; a large N-Quads or N-Triples file is cut in two (on another
-   core, while it is read) and written by two loaders at once, all lines with blank nodes in one part
-   so that each blank node stays one node.
+   the file to disk while the check runs. A large N-Quads or N-Triples file is cut in two on another
+   core while it is read, and written by two loaders at once, all lines with blank nodes in one part
+   so that each blank node stays one node; the RDFS consequences are written with the parts. When the
+   IRIs its lines end with show that the file writes only graphs the store does not hold (and the
+   store's default graph is empty), the loaders begin as soon as it is cut, before it is read: those
+   graphs and the default graph are journalled first, and dropped again if the read refuses the file
+   or finds a triple outside any graph (which is then loaded the careful way).
 3. **Switch** (one transaction): the replaced graphs are dropped, the staged graphs moved onto their
    names, the catalogue entries (checksums) written and the journal removed.
 
@@ -30,11 +34,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -64,6 +70,8 @@ BULK_FORMATS: dict[str, ox.RdfFormat] = {suffix: BY_SUFFIX[suffix].ox for suffix
 
 _PROB = PROB_IRI
 _STAGED = ox.NamedNode(_PROB + "stagedFor")
+_DEFAULT_MARK = ox.NamedNode(_PROB + "defaultGraph")
+"""Listed in the journal when a load may write the store's default graph (empty before it began)."""
 _SOURCE = "http://purl.org/dc/terms/source"
 _BATCH = 50_000
 _CHUNK = 250_000
@@ -190,7 +198,11 @@ def recover(ox_store: Any) -> list[str]:
     if not staged and not any(True for _ in ox_store.quads_for_pattern(None, None, None, pending)):
         return []
     ox_store.update(
-        "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in staged) + f"DROP SILENT GRAPH <{pending.value}>"
+        "".join(
+            "DROP SILENT DEFAULT ;\n" if g == _DEFAULT_MARK.value else f"DROP SILENT GRAPH <{g}> ;\n"
+            for g in staged
+        )
+        + f"DROP SILENT GRAPH <{pending.value}>"
     )
     return staged
 
@@ -226,6 +238,8 @@ _SPLIT_MIN = 32 << 20
 """Line-based files (N-Quads, N-Triples) of at least this many bytes are written by two loaders at once."""
 _SPLIT_BLOCK = 8 << 20
 _LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
+_EARLY_GRAPHS = 10_000
+"""At most this many graph names for the loaders to begin before the file is read."""
 
 
 def _carve(data: bytes) -> tuple[bytes, bytes]:
@@ -245,20 +259,44 @@ def _carve(data: bytes) -> tuple[bytes, bytes]:
     return b"".join(blank), b"".join(rest)
 
 
-def _split(path: Path, fmt: ox.RdfFormat, workdir: Path) -> list[Path] | None:
-    """``path`` as two files of about half its lines each, in ``workdir``, for two loaders to write at once.
+_LAST_TERM = re.compile(rb"\n\r?[ \t]*\.[ \t]*(>[^<>\s]*<|[^\s.<>\"]+:_)")
+"""In a block of N-Quads lines read backwards: each line's last term (an IRI or a blank node label)
+before the closing dot. For a line of four terms that is its graph."""
+
+
+@dataclass
+class _Parts:
+    """A file cut in parts (see :func:`_split`), and the graph names its lines end with, if known."""
+
+    blank: Path
+    first: Path
+    second: Path
+    graphs: set[str] | None
+    """Every IRI a line ends with (a superset of the file's graphs), or ``None`` when some line ends
+    otherwise (a literal, a blank node, a comment): then the graphs are only known once it is read."""
+
+
+def _split(path: Path, fmt: ox.RdfFormat, workdir: Path) -> _Parts | None:
+    """``path`` cut into ``blank``, ``first`` and ``second`` in ``workdir``, for two loaders at once.
 
     Only for N-Quads and N-Triples of at least :data:`_SPLIT_MIN` bytes on a machine of two or more cores
     (else ``None``). In these formats a statement is one line and a blank node label names the same
     node throughout the file, while each load names blank nodes afresh: so every line that holds
-    ``_:`` (a blank node, or those characters inside an IRI or a literal) goes to the first part, and
-    the two loads still agree on every blank node. Lines keep their order within each part.
+    ``_:`` (a blank node, or those characters inside an IRI or a literal) goes to ``blank``, which
+    one load reads, and the other lines are shared between the two parts. Lines keep their order.
+    For N-Quads, the IRIs the lines end with are gathered on the way (:attr:`_Parts.graphs`).
     """
     if fmt not in _LINE_FORMATS or (os.cpu_count() or 1) < 2 or path.stat().st_size < _SPLIT_MIN:
         return None
-    parts = [workdir / "part-0", workdir / "part-1"]
-    sizes = [0, 0]
-    with path.open("rb") as source, parts[0].open("wb") as first, parts[1].open("wb") as second:
+    parts = _Parts(workdir / "blank", workdir / "part-0", workdir / "part-1", set())
+    ends: set[bytes] | None = set() if fmt == ox.RdfFormat.N_QUADS else None
+    sizes = [0, 0]  # the first loader reads ``blank`` and ``part-0``, the second ``part-1``
+    with (
+        path.open("rb") as source,
+        parts.blank.open("wb") as blanks,
+        parts.first.open("wb") as first,
+        parts.second.open("wb") as second,
+    ):
         outputs = (first, second)
         rest = b""
         while True:
@@ -270,16 +308,45 @@ def _split(path: Path, fmt: ox.RdfFormat, workdir: Path) -> list[Path] | None:
                     return None  # no line breaks to cut at (or only CR ones): not worth it
                 data, rest = data[:cut], data[cut:]
             if data:
+                if ends is not None:
+                    lines = data if data.endswith(b"\n") else data + b"\n"
+                    found = _LAST_TERM.findall(lines[::-1])
+                    if len(found) == lines.count(b"\n"):
+                        ends.update(found)
+                    else:
+                        ends = None
                 if b"_:" in data:
                     blank, data = _carve(data)
-                    first.write(blank)
+                    blanks.write(blank)
                     sizes[0] += len(blank)
                 i = 0 if sizes[0] <= sizes[1] else 1
                 outputs[i].write(data)
                 sizes[i] += len(data)
             if not block:
                 break
+    if ends is None or any(not e.startswith(b">") or b":" not in e or b"\\" in e for e in ends):
+        # a blank node or literal ends a line (a triple outside any graph), or an IRI that is relative
+        # or holds escapes (its name once read may differ from its text)
+        parts.graphs = None
+    else:
+        parts.graphs = {e[-2:0:-1].decode("utf-8", "replace") for e in ends}
     return parts
+
+
+def _with_consequences(
+    blank: Path,
+    fmt: ox.RdfFormat,
+    consequences: Callable[[Iterator[ox.Quad]], Iterator[ox.Quad]],
+    base: str,
+) -> Path:
+    """``blank`` (lines with blank nodes) rewritten with the consequences of its quads, labels kept."""
+    out = blank.with_name(blank.name + "+")
+    quads = consequences(ox.parse(path=str(blank), format=fmt, base_iri=base, rename_blank_nodes=False))
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        ox.serialize((q.triple for q in quads), output=str(out), format=fmt)
+    else:
+        ox.serialize(quads, output=str(out), format=fmt)
+    return out
 
 
 _PARTS_PREFIX = "probkg-load-"
@@ -300,26 +367,35 @@ def _sweep_parts() -> None:
 
 
 def _native_parts(
-    target: Any, path: Path, parts: list[Path] | None, fmt: ox.RdfFormat, default_graph: ox.NamedNode
+    target: Any,
+    path: Path,
+    groups: list[list[tuple[Path, ox.RdfFormat]]] | None,
+    fmt: ox.RdfFormat,
+    default_graph: ox.NamedNode,
+    *,
+    late: Future[list[tuple[Path, ox.RdfFormat]]] | None = None,
 ) -> None:
-    """:func:`_native` on ``path``, or on its ``parts`` (see :func:`_split`) by one thread per part."""
-    if not parts:
+    """:func:`_native` on ``path``, or on its parts (see :func:`_split`): one thread per group of
+    ``(file, format)``, each file one load; the first group then loads the files ``late`` gives."""
+    if not groups:
         _native(target, path, fmt, default_graph)
         return
     base = path.resolve().as_uri()
-    graph = default_graph if fmt in _TRIPLE_FORMATS else None
     errors: list[BaseException] = []
 
-    def write(part: Path) -> None:
+    def write(group: list[tuple[Path, ox.RdfFormat]], then: Future[Any] | None = None) -> None:
         try:
-            target.bulk_load(path=str(part), format=fmt, base_iri=base, to_graph=graph)
+            for part, part_fmt in [*group, *(then.result() if then is not None else ())]:
+                if part.stat().st_size:
+                    graph = default_graph if part_fmt in _TRIPLE_FORMATS else None
+                    target.bulk_load(path=str(part), format=part_fmt, base_iri=base, to_graph=graph)
         except BaseException as exc:  # handed to the calling thread
             errors.append(exc)
 
-    others = [threading.Thread(target=write, args=(part,), daemon=True) for part in parts[1:]]
+    others = [threading.Thread(target=write, args=(group,), daemon=True) for group in groups[1:]]
     for thread in others:
         thread.start()
-    write(parts[0])
+    write(groups[0], late)
     for thread in others:
         thread.join()
     if errors:
@@ -474,7 +550,9 @@ def bulk_load(
             unjournalled.clear()
 
     def discard() -> None:
-        drops = "".join(f"DROP SILENT GRAPH <{s}> ;\n" for s in staged.values())
+        drops = "".join(f"DROP SILENT GRAPH <{s}> ;\n" for s in {*staged.values(), *early})
+        if early:
+            drops += "DROP SILENT DEFAULT ;\n"
         with contextlib.suppress(OSError):  # e.g. still no space: the journal stays, the next open cleans
             ox_store.update(drops + f"DROP SILENT GRAPH {pending}")
 
@@ -508,18 +586,23 @@ def bulk_load(
     abandoned = False
     splitter: threading.Thread | None = None
     parts: list[Path] = []
+    groups: list[list[tuple[Path, ox.RdfFormat]]] = []
+    late: Future[list[tuple[Path, ox.RdfFormat]]] | None = None
     workdir: str | None = None
+    early: list[str] = []  # graphs the loaders began writing before the file was read (journalled)
+    halt = threading.Event()
 
-    def start_writer() -> threading.Thread:
-        """The engine's own bulk loader reading the file straight into the store, on another thread."""
-        journal()
+    def start_writer(*, listed: bool = False) -> threading.Thread:
+        """The engine's own bulk loader reading the file straight into the store, on another thread.
+
+        The graphs it writes are journalled first, unless ``listed`` says they are already."""
+        if not listed:
+            journal()
 
         def write() -> None:
             try:
                 t = time.perf_counter()
-                if splitter is not None:
-                    splitter.join()
-                _native_parts(ox_store, p, parts or None, fmt, file_graph)
+                _native_parts(ox_store, p, groups or None, fmt, file_graph, late=late)
                 timings["write"] = time.perf_counter() - t
             except BaseException as exc:  # handed to the main thread
                 failure.append(exc)
@@ -542,14 +625,46 @@ def bulk_load(
             # meanwhile, on another core, the file is cut in two for two loaders to write at once
             _sweep_parts()
             workdir = tempfile.mkdtemp(prefix=f"{_PARTS_PREFIX}{os.getpid()}-")
+            workdir_path = Path(workdir)
+
+            # The loaders may even begin before the file is read, when the names its lines end with
+            # show that it writes only graphs the store does not hold, and the store's default graph
+            # (where a triple outside any graph would go) is empty: what they write is then journalled
+            # (those graphs, and the default graph) and dropped if the file is refused.
+            reserved = {*existing, *catalog, *CORE_GRAPHS, str(CATALOG_GRAPH), str(PENDING_GRAPH)}
+            default_empty = not any(
+                True for _ in ox_store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            )
 
             def split(into: Path) -> None:
+                nonlocal writer, late
                 with contextlib.suppress(OSError):  # e.g. no room for the copy: one loader writes it
-                    parts.extend(_split(p, fmt, into) or ())
+                    cut = _split(p, fmt, into)
+                    if cut is None:
+                        return
+                    parts.extend((cut.blank, cut.first, cut.second))
+                    names = {file_graph.value} if fmt == ox.RdfFormat.N_TRIPLES else cut.graphs
+                    if (
+                        not halt.is_set()
+                        and default_empty
+                        and consequences is not None
+                        and names is not None
+                        and len(names) <= _EARLY_GRAPHS
+                        and not names & reserved
+                        and not any(n.startswith(STAGING_PREFIX) for n in names)
+                    ):
+                        listed = [*sorted(names), _DEFAULT_MARK.value]
+                        entries = " ".join(f"<{g}> <{_STAGED.value}> <{g}> ." for g in listed)
+                        ox_store.update(f"INSERT DATA {{ GRAPH {pending} {{ {entries} }} }}")
+                        early.extend(sorted(names))
+                        groups.extend([[(cut.first, fmt)], [(cut.second, fmt)]])
+                        late = Future()
+                        writer = start_writer(listed=True)
 
             splitter = threading.Thread(target=split, args=(Path(workdir),), daemon=True)
             splitter.start()
             view = _read(p, fmt, file_graph)
+            splitter.join()  # its loaders, if it began them, run on
             if any(isinstance(g, ox.BlankNode) for g in view.named_graphs()):
                 raise InputError(
                     "graphs named by blank nodes are not supported; name the graph with an IRI", path=str(p)
@@ -564,9 +679,56 @@ def bulk_load(
                 raise InputError("the file holds no triples", path=str(p))
             timings["read"] = time.perf_counter() - t0
 
+        if early and (replaced or loose):
+            # begun too soon after all (a triple outside any graph): undone, then streamed as below
+            assert late is not None
+            assert writer is not None
+            late.set_result([])
+            writer.join()
+            writer, late = None, None
+            groups.clear()
+            if failure:
+                raise failure[0]
+            ox_store.update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in early) + "DROP SILENT DEFAULT")
+            early.clear()
         if view is not None and not replaced and not loose:
             # Every graph is new: the engine's own bulk loader writes the file while it is checked.
-            writer = start_writer()
+            assert materialise is not None
+            if parts and consequences is not None:
+                # Cut in parts: the consequences are written with them, by the first loader once it has
+                # written its part. Those of the lines with blank nodes are added to those lines (the
+                # labels the file gives are kept, and one load reads them); the others come from the
+                # view, which holds the new data only.
+                blank, first, second = parts
+                if writer is None:
+                    groups.extend([[(first, fmt)], [(second, fmt)]])
+                    late = Future()
+                    writer = start_writer()
+                else:
+                    journal()  # the file's own names (already listed among the early ones)
+                assert late is not None
+                t1 = time.perf_counter()
+                try:
+                    inferred = _add_consequences(view, materialise(None))
+                    plain = workdir_path / "inferred.nq"
+                    ox.serialize(
+                        (
+                            q
+                            for q in inferred
+                            if type(q.subject) is not ox.BlankNode and type(q.object) is not ox.BlankNode
+                        ),
+                        output=str(plain),
+                        format=ox.RdfFormat.N_QUADS,
+                    )
+                    if blank.stat().st_size:
+                        blank = _with_consequences(blank, fmt, consequences, p.resolve().as_uri())
+                except BaseException as exc:
+                    late.set_exception(exc)
+                    raise
+                late.set_result([(blank, fmt), (plain, ox.RdfFormat.N_QUADS)])
+                timings["infer"] = time.perf_counter() - t1
+            else:
+                writer = start_writer()
         else:
             # Stream, a chunk at a time: the chunk's new graphs are journalled before its quads are written.
             counted_quads = 0 if view is None else done
@@ -581,7 +743,8 @@ def bulk_load(
             timings["load"] = time.perf_counter() - t0
         if view is not None:
             assert materialise is not None
-            inferred = _add_consequences(view, materialise(None))  # the view holds the new data only
+            if not groups:
+                inferred = _add_consequences(view, materialise(None))  # the view holds the new data only
             rows = view.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
             final = {r["g"].value: int(r["n"].value) for r in rows}
         else:
@@ -613,14 +776,17 @@ def bulk_load(
             if failure:
                 raise failure[0]
             t1 = time.perf_counter()
-            if any(type(q.subject) is ox.BlankNode or type(q.object) is ox.BlankNode for q in inferred):
+            if groups:
+                pass  # written with the parts
+            elif any(type(q.subject) is ox.BlankNode or type(q.object) is ox.BlankNode for q in inferred):
                 # the two engines named the file's blank nodes differently: ask the store itself
                 # (the store holds little besides the new graphs here: select everywhere, keep theirs)
                 assert materialise is not None
                 _add_consequences(ox_store, materialise(None), set(staged))
             elif inferred:
                 ox_store.bulk_extend(inferred)
-            timings["infer"] = time.perf_counter() - t1
+            if not groups:
+                timings["infer"] = time.perf_counter() - t1
             timings["load"] = time.perf_counter() - t0
         if progress is not None:
             progress(done, done)
@@ -652,11 +818,14 @@ def bulk_load(
         abandoned = writer is not None and writer.is_alive()
         raise
     finally:
+        halt.set()  # the splitter begins no loaders from here on
         if not abandoned:
-            if writer is not None:
-                writer.join()
             if splitter is not None:
                 splitter.join()
+            if late is not None and not late.done():
+                late.set_result([])  # the first loader is not left waiting for files that will not come
+            if writer is not None:
+                writer.join()
             if not ok:
                 discard()
         if workdir is not None:

@@ -653,9 +653,7 @@ def write_jsonld(source: Store | Graph, out: TextIO) -> None:
     else:
         import pyoxigraph as ox
 
-        from probkg.graph._io import EXPORT_FORMATS
-
-        ox.serialize(_rdflib_quads(source), sink, EXPORT_FORMATS["jsonld"])  # type: ignore[arg-type]
+        ox.serialize(_rdflib_quads(source), sink, BY_NAME["jsonld"].ox)  # type: ignore[arg-type]
     sink.flush()
     out.write("\n")
 

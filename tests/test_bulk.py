@@ -369,3 +369,26 @@ def test_recovery_empties_a_default_graph_a_killed_early_load_wrote(tmp_path) ->
         store.add(ox.Quad(g, bulk._STAGED, g, pending))
     assert sorted(bulk.recover(store)) == sorted(["urn:g", bulk._DEFAULT_MARK.value])
     assert len(store) == 0
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_a_bad_iri_only_a_strict_parse_refuses_is_reported_at_its_line(tmp_path, monkeypatch, split) -> None:
+    """The in-memory copy is read leniently (faster); the disk writes are strict, and their error is
+    reported at the file's own line, not at the line of the part a loader read."""
+    from probkg.graph import bulk
+
+    seen = _early_spy(monkeypatch)
+    if not split:
+        monkeypatch.setattr(bulk, "_SPLIT_MIN", 1 << 40)
+    lines = _lines(300)
+    lines[249] = "<urn:s> <urn:p> <http://[bad]/> <urn:g0> ."
+    path = tmp_path / "bad.nq"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with OxigraphStore(tmp_path / "kg") as store:
+        before = store.graph_sizes()
+        with pytest.raises(InputError, match=r"bad\.nq.*\b250\b") as caught:
+            api.load(store, [path], validate=True)
+        assert len(str(caught.value).splitlines()) == 1
+        assert store.graph_sizes() == before
+        assert not list(store._store.quads_for_pattern(None, None, None, ox_default()))
+    assert seen == [split]

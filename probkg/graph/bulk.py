@@ -780,6 +780,7 @@ def bulk_load(
             counts = {r["g"].value: int(r["n"].value) for r in rows}
             final = {g: counts.get(s, 0) for g, s in staged.items()}
         superseded = superseded_by(staged)
+        entries = _catalogue_entries(final, checksum, source)  # made now, while the loaders may still run
 
         # Check, with the replaced graphs (and the journal) out of sight.
         if check is not None:
@@ -830,11 +831,13 @@ def bulk_load(
         gone = [*staged, *superseded]
         ops = [f"DROP SILENT GRAPH <{g}> ;\n" for g in superseded]
         ops += [f"MOVE SILENT <{staged[g]}> TO <{g}> ;\n" for g in replaced]
-        ops.append(
-            f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} "
-            f"WHERE {{ VALUES ?g {{ {_names(gone)} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
-        )
-        ops.append(f"INSERT DATA {{ GRAPH {cat} {{ {_catalogue_entries(final, checksum, source)} }} }} ;\n")
+        listed = [g for g in gone if g in catalog]  # the entries of what is replaced or dropped
+        if listed:
+            ops.append(
+                f"DELETE {{ GRAPH {cat} {{ ?g ?p ?o }} }} "
+                f"WHERE {{ VALUES ?g {{ {_names(listed)} }} GRAPH {cat} {{ ?g ?p ?o }} }} ;\n"
+            )
+        ops.append(f"INSERT DATA {{ GRAPH {cat} {{ {entries} }} }} ;\n")
         ops.append(f"DROP SILENT GRAPH {pending}")
         ox_store.update("".join(ops))
         timings["switch"] = time.perf_counter() - t0

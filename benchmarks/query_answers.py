@@ -71,7 +71,7 @@ def parameter_sets(store: Any) -> dict[str, list[dict[str, str]]]:
             for d in ("2015-06-01", "2017-01-01", "2019-10-31", "2021-07-01")
             for o in [None, *owners[:2]]
         ],
-        "joint-findings": [{}, *({"area": a} for a in areas)],
+        "joint-findings": [{"area": a} for a in areas],
         "rated-record": [{}, *({"rating": PROB + r} for r in RATINGS)],
         "providers-by-rating": [{}, *({"rating": PROB + r} for r in RATINGS)],
         "ratings-by-programme": [{}, {"programme": "2018/19"}, {"programme": "2019/20"}, {"programme": "x"}],

@@ -239,7 +239,7 @@ CASES = [
         },
     ),
     ("caseload", {"provider": "Wales CRC"}, set()),
-    ("joint-findings", {}, {idi(F + "5")}),
+    ("joint-findings", {"area": "north London"}, {idi(F + "5")}),
     ("joint-findings", {"area": "London"}, {idi(F + "5")}),
     ("joint-findings", {"area": "Wales"}, set()),
     (

@@ -242,7 +242,14 @@ def fixture_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     s.close()
 
 
-_MARKED = [c for c in CASES if VALUES_MARKER in next(q for q in catalogue() if q.name == c[0]).text]
+# owner-league's grouped subquery filters on the date, so there the marker is part of the query's meaning,
+# not only of its speed (its header says so): without it the subquery would not see the date at all
+_NEEDS_MARKER = {"owner-league"}
+_MARKED = [
+    c
+    for c in CASES
+    if c[0] not in _NEEDS_MARKER and VALUES_MARKER in next(q for q in catalogue() if q.name == c[0]).text
+]
 
 
 @pytest.mark.parametrize(

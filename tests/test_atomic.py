@@ -32,6 +32,9 @@ GUARD_SECONDS = 90
 
 def _cap() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    # Ctrl-C as a terminal sends it, even when the suite itself runs as a background job (where the
+    # shell has SIGINT ignored, and children would inherit that)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def probkg(*args: str, timeout: float = GUARD_SECONDS, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -250,6 +253,7 @@ def test_ctrl_c_and_timeout_stop_a_long_query(reference_store: Path) -> None:
         ],
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_cap,  # noqa: PLW1509
     )
     time.sleep(3)
     proc.send_signal(signal.SIGINT)

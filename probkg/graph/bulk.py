@@ -394,15 +394,13 @@ def _native_parts(
     if not groups:
         _native(target, path, fmt, default_graph)
         return
-    base = path.resolve().as_uri()
     errors: list[BaseException] = []
 
     def write(group: list[tuple[Path, ox.RdfFormat]], then: Future[Any] | None = None) -> None:
         try:
             for part, part_fmt in [*group, *(then.result() if then is not None else ())]:
-                if part.stat().st_size:
-                    graph = default_graph if part_fmt in _TRIPLE_FORMATS else None
-                    target.bulk_load(path=str(part), format=part_fmt, base_iri=base, to_graph=graph)
+                if part.stat().st_size:  # line formats: every IRI is absolute, the base plays no part
+                    _native(target, part, part_fmt, default_graph)
         except BaseException as exc:  # handed to the calling thread
             errors.append(exc)
 
@@ -559,11 +557,15 @@ def bulk_load(
         unjournalled.append((name, staged[name]))
         return ox.NamedNode(staged[name])
 
+    def record(pairs: Iterable[tuple[str, str]]) -> None:
+        """Journal ``(graph, name written under)`` pairs in one transaction."""
+        entries = " ".join(f"<{s}> <{_STAGED.value}> <{g}> ." for g, s in pairs)
+        ox_store.update(f"INSERT DATA {{ GRAPH {pending} {{ {entries} }} }}")
+
     def journal() -> None:
         """List the graphs about to be written, so that a crash from here on is undone on next open."""
         if unjournalled:
-            entries = " ".join(f"<{s}> <{_STAGED.value}> <{g}> ." for g, s in unjournalled)
-            ox_store.update(f"INSERT DATA {{ GRAPH {pending} {{ {entries} }} }}")
+            record(unjournalled)
             unjournalled.clear()
 
     def discard() -> None:
@@ -678,10 +680,8 @@ def bulk_load(
                         and not names & reserved
                         and not any(n.startswith(STAGING_PREFIX) for n in names)
                     ):
-                        listed = [*sorted(names), _DEFAULT_MARK.value]
-                        entries = " ".join(f"<{g}> <{_STAGED.value}> <{g}> ." for g in listed)
-                        ox_store.update(f"INSERT DATA {{ GRAPH {pending} {{ {entries} }} }}")
                         early.extend(sorted(names))
+                        record((g, g) for g in [*early, _DEFAULT_MARK.value])
                         groups.extend([[(cut.first, fmt)], [(cut.second, fmt)]])
                         late = Future()
                         writer = start_writer(listed=True)

@@ -392,3 +392,40 @@ def test_a_bad_iri_only_a_strict_parse_refuses_is_reported_at_its_line(tmp_path,
         assert store.graph_sizes() == before
         assert not list(store._store.quads_for_pattern(None, None, None, ox_default()))
     assert seen == [split]
+
+
+def test_each_loader_writes_its_part_before_waiting_for_the_consequences(tmp_path) -> None:
+    """The consequences come later than the parts: no loader waits for them before writing its own part,
+    and each then writes the files it is given."""
+    import threading
+    import time
+    from concurrent.futures import Future
+
+    import pyoxigraph as ox
+
+    from probkg.graph.bulk import _native_parts
+
+    files = {}
+    for name in ("part-0", "part-1", "late-0", "late-1"):
+        files[name] = tmp_path / name
+        files[name].write_text(f"<urn:s:{name}> <urn:p> <urn:o> <urn:g> .\n", encoding="utf-8")
+    target = ox.Store()
+    nq = ox.RdfFormat.N_QUADS
+    late: Future[list[list[tuple[Path, ox.RdfFormat]]]] = Future()
+    loaders = threading.Thread(
+        target=_native_parts,
+        args=(target, tmp_path / "whole", [[(files["part-0"], nq)], [(files["part-1"], nq)]], nq),
+        kwargs={"default_graph": ox.NamedNode("urn:file"), "late": late},
+    )
+    loaders.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(target) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(target) == 2, "a loader waited for the consequences before writing its part"
+    finally:
+        late.set_result([[(files["late-0"], nq)], [(files["late-1"], nq)]])
+        loaders.join()
+    assert sorted(q.subject.value for q in target) == [
+        f"urn:s:{n}" for n in ("late-0", "late-1", "part-0", "part-1")
+    ]

@@ -387,27 +387,35 @@ def _native_parts(
     fmt: ox.RdfFormat,
     default_graph: ox.NamedNode,
     *,
-    late: Future[list[tuple[Path, ox.RdfFormat]]] | None = None,
+    late: Future[list[list[tuple[Path, ox.RdfFormat]]]] | None = None,
 ) -> None:
     """:func:`_native` on ``path``, or on its parts (see :func:`_split`): one thread per group of
-    ``(file, format)``, each file one load; the first group then loads the files ``late`` gives."""
+    ``(file, format)``, each file one load; then group ``i`` loads the files ``late`` gives at ``i``."""
     if not groups:
         _native(target, path, fmt, default_graph)
         return
     errors: list[BaseException] = []
 
-    def write(group: list[tuple[Path, ox.RdfFormat]], then: Future[Any] | None = None) -> None:
+    def write(group: list[tuple[Path, ox.RdfFormat]], index: int) -> None:
+        def files() -> Iterator[tuple[Path, ox.RdfFormat]]:
+            yield from group
+            if late is not None:  # asked for only once the group is written: the loader does not wait
+                more = late.result()
+                yield from more[index] if index < len(more) else ()
+
         try:
-            for part, part_fmt in [*group, *(then.result() if then is not None else ())]:
+            for part, part_fmt in files():
                 if part.stat().st_size:  # line formats: every IRI is absolute, the base plays no part
                     _native(target, part, part_fmt, default_graph)
         except BaseException as exc:  # handed to the calling thread
             errors.append(exc)
 
-    others = [threading.Thread(target=write, args=(group,), daemon=True) for group in groups[1:]]
+    others = [
+        threading.Thread(target=write, args=(group, i), daemon=True) for i, group in enumerate(groups) if i
+    ]
     for thread in others:
         thread.start()
-    write(groups[0], late)
+    write(groups[0], 0)
     for thread in others:
         thread.join()
     if errors:
@@ -606,7 +614,7 @@ def bulk_load(
     splitter: threading.Thread | None = None
     parts: list[Path] = []
     groups: list[list[tuple[Path, ox.RdfFormat]]] = []
-    late: Future[list[tuple[Path, ox.RdfFormat]]] | None = None
+    late: Future[list[list[tuple[Path, ox.RdfFormat]]]] | None = None
     workdir: str | None = None
     early: list[str] = []  # graphs the loaders began writing before the file was read (journalled)
     halt = threading.Event()
@@ -720,10 +728,10 @@ def bulk_load(
             # Every graph is new: the engine's own bulk loader writes the file while it is checked.
             assert materialise is not None
             if parts and consequences is not None:
-                # Cut in parts: the consequences are written with them, by the first loader once it has
+                # Cut in parts: the consequences are written with them, by each loader once it has
                 # written its part. Those of the lines with blank nodes are added to those lines (the
                 # labels the file gives are kept, and one load reads them); the others come from the
-                # view, which holds the new data only.
+                # view, which holds the new data only, and are shared between the two loaders.
                 blank, first, second = parts
                 if writer is None:
                     groups.extend([[(first, fmt)], [(second, fmt)]])
@@ -735,22 +743,24 @@ def bulk_load(
                 t1 = time.perf_counter()
                 try:
                     inferred = _add_consequences(view, materialise(None))
-                    plain = workdir_path / "inferred.nq"
-                    ox.serialize(
-                        (
-                            q
-                            for q in inferred
-                            if type(q.subject) is not ox.BlankNode and type(q.object) is not ox.BlankNode
-                        ),
-                        output=str(plain),
-                        format=ox.RdfFormat.N_QUADS,
-                    )
+                    named = [
+                        q
+                        for q in inferred
+                        if type(q.subject) is not ox.BlankNode and type(q.object) is not ox.BlankNode
+                    ]
+                    # in two halves, one for each loader once it has written its part
+                    plain = [workdir_path / "inferred-0.nq", workdir_path / "inferred-1.nq"]
+                    half = len(named) // 2
+                    ox.serialize(named[:half], output=str(plain[0]), format=ox.RdfFormat.N_QUADS)
+                    ox.serialize(named[half:], output=str(plain[1]), format=ox.RdfFormat.N_QUADS)
                     if blank.stat().st_size:
                         blank = _with_consequences(blank, fmt, consequences, p.resolve().as_uri())
                 except BaseException as exc:
                     late.set_exception(exc)
                     raise
-                late.set_result([(blank, fmt), (plain, ox.RdfFormat.N_QUADS)])
+                late.set_result(
+                    [[(blank, fmt), (plain[0], ox.RdfFormat.N_QUADS)], [(plain[1], ox.RdfFormat.N_QUADS)]]
+                )
                 timings["infer"] = time.perf_counter() - t1
             else:
                 writer = start_writer()
@@ -859,7 +869,7 @@ def bulk_load(
             if splitter is not None:
                 splitter.join()
             if late is not None and not late.done():
-                late.set_result([])  # the first loader is not left waiting for files that will not come
+                late.set_result([])  # the loaders are not left waiting for files that will not come
             if writer is not None:
                 writer.join()
             if not ok:

@@ -37,7 +37,7 @@ def _synth(inspections: int, seed: int) -> Graph:
     return g
 
 
-def _sparql_report(g: Graph):  # type: ignore[no-untyped-def]
+def _sparql_report(g: Graph, log: list[str] | None = None, workers: int = 1):  # type: ignore[no-untyped-def]
     store = ox.Store()
     store.bulk_extend(
         ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(ID + "graph/test"))
@@ -48,7 +48,15 @@ def _sparql_report(g: Graph):  # type: ignore[no-untyped-def]
         ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(str(ONTOLOGY_IRI)))
         for s, p, o in ontology_graph()
     )
-    return run_checks(oxigraph_select(store))
+    select = oxigraph_select(store)
+    if log is None:
+        return run_checks(select, workers=workers)
+
+    def logged(sparql: str):  # type: ignore[no-untyped-def]
+        log.append(sparql)
+        return select(sparql)
+
+    return run_checks(logged, workers=workers)
 
 
 def _keys(report) -> set[tuple[str, str | None, str | None, str]]:  # type: ignore[no-untyped-def]
@@ -213,3 +221,30 @@ def test_store_validation_runs_inside_an_oxigraph_store(tmp_path) -> None:  # ty
     assert not report.conforms
     assert {r.constraint for r in report.violations} == {"sh:minCount"}
     assert report.violations[0].path == "prob:polarity"
+
+
+def test_max_count_checks_share_one_guard_and_run_only_for_the_properties_it_names() -> None:
+    """``sh:maxCount 1`` on a property: one query counts every such property's triples and subjects; the
+    property's own checks run only where a subject has two values, and still report it."""
+    g = _synth(2, seed=5)
+    log: list[str] = []
+    assert _sparql_report(g, log).conforms
+    guards = [q for q in log if "COUNT(DISTINCT ?_s)" in q]
+    assert len(guards) == 1
+    pairs = [q for q in log if "FILTER(!sameTerm(?_v, ?_w))" in q]
+    assert pairs == []  # no property has two values for a subject: none of its checks ran
+
+    finding = _one(g, PROB.Finding)
+    other = PROB.Positive if (finding, PROB.polarity, PROB.Critical) in g else PROB.Critical
+    g.add((finding, PROB.polarity, other))
+    log.clear()
+    report = _sparql_report(g, log)
+    pairs = [q for q in log if "FILTER(!sameTerm(?_v, ?_w))" in q]
+    assert pairs
+    assert all("polarity>" in q for q in pairs)
+    assert {(r.constraint, r.path) for r in report.violations} == {("sh:maxCount", "prob:polarity")}
+    assert _keys(report) == _keys(validate_graph(g))
+    one_thread = sorted(log)
+    log.clear()
+    assert _sparql_report(g, log, workers=2).results == report.results  # on two threads, the same
+    assert sorted(log) == one_thread  # the same queries: the guard once, the polarity checks after it

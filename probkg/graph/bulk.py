@@ -576,10 +576,15 @@ def bulk_load(
             record(unjournalled)
             unjournalled.clear()
 
+    def early_drops() -> str:
+        """The updates that drop what the loaders wrote before the file was read (the default graph too)."""
+        return "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in early) + (
+            "DROP SILENT DEFAULT ;\n" if early else ""
+        )
+
     def discard() -> None:
-        drops = "".join(f"DROP SILENT GRAPH <{s}> ;\n" for s in {*staged.values(), *early})
-        if early:
-            drops += "DROP SILENT DEFAULT ;\n"
+        drops = "".join(f"DROP SILENT GRAPH <{s}> ;\n" for s in staged.values() if s not in early)
+        drops += early_drops()
         with contextlib.suppress(OSError):  # e.g. still no space: the journal stays, the next open cleans
             ox_store.update(drops + f"DROP SILENT GRAPH {pending}")
 
@@ -638,6 +643,13 @@ def bulk_load(
         thread.start()
         return thread
 
+    def start_loaders(first: Path, second: Path, *, listed: bool = False) -> threading.Thread:
+        """Two loaders writing the parts, each then the consequences it is given (``late``)."""
+        nonlocal late
+        groups.extend([[(first, fmt)], [(second, fmt)]])
+        late = Future()
+        return start_writer(listed=listed)
+
     def writer_error() -> BaseException | None:
         """What stopped the loaders, a syntax error being reported against the file's own lines."""
         if not failure:
@@ -672,7 +684,7 @@ def bulk_load(
             )
 
             def split(into: Path) -> None:
-                nonlocal writer, late
+                nonlocal writer
                 with contextlib.suppress(OSError):  # e.g. no room for the copy: one loader writes it
                     cut = _split(p, fmt, into)
                     if cut is None:
@@ -690,9 +702,7 @@ def bulk_load(
                     ):
                         early.extend(sorted(names))
                         record((g, g) for g in [*early, _DEFAULT_MARK.value])
-                        groups.extend([[(cut.first, fmt)], [(cut.second, fmt)]])
-                        late = Future()
-                        writer = start_writer(listed=True)
+                        writer = start_loaders(cut.first, cut.second, listed=True)
 
             splitter = threading.Thread(target=split, args=(Path(workdir),), daemon=True)
             splitter.start()
@@ -722,7 +732,7 @@ def bulk_load(
             groups.clear()
             if (error := writer_error()) is not None:
                 raise error
-            ox_store.update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in early) + "DROP SILENT DEFAULT")
+            ox_store.update(early_drops().removesuffix(" ;\n"))
             early.clear()
         if view is not None and not replaced and not loose:
             # Every graph is new: the engine's own bulk loader writes the file while it is checked.
@@ -734,9 +744,7 @@ def bulk_load(
                 # view, which holds the new data only, and are shared between the two loaders.
                 blank, first, second = parts
                 if writer is None:
-                    groups.extend([[(first, fmt)], [(second, fmt)]])
-                    late = Future()
-                    writer = start_writer()
+                    writer = start_loaders(first, second)
                 else:
                     journal()  # the file's own names (already listed among the early ones)
                 assert late is not None

@@ -513,8 +513,7 @@ def _guarded(checks: list[Check]) -> list[Check]:
         "SELECT ?key WHERE { { SELECT ?key (COUNT(*) AS ?_n) (COUNT(DISTINCT ?_s) AS ?_d) "
         f"WHERE {{ VALUES ?key {{ {properties} }} ?_s ?key ?_o }} GROUP BY ?key }} FILTER(?_n != ?_d) }}"
     )
-    chosen = {id(c) for c in single}
-    return [replace(c, guard=guard) if id(c) in chosen else c for c in checks]
+    return [replace(c, guard=guard) if c.key is not None and c.guard is None else c for c in checks]
 
 
 def _unique_lang(ctx: _Shape, pred: Node, obj: Node) -> None:
@@ -679,19 +678,21 @@ def run_checks(
     def run(check: Check) -> list[Row]:
         return list(select(check.sparql))
 
+    def named(candidates: list[Check], passed: dict[str, set[str]]) -> list[Check]:
+        """The checks left once the guards have answered."""
+        return [c for c in candidates if c.guard is None or c.key in passed[c.guard]]
+
     answers: Iterable[Iterable[Row]]
     if workers > 1 and len(checks) > 1:
         # the guards first, the unguarded checks beside them, then the guarded checks their guards name
         with ThreadPoolExecutor(workers) as pool:
             guarded = {g: pool.submit(keys, g) for g in guards}
             futures = {id(c): pool.submit(run, c) for c in checks if c.guard is None}
-            passed = {g: f.result() for g, f in guarded.items()}
-            checks = [c for c in checks if c.guard is None or c.key in passed[c.guard]]
+            checks = named(checks, {g: f.result() for g, f in guarded.items()})
             futures.update({id(c): pool.submit(run, c) for c in checks if c.guard is not None})
             answers = [futures[id(c)].result() for c in checks]
     else:
-        passed = {g: keys(g) for g in guards}
-        checks = [c for c in checks if c.guard is None or c.key in passed[c.guard]]
+        checks = named(checks, {g: keys(g) for g in guards})
         answers = (select(c.sparql) for c in checks)
     for check, rows in zip(checks, answers, strict=True):
         for row in rows:

@@ -267,20 +267,24 @@ def _early_spy(monkeypatch):  # type: ignore[no-untyped-def]
 
     began = threading.Event()
     seen: list[bool] = []
-    native_parts, read = bulk._native_parts, bulk._read
+    native_parts, read, sweep = bulk._native_parts, bulk._read, bulk._sweep_parts
 
     def parts(*args, **kw):  # type: ignore[no-untyped-def]
         began.set()
         native_parts(*args, **kw)
 
-    def reading(*args, **kw):  # type: ignore[no-untyped-def]
+    def starting() -> None:  # each load that reads the file first begins here, before the file is cut
         began.clear()
+        sweep()
+
+    def reading(*args, **kw):  # type: ignore[no-untyped-def]
         try:
             return read(*args, **kw)
-        finally:
+        finally:  # loaders begun early have begun by now, or soon (those begun after the read are not)
             seen.append(began.wait(5))
 
     monkeypatch.setattr(bulk, "_native_parts", parts)
+    monkeypatch.setattr(bulk, "_sweep_parts", starting)
     monkeypatch.setattr(bulk, "_read", reading)
     monkeypatch.setattr(bulk, "_SPLIT_MIN", 0)
     monkeypatch.setattr(bulk, "_SPLIT_BLOCK", 256)

@@ -8,7 +8,9 @@ For each size (default 10k, 100k and 1M triples) a synthetic data set is generat
 - ``memory``   rdflib's ``Dataset`` on the Memory store (rdflib N-Quads parse, rdflib SPARQL engine,
                pySHACL for validation);
 - ``oxigraph`` pyoxigraph used directly, the floor (``Store.bulk_load``, ``Store.query``, the compiled
-               shapes run straight on it).
+               shapes run straight on it);
+- ``ram``      pyoxigraph's in-memory store (no RocksDB) given the same file and queries: how much of a
+               query's time is the engine's evaluation and how much the reads from disk.
 
 Every named query is bound once (same SPARQL text for all backends) and timed as the median of
 repeated runs. A single query or validation of the Memory store that runs past ``--cap`` seconds is
@@ -109,6 +111,18 @@ def worker(
             conforms=report.conforms,
         )
         store.close()
+    elif backend == "ram":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        t0 = time.perf_counter()
+        store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+        _emit(kind="load", seconds=time.perf_counter() - t0, quads=len(store))
+        _load_ontology_ox(store)
+        _time_queries(
+            lambda q: len(list(store.query(q, use_default_graph_as_union=True))), queries, repeats, skipped
+        )
+        _emit(kind="rss", mb=_peak_mb())
     elif backend == "oxigraph":
         import pyoxigraph as ox
 
@@ -274,6 +288,7 @@ def run_worker(
             out["load_detail"] = msg.get("detail") or {}
         elif kind == "query":
             out["queries"][msg["name"]] = msg["median_ms"]
+            out.setdefault("rows", {})[msg["name"]] = msg["rows"]
         elif kind == "rss":
             out["rss"], stage = msg["mb"], "validate"
         elif kind == "validate":
@@ -334,27 +349,44 @@ def report(
     loads: dict[str, list[float]] | None = None,
 ) -> str:
     p, m, o = res["probkg"], res["memory"], res["oxigraph"]
+    ram = res.get("ram", {"queries": {}})
+    left_out = not m.get("load_s") and not m.get("capped")
     lines = [
         f"\n=== {size:,} target triples: {p.get('quads', 0):,} quads in the file ===",
         f"{'measure':32} {'probkg':>10} {'rdflib Mem':>11} {'pyoxigraph':>11} "
-        f"{'Mem/probkg':>11} {'probkg/ox':>10}",
+        f"{'Mem/probkg':>11} {'probkg/ox':>10} {'ox in RAM':>10} {'rows':>7}",
     ]
 
-    def row(label: str, a: float | None, b: float | None, c: float | None, unit: str = "") -> None:
+    def row(
+        label: str,
+        a: float | None,
+        b: float | None,
+        c: float | None,
+        *,
+        unit: str = "",
+        d: float | None = None,
+        rows: int | None = None,
+    ) -> None:
         def f(v: float | None) -> str:
             return "capped" if v is None else (f"{v:,.0f}{unit}" if v >= 100 else f"{v:.2f}{unit}")
 
-        r1 = f"{b / a:.1f}x" if a and b else ("n/a" if b is not None else f">{cap / (a or 1e-9):.0f}x")
+        if left_out:  # --no-memory: nothing was run, so nothing was capped
+            mem, r1 = "n/a", "n/a"
+        else:
+            mem = f(b)
+            r1 = f"{b / a:.1f}x" if a and b else ("n/a" if b is not None else f">{cap / (a or 1e-9):.0f}x")
         r2 = f"{a / c:.2f}x" if a and c else "n/a"
-        lines.append(f"{label:32} {f(a):>10} {f(b):>11} {f(c):>11} {r1:>11} {r2:>10}")
+        extra = f" {f(d):>10} {rows:>7,}" if d is not None and rows is not None else ""
+        lines.append(f"{label:32} {f(a):>10} {mem:>11} {f(c):>11} {r1:>11} {r2:>10}{extra}")
 
     def rate(r: dict[str, Any]) -> float | None:
         return r["quads"] / r["load_s"] if r.get("load_s") else None
 
+    mem_rate = "n/a" if left_out else f"{rate(m) or 0:,.0f}"
+    mem_ratio = "n/a" if left_out else f"{(rate(p) or 0) / (rate(m) or 1):.1f}x"
     lines.append(
-        f"{'load (triples/s)':32} {rate(p) or 0:>10,.0f} {rate(m) or 0:>11,.0f} "
-        f"{rate(o) or 0:>11,.0f} "
-        f"{(rate(p) or 0) / (rate(m) or 1):>10.1f}x {(rate(p) or 0) / (rate(o) or 1):>9.2f}x"
+        f"{'load (triples/s)':32} {rate(p) or 0:>10,.0f} {mem_rate:>11} {rate(o) or 0:>11,.0f} "
+        f"{mem_ratio:>11} {(rate(p) or 0) / (rate(o) or 1):>9.2f}x"
     )
     if p.get("load_s") and o.get("load_s"):
         lines.append(
@@ -376,9 +408,18 @@ def report(
         if p["queries"][name] is None:
             lines.append(f"{f'q {name} (ms)':32} {'skipped':>10}")
             continue
-        row(f"q {name} (ms)", p["queries"].get(name), m["queries"].get(name), o["queries"].get(name))
+        row(
+            f"q {name} (ms)",
+            p["queries"].get(name),
+            m["queries"].get(name),
+            o["queries"].get(name),
+            d=ram["queries"].get(name),
+            rows=p.get("rows", {}).get(name),
+        )
     row("full validation (s)", p.get("validate_s"), m.get("validate_s"), o.get("validate_s"))
     row("peak RSS load+queries (MB)", p.get("rss"), m.get("rss"), o.get("rss"))
+    if ram.get("rss"):
+        lines.append(f"{'peak RSS, pyoxigraph in RAM (MB)':32} {ram['rss']:>10,.0f}")
     lines.append(f"{'cold probkg query (s)':32} {cold:>10.2f}")
     if m.get("capped"):
         lines.append(f"(rdflib Memory stopped during {m['capped']} after {cap:.0f} s without an answer)")
@@ -452,6 +493,7 @@ def main() -> None:
             res["oxigraph"] = run_worker(
                 "oxigraph", nq, work, qfile, repeats=args.repeats, cap=args.cap, skip=skip
             )
+            res["ram"] = run_worker("ram", nq, work, qfile, repeats=args.repeats, cap=args.cap, skip=skip)
             res["memory"] = (
                 run_worker("memory", nq, work, qfile, repeats=min(args.repeats, 3), cap=args.cap, skip=skip)
                 if not args.no_memory

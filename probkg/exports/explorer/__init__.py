@@ -131,6 +131,33 @@ def _s(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
+def _row_key(row: Sequence[Any]) -> tuple[str, ...]:
+    return tuple("" if v is None else str(v) for v in row)
+
+
+def _periods(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Ownership periods from rows (?m ?owner ?ol ?prov ?pl ?b ?e), one per ownership, oldest first.
+
+    The order does not depend on the store's row order (an export made twice is the same to the byte):
+    of an ownership's rows the least is kept (its names when sources give several), and periods
+    beginning on the same day are ordered by owner name, then IRI."""
+    seen: dict[str, dict[str, Any]] = {}
+    for m, owner, ol, prov, pl, b, e in sorted(rows, key=_row_key):
+        seen.setdefault(
+            str(m),
+            {
+                "id": str(m),
+                "owner": str(owner),
+                "ownerLabel": _s(ol),
+                "provider": str(prov),
+                "providerLabel": _s(pl),
+                "from": _s(b),
+                "to": _s(e),
+            },
+        )
+    return sorted(seen.values(), key=lambda o: (o["from"] or "", o["ownerLabel"] or "", o["id"]))
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the user narrowed the view to. Empty fields do not filter."""
@@ -497,18 +524,7 @@ class Explorer:
             "OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?b } "
             "OPTIONAL { ?m org:memberDuring/time:hasEnd/time:inXSDDate ?e } }"
         )
-        seen = {}
-        for m, owner, ol, prov, pl, b, e in rows:
-            seen[str(m)] = {
-                "id": str(m),
-                "owner": str(owner),
-                "ownerLabel": _s(ol),
-                "provider": str(prov),
-                "providerLabel": _s(pl),
-                "from": _s(b),
-                "to": _s(e),
-            }
-        return sorted(seen.values(), key=lambda o: (o["from"] or "", o["ownerLabel"] or ""))
+        return _periods(rows)
 
     # ---- neighbourhood -------------------------------------------------------------------------
     def expand(
@@ -613,16 +629,19 @@ class Explorer:
             uniq = list(dict.fromkeys(owners + uniq))
         rank = {"Owner": 0, "CRC": 0, "NPS division": 0, "NPS": 0, "Inspection": 1, "Theme": 3, "Source": 4}
 
-        def order(i: str) -> tuple[int, str]:
+        def order(i: str) -> tuple[int, str, str]:  # the IRI last: the same order whatever the store's
             n = described.get(i, {})
-            return (rank.get(n.get("kind", ""), 2), "~" if not n.get("date") else _neg(n["date"]))
+            return (rank.get(n.get("kind", ""), 2), "~" if not n.get("date") else _neg(n["date"]), i)
 
         chosen = sorted((i for i in uniq if i in described), key=order)[:limit]
         keep = set(chosen) | {str(x)}
         return {
             "center": str(x),
             "nodes": [described[i] for i in chosen],
-            "edges": [e for e in edges.values() if e["source"] in keep and e["target"] in keep],
+            "edges": sorted(
+                (e for e in edges.values() if e["source"] in keep and e["target"] in keep),
+                key=lambda e: e["id"],
+            ),
             "total": total,
             "shown": len(chosen),
             "next": nxt,
@@ -650,31 +669,21 @@ class Explorer:
             "org:organization ?prov . OPTIONAL { ?owner skos:prefLabel ?ol } "
             "OPTIONAL { ?prov skos:prefLabel ?pl } "
             "OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?b } "
-            "OPTIONAL { ?m org:memberDuring/time:hasEnd/time:inXSDDate ?e } } LIMIT " + str(limit)
+            "OPTIONAL { ?m org:memberDuring/time:hasEnd/time:inXSDDate ?e } } "
+            "ORDER BY ?b ?m LIMIT " + str(limit)
         )
         insps = self._select(
             "SELECT ?i ?il ?d ?prov WHERE { " + values + "?i a prob:Inspection ; prob:inspected ?prov ; "
-            "prob:publicationDate ?d OPTIONAL { ?i skos:prefLabel ?il } } ORDER BY ?d LIMIT " + str(limit)
+            "prob:publicationDate ?d OPTIONAL { ?i skos:prefLabel ?il } } ORDER BY ?d ?i LIMIT " + str(limit)
         )
-        periods = {
-            str(m): {
-                "id": str(m),
-                "owner": str(o),
-                "ownerLabel": _s(ol),
-                "provider": str(p),
-                "providerLabel": _s(pl),
-                "from": _s(b),
-                "to": _s(e),
-            }
-            for m, o, ol, p, pl, b, e in owns
-        }
-        inspections = {
-            str(i): {"id": str(i), "label": _s(il), "date": str(d), "provider": str(p)}
-            for i, il, d, p in insps
-        }
+        inspections: dict[str, dict[str, Any]] = {}
+        for i, il, d, p in sorted(insps, key=_row_key):  # the least name of an inspection named twice
+            inspections.setdefault(
+                str(i), {"id": str(i), "label": _s(il), "date": str(d), "provider": str(p)}
+            )
         return {
-            "ownerships": sorted(periods.values(), key=lambda o: o["from"] or ""),
-            "inspections": sorted(inspections.values(), key=lambda i: i["date"]),
+            "ownerships": _periods(owns),
+            "inspections": sorted(inspections.values(), key=lambda i: (i["date"], i["id"])),
         }
 
     # ---- start sets --------------------------------------------------------------------------
@@ -727,7 +736,7 @@ def snapshot(
             str(r[0])
             for r in ex._select(
                 "SELECT DISTINCT ?o WHERE { { ?o a prob:ProbationProvider } "
-                "UNION { ?o a prob:OwnerOrganisation } }"
+                "UNION { ?o a prob:OwnerOrganisation } } ORDER BY ?o"
             )
         ]
     seeds = ex.describe(list(start))

@@ -468,7 +468,8 @@ class Explorer:
                 "?ev oa:hasSource ?src . OPTIONAL { ?src dct:title ?title } OPTIONAL { ?src foaf:page ?url } "
                 "OPTIONAL { ?src dct:issued ?issued } "
                 "OPTIONAL { ?ev oa:hasSelector ?qs . ?qs oa:exact ?quote } "
-                "OPTIONAL { ?ev oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end } }"
+                "OPTIONAL { ?ev oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end } } "
+                "ORDER BY ?ev ?src ?title ?url ?issued ?quote ?start ?end"  # the least value of each kept
             )
             grouped: dict[str, dict[str, Any]] = {}
             for evi, src, title, url, issued, quote, start, end in ev:
@@ -491,7 +492,8 @@ class Explorer:
                 "OPTIONAL { ?prov skos:prefLabel ?pl } } "
                 f"OPTIONAL {{ <{x}> prob:theme ?theme OPTIONAL {{ ?theme skos:prefLabel ?tl }} }} "
                 f"OPTIONAL {{ <{x}> prob:polarity|prob:ratingValue ?pol "
-                "OPTIONAL { ?pol skos:prefLabel ?poll } } } LIMIT 1"
+                "OPTIONAL { ?pol skos:prefLabel ?poll } } } "
+                "ORDER BY ?insp ?il ?idate ?prov ?pl ?theme ?tl ?pol ?poll LIMIT 1"
             )
             if ctx:
                 insp, il, idate, prov, pl, _theme, tl, _pol, poll = ctx[0]
@@ -500,14 +502,14 @@ class Explorer:
                 d["themeLabel"] = _s(tl)
                 d["valueLabel"] = _s(poll)
         if d["kind"] in ("Source",):
-            page = self._select(f"SELECT ?url WHERE {{ <{x}> foaf:page ?url }} LIMIT 1")
+            page = self._select(f"SELECT ?url WHERE {{ <{x}> foaf:page ?url }} ORDER BY ?url LIMIT 1")
             if page:
                 d["url"] = str(page[0][0])
         if d["kind"] == "Inspection":
             docs = self._select(
                 f"SELECT ?doc ?title ?url WHERE {{ ?doc prob:reportsOn <{x}> "
                 "OPTIONAL { ?doc dct:title ?title } "
-                "OPTIONAL { ?doc foaf:page ?url } } LIMIT 20"
+                "OPTIONAL { ?doc foaf:page ?url } } ORDER BY ?doc ?title ?url LIMIT 20"
             )
             d["sources"] = [{"source": _s(a), "title": _s(b), "url": _s(c)} for a, b, c in docs]
         if d["kind"] in ("CRC", "NPS division", "Owner", "NPS", "ProbationProvider"):
